@@ -1,0 +1,109 @@
+use super::*;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
+
+fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+}
+
+fn minimal() -> Vec<(&'static str, &'static str)> {
+    vec![("QUICKSIGHT_ACCOUNT_ID", "123456789012"), ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE)]
+}
+
+#[test]
+fn defaults_apply_when_only_required_variables_are_set() {
+    let c = read(&minimal()).unwrap();
+    assert_eq!(c.namespace, "default");
+    assert_eq!(c.default_role, UserRole::Reader);
+    assert_eq!(c.external_login_provider, ProviderKind::None);
+    assert_eq!(c.max_attempts, DEFAULT_MAX_ATTEMPTS);
+    assert!(!c.dry_run);
+}
+
+#[test]
+fn every_bad_variable_is_reported_by_name_with_its_rule() {
+    let err = read(&[
+        ("QUICKSIGHT_ACCOUNT_ID", "1234"),
+        ("QUICKSIGHT_DEFAULT_ROLE", "RESTRICTED_READER"),
+        ("GROUP_MAPPING", "{not json"),
+        ("DRY_RUN", "maybe"),
+    ])
+    .unwrap_err();
+    let vars: Vec<&str> = err.0.iter().map(|e| e.variable).collect();
+    assert_eq!(
+        vars,
+        ["QUICKSIGHT_ACCOUNT_ID", "QUICKSIGHT_FEDERATED_ROLE_ARN", "QUICKSIGHT_DEFAULT_ROLE", "GROUP_MAPPING", "DRY_RUN"]
+    );
+    let text = err.to_string();
+    assert!(text.contains("QUICKSIGHT_ACCOUNT_ID: AwsAccountId must be exactly 12 digits (got \"1234\")"), "{text}");
+    assert!(text.contains("QUICKSIGHT_FEDERATED_ROLE_ARN: is required"), "{text}");
+    assert!(text.contains("RESTRICTED_* roles are not offered"), "{text}");
+}
+
+#[test]
+fn provider_url_goes_with_custom_oidc_only() {
+    let mut vars = minimal();
+    vars.push(("EXTERNAL_LOGIN_PROVIDER", "COGNITO"));
+    vars.push(("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"));
+    let err = read(&vars).unwrap_err();
+    assert_eq!(err.0[0].variable, "CUSTOM_FEDERATION_PROVIDER_URL");
+
+    let mut vars = minimal();
+    vars.push(("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"));
+    vars.push(("CUSTOM_FEDERATION_PROVIDER_URL", "http://idp.example.com"));
+    assert!(read(&vars).unwrap_err().to_string().contains("https://"));
+}
+
+#[test]
+fn custom_oidc_uses_the_configured_url_else_the_derived_one() {
+    let mut vars = minimal();
+    vars.push(("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"));
+    let c = read(&vars).unwrap();
+    let derived = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc";
+    assert_eq!(
+        c.external_login("sub-1", Some(derived)).unwrap(),
+        ExternalLogin::CustomOidc { provider_url: derived.into(), id: "sub-1".into() }
+    );
+    let err = c.external_login("sub-1", None).unwrap_err();
+    assert_eq!(err.0[0].field, "CustomFederationProviderUrl");
+    assert!(c.external_login("", Some(derived)).is_err(), "an empty ExternalLoginId is refused");
+}
+
+#[test]
+fn group_mapping_gives_the_highest_role_and_the_mapped_plus_default_groups() {
+    let mut vars = minimal();
+    vars.push((
+        "GROUP_MAPPING",
+        r#"{"finance":{"group":"qs-finance","role":"AUTHOR"},"execs":{"group":"qs-execs","role":"ADMIN"},"all":{"group":"qs-all"}}"#,
+    ));
+    vars.push(("DEFAULT_GROUPS", "qs-everyone, qs-all"));
+    let c = read(&vars).unwrap();
+
+    let (role, groups) = c.resolve_groups(["finance", "execs", "unmapped"]);
+    assert_eq!(role, UserRole::Admin);
+    assert_eq!(groups, ["qs-all", "qs-everyone", "qs-execs", "qs-finance"]);
+
+    let (role, groups) = c.resolve_groups(["all"]);
+    assert_eq!(role, UserRole::Reader, "no mapped role: the default role");
+    assert_eq!(groups, ["qs-all", "qs-everyone"]);
+}
+
+#[test]
+fn managed_scope_is_the_prefix_and_the_mapping_targets() {
+    let mut vars = minimal();
+    vars.push(("GROUP_MAPPING", r#"{"finance":{"group":"Finance"}}"#));
+    vars.push(("MANAGED_GROUP_PREFIX", "qs-"));
+    let scope = read(&vars).unwrap().group_scope();
+    assert!(scope.is_managed("qs-anything"));
+    assert!(scope.is_managed("Finance"));
+    assert!(!scope.is_managed("Admins"));
+}
+
+#[test]
+fn user_tags_are_checked_against_the_tag_rules() {
+    let mut vars = minimal();
+    vars.push(("USER_TAGS", r#"{"team":""}"#));
+    let err = read(&vars).unwrap_err();
+    assert_eq!(err.0[0].variable, "USER_TAGS");
+    assert!(err.0[0].rule.contains("1 to 256"), "{}", err.0[0].rule);
+}

@@ -1,0 +1,64 @@
+//! The one QuickSight client a function builds at cold start, with the SDK's own retries.
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_quicksight::config::Builder;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
+use aws_smithy_types::retry::RetryConfig;
+
+use crate::config::Config;
+
+/// Builds the client from the SDK's own configuration chain, so `AWS_ENDPOINT_URL_QUICKSIGHT` or
+/// `AWS_ENDPOINT_URL` points it at a local emulator with no code of ours.
+pub async fn build_client(config: &Config) -> aws_sdk_quicksight::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = &config.identity_region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    let sdk = loader.load().await;
+    aws_sdk_quicksight::Client::from_conf(with_retries(Builder::from(&sdk), config.max_attempts).build())
+}
+
+/// Adaptive retries (client-side rate limiting on throttles) with `max_attempts`, and a classifier
+/// that keeps QuickSight's quota error from being retried as if it were throttling.
+pub fn with_retries(builder: Builder, max_attempts: u32) -> Builder {
+    builder
+        .retry_config(RetryConfig::adaptive().with_max_attempts(max_attempts))
+        .retry_classifier(QuotaIsNotThrottling)
+}
+
+/// The SDK classifies `LimitExceededException` as throttling; QuickSight uses it for quotas (too
+/// many users or groups), which no amount of retrying fixes.
+#[derive(Debug)]
+struct QuotaIsNotThrottling;
+
+impl ClassifyRetry for QuotaIsNotThrottling {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let failed = matches!(ctx.output_or_error(), Some(Err(_)));
+        match ctx.response() {
+            Some(response) if failed && error_code(response).as_deref() == Some("LimitExceededException") => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "QuickSightQuotaIsNotThrottling"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// The error code of a REST-JSON error response: the `x-amzn-ErrorType` header, else the body's
+/// `__type` or `code`, without any namespace or trailing URL.
+fn error_code(response: &aws_smithy_runtime_api::http::Response) -> Option<String> {
+    let raw = response.headers().get("x-amzn-errortype").map(str::to_owned).or_else(|| {
+        let body: serde_json::Value = serde_json::from_slice(response.body().bytes()?).ok()?;
+        body.get("__type").or_else(|| body.get("code"))?.as_str().map(str::to_owned)
+    })?;
+    let code = raw.split(':').next().unwrap_or_default();
+    Some(code.rsplit('#').next().unwrap_or(code).to_owned())
+}

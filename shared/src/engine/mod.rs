@@ -1,0 +1,144 @@
+//! The provisioning engine: register-or-update, group sync and delete, each idempotent, on one
+//! `aws-sdk-quicksight` client built at cold start.
+
+mod client;
+mod error;
+mod groups;
+mod outcome;
+mod user;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_sdk_quicksight::Client;
+use tokio::time::Instant;
+
+pub use client::{build_client, with_retries};
+pub use error::EngineError;
+pub use outcome::{GroupChanges, Outcome, UserChange};
+
+use crate::config::{Config, GroupScope};
+use crate::validate::{UserSpec, fields};
+
+/// How long membership calls keep retrying a just-registered user that QuickSight does not show yet.
+pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);
+const FIRST_VISIBILITY_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_VISIBILITY_BACKOFF: Duration = Duration::from_secs(1);
+
+pub struct Engine {
+    client: Client,
+    account_id: String,
+    namespace: String,
+    role_arn: String,
+    role_name: String,
+    dry_run: bool,
+    visibility_wait: Duration,
+}
+
+impl Engine {
+    /// `client` is the seam: production passes [`build_client`]'s, tests a mocked or emulator-bound one.
+    pub fn new(client: Client, config: &Config) -> Self {
+        let role_name = fields::role_arn(&config.federated_role_arn).unwrap_or_default().to_owned();
+        Self {
+            client,
+            account_id: config.account_id.clone(),
+            namespace: config.namespace.clone(),
+            role_arn: config.federated_role_arn.clone(),
+            role_name,
+            dry_run: config.dry_run,
+            visibility_wait: DEFAULT_VISIBILITY_WAIT,
+        }
+    }
+
+    /// Bounds the wait for a just-registered user to become visible to membership calls.
+    pub fn with_visibility_wait(mut self, wait: Duration) -> Self {
+        self.visibility_wait = wait;
+        self
+    }
+
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        format!("{}/{}", self.role_name, session_name)
+    }
+
+    /// Registers or updates the user, then (when `groups` is given) makes the user's managed groups
+    /// exactly `groups`.
+    pub async fn provision(
+        &self,
+        spec: &UserSpec,
+        groups: Option<&BTreeSet<String>>,
+        scope: &GroupScope,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "provision", async {
+            let mut outcome = self.register_or_update_now(spec).await?;
+            if let Some(desired) = groups {
+                let is_new = outcome.user == UserChange::Registered;
+                outcome.groups = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// Registers the user, or updates only what differs when it exists.
+    pub async fn register_or_update(&self, spec: &UserSpec, deadline: Instant) -> Result<Outcome, EngineError> {
+        within(deadline, "register_or_update", self.register_or_update_now(spec)).await
+    }
+
+    /// Makes the user's groups inside `scope` exactly `desired` (groups outside `scope` are kept).
+    pub async fn sync_groups(
+        &self,
+        user_name: &str,
+        desired: &BTreeSet<String>,
+        scope: &GroupScope,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "sync_groups", async {
+            let groups = self.sync_groups_now(user_name, desired, scope, false).await?;
+            Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
+        })
+        .await
+    }
+
+    /// Adds and removes the named memberships and touches no other.
+    pub async fn change_groups(
+        &self,
+        user_name: &str,
+        add: &BTreeSet<String>,
+        remove: &BTreeSet<String>,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "change_groups", async {
+            let groups = self.change_groups_now(user_name, add, remove).await?;
+            Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
+        })
+        .await
+    }
+
+    /// Deletes the user; a user already gone is success (`not_found`).
+    pub async fn delete_user(&self, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
+        within(deadline, "delete_user", self.delete_user_now(user_name)).await
+    }
+
+    fn outcome(&self, user_name: &str, arn: Option<String>, user: UserChange, groups: GroupChanges) -> Outcome {
+        Outcome { user_name: user_name.to_owned(), arn, user, groups, dry_run: self.dry_run }
+    }
+}
+
+/// Runs `work` until `deadline`, so a caller with a hard time limit gets an error, not a kill.
+async fn within<T>(
+    deadline: Instant,
+    operation: &'static str,
+    work: impl Future<Output = Result<T, EngineError>>,
+) -> Result<T, EngineError> {
+    tokio::time::timeout_at(deadline, work).await.map_err(|_| EngineError::DeadlineExceeded { operation })?
+}
+
+#[cfg(test)]
+mod tests;

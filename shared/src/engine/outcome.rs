@@ -1,0 +1,40 @@
+//! What each operation did (or, in dry-run mode, would do), logged as one JSON line and returned.
+
+use serde::Serialize;
+
+/// What happened to the user record itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum UserChange {
+    Registered,
+    Updated { fields: Vec<&'static str> },
+    Unchanged,
+    Deleted,
+    NotFound,
+}
+
+/// Group changes, each list sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct GroupChanges {
+    pub groups_created: Vec<String>,
+    pub memberships_added: Vec<String>,
+    pub memberships_removed: Vec<String>,
+}
+
+impl GroupChanges {
+    pub fn is_empty(&self) -> bool {
+        self.groups_created.is_empty() && self.memberships_added.is_empty() && self.memberships_removed.is_empty()
+    }
+}
+
+/// The outcome of one engine operation on one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub user_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    pub user: UserChange,
+    #[serde(flatten)]
+    pub groups: GroupChanges,
+    pub dry_run: bool,
+}

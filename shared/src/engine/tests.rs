@@ -1,0 +1,367 @@
+//! Request-level tests: each rule is the exact next request the engine must send (Sequential mode
+//! panics on any other request), answered with a modeled output or a raw HTTP error.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_quicksight::Client;
+use aws_sdk_quicksight::config::{Credentials, Region};
+use aws_sdk_quicksight::operation::create_group::CreateGroupOutput;
+use aws_sdk_quicksight::operation::create_group_membership::CreateGroupMembershipOutput;
+use aws_sdk_quicksight::operation::delete_group_membership::DeleteGroupMembershipOutput;
+use aws_sdk_quicksight::operation::describe_group::DescribeGroupOutput;
+use aws_sdk_quicksight::operation::describe_user::DescribeUserOutput;
+use aws_sdk_quicksight::operation::list_user_groups::ListUserGroupsOutput;
+use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
+use aws_sdk_quicksight::operation::update_user::UpdateUserOutput;
+use aws_sdk_quicksight::types::{Group, IdentityType, User, UserRole as QsRole};
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use tokio::time::Instant;
+
+use super::{Engine, EngineError, GroupChanges, UserChange};
+use crate::config::{Config, GroupScope};
+use crate::validate::{ExternalLogin, UserRole, UserSpec};
+
+const ACCOUNT: &str = "123456789012";
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
+const OIDC_URL: &str = "https://idp.example.com";
+const USER: &str = "QuickSightFederated/ana@example.com";
+
+fn config(dry_run: bool) -> Config {
+    let vars = [
+        ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
+        ("DRY_RUN", if dry_run { "true" } else { "false" }),
+        ("MANAGED_GROUP_PREFIX", "qs-"),
+    ];
+    Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+}
+
+/// The production retry configuration on a client whose HTTP layer is the mock.
+fn engine(rules: &[&Rule], dry_run: bool) -> Engine {
+    let interceptor = rules
+        .iter()
+        .fold(MockResponseInterceptor::new().rule_mode(RuleMode::Sequential), |i, rule| i.with_rule(rule));
+    let builder = aws_sdk_quicksight::Config::builder()
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor);
+    let client = Client::from_conf(super::with_retries(builder, 4).build());
+    Engine::new(client, &config(dry_run)).with_visibility_wait(Duration::from_secs(2))
+}
+
+fn spec(login: ExternalLogin) -> UserSpec {
+    UserSpec {
+        email: "ana@example.com".into(),
+        session_name: "ana@example.com".into(),
+        role: UserRole::Author,
+        custom_permissions_name: None,
+        external_login: login,
+        tags: [("team".to_string(), "finance".to_string())].into(),
+    }
+}
+
+fn oidc() -> ExternalLogin {
+    ExternalLogin::CustomOidc { provider_url: OIDC_URL.into(), id: "sub-123".into() }
+}
+
+fn groups(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn deadline() -> Instant {
+    Instant::now() + Duration::from_secs(30)
+}
+
+/// A QuickSight error response exactly as the service sends it.
+fn http_error(status: u16, code: &str) -> Response {
+    let body = format!(r#"{{"Message":"{code} from the mock","RequestId":"r-1"}}"#);
+    let mut response = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
+    response.headers_mut().insert("x-amzn-ErrorType", format!("{code}:http://internal.amazon.com/"));
+    response.headers_mut().insert("content-type", "application/json");
+    response
+}
+
+fn existing_user(role: QsRole) -> User {
+    User::builder()
+        .user_name(USER)
+        .arn(format!("arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/{USER}"))
+        .email("ana@example.com")
+        .role(role)
+        .identity_type(IdentityType::Iam)
+        .external_login_federation_provider_type("CUSTOM_OIDC")
+        .external_login_federation_provider_url(OIDC_URL)
+        .external_login_id("sub-123")
+        .build()
+}
+
+fn register_ok() -> Rule {
+    mock!(Client::register_user)
+        .match_requests(|r| r.session_name() == Some("ana@example.com"))
+        .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build())
+}
+
+fn register_exists() -> Rule {
+    mock!(Client::register_user).then_http_response(|| http_error(409, "ResourceExistsException"))
+}
+
+fn add_member(group: &'static str) -> Rule {
+    mock!(Client::create_group_membership)
+        .match_requests(move |r| r.group_name() == Some(group) && r.member_name() == Some(USER))
+        .then_output(|| CreateGroupMembershipOutput::builder().build())
+}
+
+#[tokio::test]
+async fn iam_registration_sends_role_arn_session_and_external_login_never_user_name() {
+    let register = mock!(Client::register_user)
+        .match_requests(|r| {
+            r.aws_account_id() == Some(ACCOUNT)
+                && r.namespace() == Some("default")
+                && r.identity_type() == Some(&IdentityType::Iam)
+                && r.iam_arn() == Some(ROLE_ARN)
+                && r.session_name() == Some("ana@example.com")
+                && r.user_name().is_none()
+                && r.email() == Some("ana@example.com")
+                && r.user_role() == Some(&QsRole::Author)
+                && r.external_login_federation_provider_type() == Some("CUSTOM_OIDC")
+                && r.custom_federation_provider_url() == Some(OIDC_URL)
+                && r.external_login_id() == Some("sub-123")
+                && r.tags().len() == 1
+        })
+        .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build());
+    let (a, b) = (add_member("qs-a"), add_member("qs-b"));
+    let engine = engine(&[&register, &a, &b], false);
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a", "qs-b"])), &GroupScope::default(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user_name, USER);
+    assert_eq!(outcome.user, UserChange::Registered);
+    assert_eq!(outcome.arn.as_deref(), Some("arn:u"));
+    assert_eq!(outcome.groups.memberships_added, ["qs-a", "qs-b"]);
+    assert_eq!((register.num_calls(), a.num_calls(), b.num_calls()), (1, 1, 1));
+}
+
+#[tokio::test]
+async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
+    let register = mock!(Client::register_user)
+        .match_requests(|r| {
+            r.external_login_federation_provider_type() == Some("COGNITO")
+                && r.external_login_id() == Some("us-east-1:identity-id")
+                && r.custom_federation_provider_url().is_none()
+        })
+        .then_output(|| RegisterUserOutput::builder().build());
+    let engine = engine(&[&register], false);
+    let login = ExternalLogin::Cognito { id: "us-east-1:identity-id".into() };
+
+    let outcome = engine.register_or_update(&spec(login), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Registered);
+    assert_eq!(register.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn existing_identical_user_costs_no_update_and_no_membership_call() {
+    let exists = register_exists();
+    let describe = mock!(Client::describe_user)
+        .match_requests(|r| r.user_name() == Some(USER))
+        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Author)).build());
+    let list = mock!(Client::list_user_groups)
+        .then_output(|| ListUserGroupsOutput::builder().group_list(Group::builder().group_name("qs-a").build()).build());
+    let engine = engine(&[&exists, &describe, &list], false);
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Unchanged);
+    assert_eq!(outcome.groups, GroupChanges::default());
+    assert!(outcome.arn.unwrap().ends_with(USER));
+    assert_eq!((exists.num_calls(), describe.num_calls(), list.num_calls()), (1, 1, 1));
+}
+
+#[tokio::test]
+async fn existing_user_with_another_role_is_updated_with_only_that_field_reported() {
+    let exists = register_exists();
+    let describe = mock!(Client::describe_user)
+        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Reader)).build());
+    let update = mock!(Client::update_user)
+        .match_requests(|r| {
+            r.user_name() == Some(USER)
+                && r.role() == Some(&QsRole::Author)
+                && r.email() == Some("ana@example.com")
+                && r.external_login_federation_provider_type() == Some("CUSTOM_OIDC")
+                && r.external_login_id() == Some("sub-123")
+        })
+        .then_output(|| UpdateUserOutput::builder().build());
+    let engine = engine(&[&exists, &describe, &update], false);
+
+    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Updated { fields: vec!["Role"] });
+    assert_eq!(update.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn group_sync_removes_only_managed_groups() {
+    let exists = register_exists();
+    let describe = mock!(Client::describe_user)
+        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Author)).build());
+    let list = mock!(Client::list_user_groups).then_output(|| {
+        ListUserGroupsOutput::builder()
+            .group_list(Group::builder().group_name("Admins-by-hand").build())
+            .group_list(Group::builder().group_name("qs-keep").build())
+            .group_list(Group::builder().group_name("qs-old").build())
+            .build()
+    });
+    let add = add_member("qs-new");
+    let remove = mock!(Client::delete_group_membership)
+        .match_requests(|r| r.group_name() == Some("qs-old") && r.member_name() == Some(USER))
+        .then_output(|| DeleteGroupMembershipOutput::builder().build());
+    let engine = engine(&[&exists, &describe, &list, &add, &remove], false);
+    let scope = config(false).group_scope();
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-keep", "qs-new"])), &scope, deadline()).await.unwrap();
+
+    assert_eq!(outcome.groups.memberships_added, ["qs-new"]);
+    assert_eq!(outcome.groups.memberships_removed, ["qs-old"]);
+    assert_eq!(remove.num_calls(), 1, "Admins-by-hand is outside the managed scope and must not be removed");
+}
+
+#[tokio::test]
+async fn membership_404_right_after_registration_is_retried_until_the_user_shows() {
+    let register = register_ok();
+    let invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let group_exists = mock!(Client::create_group)
+        .match_requests(|r| r.group_name() == Some("qs-a"))
+        .then_http_response(|| http_error(409, "ResourceExistsException"));
+    let still_invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let added = add_member("qs-a");
+    let engine = engine(&[&register, &invisible, &group_exists, &still_invisible, &added], false);
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
+    assert!(outcome.groups.groups_created.is_empty());
+    assert_eq!(added.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn membership_404_gives_up_after_the_visibility_bound() {
+    let register = register_ok();
+    let invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let group_exists = mock!(Client::create_group).then_http_response(|| http_error(409, "ResourceExistsException"));
+    let forever = mock!(Client::create_group_membership)
+        .sequence()
+        .http_response(|| http_error(404, "ResourceNotFoundException"))
+        .repeatedly()
+        .build();
+    let engine = engine(&[&register, &invisible, &group_exists, &forever], false);
+
+    let started = std::time::Instant::now();
+    let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
+
+    assert!(matches!(err, EngineError::NotYetVisible { .. }), "{err}");
+    assert!(err.is_transient());
+    assert!(started.elapsed() < Duration::from_secs(3), "bounded by the 2 s visibility wait");
+}
+
+#[tokio::test]
+async fn a_missing_group_is_created_then_joined() {
+    let register = register_ok();
+    let missing = mock!(Client::create_group_membership)
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let create = mock!(Client::create_group)
+        .match_requests(|r| r.group_name() == Some("qs-new"))
+        .then_output(|| CreateGroupOutput::builder().build());
+    let added = add_member("qs-new");
+    let engine = engine(&[&register, &missing, &create, &added], false);
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-new"])), &GroupScope::default(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.groups.groups_created, ["qs-new"]);
+    assert_eq!(outcome.groups.memberships_added, ["qs-new"]);
+}
+
+#[tokio::test]
+async fn throttled_calls_are_retried_by_the_sdk() {
+    let register = mock!(Client::register_user)
+        .sequence()
+        .http_response(|| http_error(429, "ThrottlingException"))
+        .times(2)
+        .output(|| RegisterUserOutput::builder().build())
+        .build();
+    let engine = engine(&[&register], false);
+
+    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Registered);
+    assert_eq!(register.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn limit_exceeded_is_a_quota_and_is_not_retried() {
+    let register = register_ok();
+    let missing = mock!(Client::create_group_membership)
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let quota = mock!(Client::create_group)
+        .sequence()
+        .http_response(|| http_error(409, "LimitExceededException"))
+        .times(1)
+        .build();
+    let engine = engine(&[&register, &missing, &quota], false);
+
+    let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
+
+    assert_eq!(err.code(), Some("LimitExceededException"));
+    assert!(!err.is_transient());
+    assert_eq!(quota.num_calls(), 1, "a quota error must not burn retries");
+}
+
+#[tokio::test]
+async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
+    let describe = mock!(Client::describe_user).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let group_a = mock!(Client::describe_group)
+        .match_requests(|r| r.group_name() == Some("qs-a"))
+        .then_output(|| DescribeGroupOutput::builder().group(Group::builder().group_name("qs-a").build()).build());
+    let group_b = mock!(Client::describe_group)
+        .match_requests(|r| r.group_name() == Some("qs-b"))
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let engine = engine(&[&describe, &group_a, &group_b], true);
+
+    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a", "qs-b"])), &GroupScope::default(), deadline()).await.unwrap();
+
+    assert!(outcome.dry_run);
+    assert_eq!(outcome.user, UserChange::Registered);
+    assert_eq!(outcome.groups.memberships_added, ["qs-a", "qs-b"]);
+    assert_eq!(outcome.groups.groups_created, ["qs-b"]);
+}
+
+#[tokio::test]
+async fn deleting_a_user_already_gone_is_success() {
+    let delete = mock!(Client::delete_user)
+        .match_requests(|r| r.user_name() == Some(USER))
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let engine = engine(&[&delete], false);
+
+    let outcome = engine.delete_user(USER, deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::NotFound);
+}
+
+#[tokio::test]
+async fn invalid_spec_is_refused_before_any_call() {
+    let engine = engine(&[], false);
+    let mut bad = spec(oidc());
+    bad.email = "not-an-address".into();
+    bad.session_name = "a b".into();
+
+    let err = engine.register_or_update(&bad, deadline()).await.unwrap_err();
+
+    let EngineError::Invalid(errors) = err else { panic!("expected a validation error") };
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["Email", "SessionName"]);
+}

@@ -1,0 +1,175 @@
+use aws_sdk_quicksight::types::{IdentityType, Tag, User};
+
+use super::error::{code_of, from_sdk};
+use super::{Engine, EngineError, GroupChanges, Outcome, UserChange};
+use crate::validate::{ExternalLogin, ProviderKind, UserSpec};
+
+const NOT_FOUND: &str = "ResourceNotFoundException";
+
+impl Engine {
+    pub(super) async fn register_or_update_now(&self, spec: &UserSpec) -> Result<Outcome, EngineError> {
+        spec.validate()?;
+        let user_name = self.user_name(&spec.session_name);
+        if self.dry_run {
+            return self.plan_user(spec, &user_name).await;
+        }
+        let login = &spec.external_login;
+        let mut request = self
+            .client
+            .register_user()
+            .aws_account_id(&self.account_id)
+            .namespace(&self.namespace)
+            // IAM users are named RoleName/SessionName by QuickSight; sending UserName is refused.
+            .identity_type(IdentityType::Iam)
+            .iam_arn(&self.role_arn)
+            .session_name(&spec.session_name)
+            .email(&spec.email)
+            .user_role(spec.role.as_str().into())
+            .set_custom_permissions_name(spec.custom_permissions_name.clone())
+            .set_custom_federation_provider_url(login.provider_url_to_send().map(str::to_owned));
+        if let Some(id) = login.id() {
+            request = request.external_login_federation_provider_type(login.kind().as_str()).external_login_id(id);
+        }
+        for (key, value) in &spec.tags {
+            request = request.tags(Tag::builder().key(key).value(value).build().expect("key and value are set"));
+        }
+        match request.send().await {
+            Ok(out) => {
+                let arn = out.user().and_then(User::arn).map(str::to_owned);
+                Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
+            }
+            Err(e) if code_of(&e) == "ResourceExistsException" => self.update_if_changed(spec, &user_name).await,
+            Err(e) => Err(from_sdk("RegisterUser", e)),
+        }
+    }
+
+    async fn update_if_changed(&self, spec: &UserSpec, user_name: &str) -> Result<Outcome, EngineError> {
+        let Some(existing) = self.describe_user(user_name).await? else {
+            // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
+            return Err(EngineError::NotYetVisible {
+                user: user_name.to_owned(),
+                operation: "DescribeUser",
+                waited: Default::default(),
+            });
+        };
+        let arn = existing.arn().map(str::to_owned);
+        let fields = differences(spec, &existing);
+        if fields.is_empty() {
+            return Ok(self.outcome(user_name, arn, UserChange::Unchanged, GroupChanges::default()));
+        }
+        // UpdateUser needs Email and Role every time; the rest is sent so the user ends up as specified.
+        let mut request = self
+            .client
+            .update_user()
+            .aws_account_id(&self.account_id)
+            .namespace(&self.namespace)
+            .user_name(user_name)
+            .email(&spec.email)
+            .role(spec.role.as_str().into());
+        match (&spec.custom_permissions_name, existing.custom_permissions_name()) {
+            (Some(name), _) => request = request.custom_permissions_name(name),
+            (None, Some(_)) => request = request.unapply_custom_permissions(true),
+            (None, None) => {}
+        }
+        match &spec.external_login {
+            ExternalLogin::None if existing_login_kind(&existing) != ProviderKind::None => {
+                request = request.external_login_federation_provider_type("NONE");
+            }
+            ExternalLogin::None => {}
+            login => {
+                request = request
+                    .external_login_federation_provider_type(login.kind().as_str())
+                    .set_external_login_id(login.id().map(str::to_owned))
+                    .set_custom_federation_provider_url(login.provider_url_to_send().map(str::to_owned));
+            }
+        }
+        let out = request.send().await.map_err(|e| from_sdk("UpdateUser", e))?;
+        let arn = out.user().and_then(User::arn).map(str::to_owned).or(arn);
+        Ok(self.outcome(user_name, arn, UserChange::Updated { fields }, GroupChanges::default()))
+    }
+
+    /// The dry-run plan: what register-or-update would do, from reads only.
+    async fn plan_user(&self, spec: &UserSpec, user_name: &str) -> Result<Outcome, EngineError> {
+        let (arn, change) = match self.describe_user(user_name).await? {
+            None => (None, UserChange::Registered),
+            Some(existing) => {
+                let fields = differences(spec, &existing);
+                let change = if fields.is_empty() { UserChange::Unchanged } else { UserChange::Updated { fields } };
+                (existing.arn().map(str::to_owned), change)
+            }
+        };
+        Ok(self.outcome(user_name, arn, change, GroupChanges::default()))
+    }
+
+    /// The user as QuickSight has it, or `None` when it does not exist.
+    pub(super) async fn describe_user(&self, user_name: &str) -> Result<Option<User>, EngineError> {
+        let described = self
+            .client
+            .describe_user()
+            .aws_account_id(&self.account_id)
+            .namespace(&self.namespace)
+            .user_name(user_name)
+            .send()
+            .await;
+        match described {
+            Ok(out) => Ok(out.user),
+            Err(e) if code_of(&e) == NOT_FOUND => Ok(None),
+            Err(e) => Err(from_sdk("DescribeUser", e)),
+        }
+    }
+
+    pub(super) async fn delete_user_now(&self, user_name: &str) -> Result<Outcome, EngineError> {
+        let change = if self.dry_run {
+            match self.describe_user(user_name).await? {
+                Some(_) => UserChange::Deleted,
+                None => UserChange::NotFound,
+            }
+        } else {
+            let deleted = self
+                .client
+                .delete_user()
+                .aws_account_id(&self.account_id)
+                .namespace(&self.namespace)
+                .user_name(user_name)
+                .send()
+                .await;
+            match deleted {
+                Ok(_) => UserChange::Deleted,
+                Err(e) if code_of(&e) == NOT_FOUND => UserChange::NotFound,
+                Err(e) => return Err(from_sdk("DeleteUser", e)),
+            }
+        };
+        Ok(self.outcome(user_name, None, change, GroupChanges::default()))
+    }
+}
+
+fn existing_login_kind(user: &User) -> ProviderKind {
+    match user.external_login_federation_provider_type() {
+        Some("COGNITO") => ProviderKind::Cognito,
+        Some("CUSTOM_OIDC") => ProviderKind::CustomOidc,
+        _ => ProviderKind::None,
+    }
+}
+
+/// The fields where QuickSight's user differs from `spec`, by their API names.
+fn differences(spec: &UserSpec, existing: &User) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if existing.email() != Some(spec.email.as_str()) {
+        fields.push("Email");
+    }
+    if existing.role().map(|r| r.as_str()) != Some(spec.role.as_str()) {
+        fields.push("Role");
+    }
+    if existing.custom_permissions_name() != spec.custom_permissions_name.as_deref() {
+        fields.push("CustomPermissionsName");
+    }
+    let login = &spec.external_login;
+    let login_differs = existing_login_kind(existing) != login.kind()
+        || (login.kind() != ProviderKind::None && existing.external_login_id() != login.id())
+        || (login.kind() == ProviderKind::CustomOidc
+            && existing.external_login_federation_provider_url() != login.provider_url_to_send());
+    if login_differs {
+        fields.push("ExternalLogin");
+    }
+    fields
+}

@@ -1,0 +1,13 @@
+//! Every value this product sends to QuickSight, checked against the API model's own rules before
+//! any call is made.
+
+mod enums;
+mod error;
+pub mod fields;
+mod session_name;
+mod user;
+
+pub use enums::{ProviderKind, UserRole, identity_type};
+pub use error::{FieldError, ValidationErrors};
+pub use session_name::derive_session_name;
+pub use user::{COGNITO_PROVIDER_URL, ExternalLogin, UserSpec};
