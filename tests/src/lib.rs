@@ -1,1 +1,117 @@
+//! Helpers for the integration tests: find the workspace's built binaries, run quicksight-local on
+//! a free loopback port, and talk to it.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
+
+/// A binary of this workspace, built by `cargo build --workspace --bins` (the test script does).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let mut dir = exe.parent().expect("deps directory").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first (scripts/test does)", path.display());
+    path
+}
+
+/// quicksight-local on a free port, stopped when dropped.
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+}
+
+impl Emulator {
+    pub fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(bin("quicksight-local"))
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start quicksight-local");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the listening line");
+        let url = line.trim().rsplit(' ').next().expect("a URL").to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+        Emulator { child, url }
+    }
+
+    /// A client with the SDK's retries off, so every answer is seen as the emulator gave it.
+    pub fn client(&self) -> aws_sdk_quicksight::Client {
+        let config = self.config().retry_config(aws_sdk_quicksight::config::retry::RetryConfig::disabled()).build();
+        aws_sdk_quicksight::Client::from_conf(config)
+    }
+
+    /// Client configuration pointing at the emulator, with throwaway credentials.
+    pub fn config(&self) -> aws_sdk_quicksight::config::Builder {
+        aws_sdk_quicksight::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests"))
+    }
+
+    pub fn stats(&self) -> serde_json::Value {
+        self.get_json("/_emulator/stats")
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        self.get_json("/_emulator/state")
+    }
+
+    /// Calls per operation that reached the emulator (answered or throttled).
+    pub fn requests(&self, operation: &str) -> u64 {
+        self.stats()["operations"][operation]["requests"].as_u64().unwrap_or(0)
+    }
+
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        let (status, body) = self.raw("GET", path, &[], "");
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).expect("JSON body")
+    }
+
+    /// One plain HTTP/1.1 request, for what the SDK cannot send (no Authorization header).
+    pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        let host = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(host).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// Stops the emulator the way a user would (SIGTERM), so it saves its state file.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

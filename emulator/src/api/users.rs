@@ -1,0 +1,259 @@
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::{Query, Region, Tag, check_scope, page, parse_body};
+use crate::Emulator;
+use crate::model;
+use crate::store::User;
+use crate::wire::{ApiError, ApiResult, ok};
+
+/// What QuickSight reports as the provider URL of COGNITO users.
+const COGNITO_URL: &str = "cognito-identity.amazonaws.com";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RegisterUserBody {
+    identity_type: Option<String>,
+    email: Option<String>,
+    user_role: Option<String>,
+    iam_arn: Option<String>,
+    session_name: Option<String>,
+    user_name: Option<String>,
+    custom_permissions_name: Option<String>,
+    external_login_federation_provider_type: Option<String>,
+    custom_federation_provider_url: Option<String>,
+    external_login_id: Option<String>,
+    tags: Option<Vec<Tag>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UpdateUserBody {
+    email: Option<String>,
+    role: Option<String>,
+    custom_permissions_name: Option<String>,
+    unapply_custom_permissions: Option<bool>,
+    external_login_federation_provider_type: Option<String>,
+    custom_federation_provider_url: Option<String>,
+    external_login_id: Option<String>,
+}
+
+fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
+    v.as_deref().ok_or_else(|| ApiError::invalid(format!("{field} is required.")))
+}
+
+/// The external login fields to store: (type, reported URL, id). `NONE` clears them, and is
+/// accepted only where `allow_none` (UpdateUser).
+type Login = (Option<String>, Option<String>, Option<String>);
+
+fn external_login(kind: Option<&str>, url: Option<&str>, id: Option<&str>, allow_none: bool) -> Result<Option<Login>, ApiError> {
+    match kind {
+        None if url.is_some() || id.is_some() => {
+            Err(ApiError::invalid("ExternalLoginFederationProviderType is required with ExternalLoginId or CustomFederationProviderUrl."))
+        }
+        None => Ok(None),
+        Some("NONE") if allow_none => Ok(Some((None, None, None))),
+        Some("COGNITO") => {
+            if url.is_some() {
+                return Err(ApiError::invalid("CustomFederationProviderUrl is only allowed when ExternalLoginFederationProviderType is CUSTOM_OIDC."));
+            }
+            let id = id.filter(|i| !i.is_empty()).ok_or_else(|| ApiError::invalid("ExternalLoginId is required for COGNITO."))?;
+            Ok(Some((Some("COGNITO".into()), Some(COGNITO_URL.into()), Some(id.into()))))
+        }
+        Some("CUSTOM_OIDC") => {
+            let url = url
+                .filter(|u| u.starts_with("https://") && u.len() > "https://".len())
+                .ok_or_else(|| ApiError::invalid("CustomFederationProviderUrl must be an https URL for CUSTOM_OIDC."))?;
+            let id = id.filter(|i| !i.is_empty()).ok_or_else(|| ApiError::invalid("ExternalLoginId is required for CUSTOM_OIDC."))?;
+            Ok(Some((Some("CUSTOM_OIDC".into()), Some(url.into()), Some(id.into()))))
+        }
+        Some(other) => Err(ApiError::invalid(format!(
+            "ExternalLoginFederationProviderType '{other}' is not valid; use COGNITO or CUSTOM_OIDC{}.",
+            if allow_none { " or NONE" } else { "" }
+        ))),
+    }
+}
+
+fn set_login(user: &mut User, login: Login) {
+    (user.external_login_federation_provider_type, user.external_login_federation_provider_url, user.external_login_id) = login;
+}
+
+pub async fn register(
+    State(emu): State<Arc<Emulator>>,
+    Extension(Region(region)): Extension<Region>,
+    Path((account, namespace)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    let b: RegisterUserBody = parse_body(&body)?;
+    let identity_type = required("IdentityType", &b.identity_type)?;
+    let email = required("Email", &b.email)?;
+    model::email(email)?;
+    let role = required("UserRole", &b.user_role)?;
+    model::user_role("userRole", role)?;
+    let (user_name, session) = match identity_type {
+        "IAM" => {
+            if b.user_name.is_some() {
+                return Err(ApiError::invalid(
+                    "UserName is not allowed with IdentityType IAM: the user is named after the IAM identity (RoleName/SessionName).",
+                ));
+            }
+            let role_name = model::role_arn(required("IamArn", &b.iam_arn)?)?;
+            let session = required("SessionName", &b.session_name)?;
+            model::session_name(session)?;
+            (format!("{role_name}/{session}"), Some(session))
+        }
+        "QUICKSIGHT" => {
+            if b.iam_arn.is_some() || b.session_name.is_some() {
+                return Err(ApiError::invalid("IamArn and SessionName are only allowed with IdentityType IAM."));
+            }
+            let name = required("UserName", &b.user_name)?;
+            model::user_name(name)?;
+            (name.to_owned(), None)
+        }
+        "IAM_IDENTITY_CENTER" => return Err(ApiError::invalid("IdentityType IAM_IDENTITY_CENTER is not supported by quicksight-local.")),
+        other => return Err(ApiError::invalid(format!("IdentityType '{other}' must be one of IAM, QUICKSIGHT, IAM_IDENTITY_CENTER."))),
+    };
+    if let Some(name) = &b.custom_permissions_name {
+        model::custom_permissions_name(name)?;
+    }
+    let login = external_login(
+        b.external_login_federation_provider_type.as_deref(),
+        b.custom_federation_provider_url.as_deref(),
+        b.external_login_id.as_deref(),
+        false,
+    )?;
+    if let Some(tags) = &b.tags {
+        model::tags(tags)?;
+    }
+
+    let mut store = emu.store.lock().expect("store lock");
+    let id = store.next_id();
+    let space = store.space(&account, &namespace);
+    if space.users.contains_key(&user_name) {
+        return Err(ApiError::exists("USER", format!("The user {user_name} already exists.")));
+    }
+    let principal_id = match session {
+        Some(s) => format!("federated/iam/AROA{id:017X}:{s}"),
+        None => format!("user/d-{id:010x}/{user_name}"),
+    };
+    let mut user = User {
+        arn: format!("arn:aws:quicksight:{region}:{account}:user/{namespace}/{user_name}"),
+        user_name: user_name.clone(),
+        email: email.to_owned(),
+        role: role.to_owned(),
+        identity_type: identity_type.to_owned(),
+        active: identity_type == "IAM",
+        principal_id,
+        custom_permissions_name: b.custom_permissions_name,
+        external_login_federation_provider_type: None,
+        external_login_federation_provider_url: None,
+        external_login_id: None,
+        hidden_until: (!emu.consistency_delay.is_zero()).then(|| Instant::now() + emu.consistency_delay),
+    };
+    if let Some(login) = login {
+        set_login(&mut user, login);
+    }
+    let body = json!({ "User": &user });
+    space.users.insert(user_name, user);
+    Ok(ok(201, body))
+}
+
+fn visible_user<'a>(space: &'a mut crate::store::Space, name: &str) -> Result<&'a mut User, ApiError> {
+    space
+        .users
+        .get_mut(name)
+        .filter(|u| u.is_visible())
+        .ok_or_else(|| ApiError::not_found("USER", format!("The user {name} does not exist.")))
+}
+
+pub async fn describe(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    model::user_name(&name)?;
+    let mut store = emu.store.lock().expect("store lock");
+    let user = visible_user(store.space(&account, &namespace), &name)?;
+    Ok(ok(200, json!({ "User": user })))
+}
+
+pub async fn update(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    model::user_name(&name)?;
+    let b: UpdateUserBody = parse_body(&body)?;
+    let email = required("Email", &b.email)?;
+    model::email(email)?;
+    let role = required("Role", &b.role)?;
+    model::user_role("role", role)?;
+    if let Some(cp) = &b.custom_permissions_name {
+        model::custom_permissions_name(cp)?;
+    }
+    if b.unapply_custom_permissions == Some(true) && b.custom_permissions_name.is_some() {
+        return Err(ApiError::invalid("CustomPermissionsName and UnapplyCustomPermissions cannot be used together."));
+    }
+    let login = external_login(
+        b.external_login_federation_provider_type.as_deref(),
+        b.custom_federation_provider_url.as_deref(),
+        b.external_login_id.as_deref(),
+        true,
+    )?;
+    let mut store = emu.store.lock().expect("store lock");
+    let user = visible_user(store.space(&account, &namespace), &name)?;
+    user.email = email.to_owned();
+    user.role = role.to_owned();
+    if let Some(cp) = b.custom_permissions_name {
+        user.custom_permissions_name = Some(cp);
+    }
+    if b.unapply_custom_permissions == Some(true) {
+        user.custom_permissions_name = None;
+    }
+    if let Some(login) = login {
+        set_login(user, login);
+    }
+    Ok(ok(200, json!({ "User": user })))
+}
+
+pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    model::user_name(&name)?;
+    let mut store = emu.store.lock().expect("store lock");
+    let space = store.space(&account, &namespace);
+    if space.users.remove(&name).is_none() {
+        return Err(ApiError::not_found("USER", format!("The user {name} does not exist.")));
+    }
+    for group in space.groups.values_mut() {
+        group.members.remove(&name);
+    }
+    Ok(ok(200, json!({})))
+}
+
+pub async fn list(State(emu): State<Arc<Emulator>>, Path((account, namespace)): Path<(String, String)>, query: Query) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    let mut store = emu.store.lock().expect("store lock");
+    let space = store.space(&account, &namespace);
+    let (users, next) = page(space.users.iter().map(|(k, u)| (k.clone(), u)), &query)?;
+    Ok(ok(200, json!({ "UserList": users, "NextToken": next })))
+}
+
+pub async fn list_groups(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+    query: Query,
+) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    model::user_name(&name)?;
+    let mut store = emu.store.lock().expect("store lock");
+    let space = store.space(&account, &namespace);
+    visible_user(space, &name)?;
+    let groups = space.groups.iter().filter(|(_, g)| g.members.contains(&name)).map(|(k, g)| (k.clone(), g));
+    let (groups, next) = page(groups, &query)?;
+    Ok(ok(200, json!({ "GroupList": groups, "NextToken": next })))
+}

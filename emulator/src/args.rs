@@ -1,0 +1,43 @@
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// A local emulator of Amazon QuickSight's user and group management API (REST-JSON), for
+/// running qs-provision and its tests without an AWS account.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "quicksight-local", version)]
+pub struct Args {
+    /// Port to listen on (0: any free port; the chosen one is printed).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_PORT", default_value_t = 4600)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Requests per second allowed for mutating calls, and separately for reads; past it, 429.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_RATE_LIMIT")]
+    pub rate_limit: Option<f64>,
+    /// How long a just-registered user stays invisible to describe and membership calls (404).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_CONSISTENCY_DELAY_MS", default_value_t = 0)]
+    pub consistency_delay_ms: u64,
+    /// Fraction of requests (0 to 1) answered 500 InternalFailureException or 503.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_FAIL_RATE", default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Every QuickSight request waits this long before it is answered.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Load state from this JSON file at start and keep it saved there.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
+    pub state: Option<PathBuf>,
+}
+
+impl Args {
+    pub fn check(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.fail_rate) {
+            return Err(format!("--fail-rate must be between 0 and 1, got {}", self.fail_rate));
+        }
+        if self.rate_limit.is_some_and(|r| !(r > 0.0)) {
+            return Err("--rate-limit must be greater than 0".into());
+        }
+        Ok(())
+    }
+}

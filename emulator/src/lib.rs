@@ -1,0 +1,182 @@
+//! quicksight-local: Amazon QuickSight's user and group management API, served locally.
+
+pub mod api;
+pub mod args;
+mod limits;
+mod model;
+mod store;
+mod wire;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use api::{Region, groups, members, users};
+pub use args::Args;
+use limits::{Stats, TokenBucket};
+pub use store::Store;
+use wire::ApiError;
+
+pub struct Emulator {
+    store: Mutex<Store>,
+    stats: Stats,
+    mutating_bucket: Option<TokenBucket>,
+    read_bucket: Option<TokenBucket>,
+    consistency_delay: Duration,
+    fail_rate: f64,
+    latency: Duration,
+    state_file: Option<PathBuf>,
+    dirty: AtomicBool,
+}
+
+impl Emulator {
+    pub fn new(args: &Args, store: Store) -> Self {
+        Self {
+            store: Mutex::new(store),
+            stats: Stats::default(),
+            mutating_bucket: args.rate_limit.map(TokenBucket::new),
+            read_bucket: args.rate_limit.map(TokenBucket::new),
+            consistency_delay: Duration::from_millis(args.consistency_delay_ms),
+            fail_rate: args.fail_rate,
+            latency: Duration::from_millis(args.latency_ms),
+            state_file: args.state.clone(),
+            dirty: AtomicBool::new(false),
+        }
+    }
+
+    /// Writes the state file if anything changed since the last save.
+    pub fn save_if_dirty(&self) -> std::io::Result<()> {
+        let Some(path) = &self.state_file else { return Ok(()) };
+        if !self.dirty.swap(false, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let json = self.store.lock().expect("store lock").to_json();
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&json)?)?;
+        std::fs::rename(tmp, path)
+    }
+}
+
+/// The QuickSight API plus the emulator's own admin endpoints under `/_emulator/`.
+pub fn router(emu: Arc<Emulator>) -> Router {
+    let base = "/accounts/{AwsAccountId}/namespaces/{Namespace}";
+    let quicksight = Router::new()
+        .route(&format!("{base}/users"), post(users::register).get(users::list))
+        .route(&format!("{base}/users/{{UserName}}"), get(users::describe).put(users::update).delete(users::delete))
+        .route(&format!("{base}/users/{{UserName}}/groups"), get(users::list_groups))
+        .route(&format!("{base}/groups"), post(groups::create).get(groups::list))
+        .route(&format!("{base}/groups/{{GroupName}}"), get(groups::describe).put(groups::update).delete(groups::delete))
+        .route(&format!("{base}/groups/{{GroupName}}/members"), get(members::list))
+        .route(
+            &format!("{base}/groups/{{GroupName}}/members/{{MemberName}}"),
+            get(members::describe).put(members::create).delete(members::delete),
+        )
+        .route_layer(middleware::from_fn_with_state(emu.clone(), gate));
+    Router::new()
+        .merge(quicksight)
+        .route("/_emulator/state", get(admin_state))
+        .route("/_emulator/stats", get(admin_stats))
+        .route("/_emulator/reset", post(admin_reset))
+        .fallback(|| async {
+            ApiError { status: axum::http::StatusCode::NOT_FOUND, code: "UnknownOperationException", message: "quicksight-local serves user and group management only.".into(), resource_type: None }
+        })
+        .with_state(emu)
+}
+
+/// The operation a matched route and method stand for, by its API name.
+fn operation(method: &Method, path: &str) -> &'static str {
+    let tail = path.split("/namespaces/{Namespace}").nth(1).unwrap_or_default();
+    match (method.as_str(), tail) {
+        ("POST", "/users") => "RegisterUser",
+        ("GET", "/users") => "ListUsers",
+        ("GET", "/users/{UserName}") => "DescribeUser",
+        ("PUT", "/users/{UserName}") => "UpdateUser",
+        ("DELETE", "/users/{UserName}") => "DeleteUser",
+        ("GET", "/users/{UserName}/groups") => "ListUserGroups",
+        ("POST", "/groups") => "CreateGroup",
+        ("GET", "/groups") => "ListGroups",
+        ("GET", "/groups/{GroupName}") => "DescribeGroup",
+        ("PUT", "/groups/{GroupName}") => "UpdateGroup",
+        ("DELETE", "/groups/{GroupName}") => "DeleteGroup",
+        ("GET", "/groups/{GroupName}/members") => "ListGroupMemberships",
+        ("PUT", "/groups/{GroupName}/members/{MemberName}") => "CreateGroupMembership",
+        ("GET", "/groups/{GroupName}/members/{MemberName}") => "DescribeGroupMembership",
+        ("DELETE", "/groups/{GroupName}/members/{MemberName}") => "DeleteGroupMembership",
+        _ => "Unknown",
+    }
+}
+
+/// The region of a SigV4 `Authorization` header's credential scope.
+fn signed_region(authorization: &str) -> Option<String> {
+    let scope = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+    scope.split('/').nth(2).filter(|r| !r.is_empty()).map(str::to_owned)
+}
+
+/// What every QuickSight request passes before its handler: authentication, latency, rate limit,
+/// injected failures; and the counts behind `/_emulator/stats`.
+async fn gate(State(emu): State<Arc<Emulator>>, matched: MatchedPath, mut request: Request, next: Next) -> Response {
+    let op = operation(request.method(), matched.as_str());
+    let mutating = request.method() != Method::GET;
+    emu.stats.record(op, |s| s.requests += 1);
+    let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let Some(authorization) = authorization else {
+        emu.stats.record(op, |s| s.client_errors += 1);
+        return ApiError::access_denied().into_response();
+    };
+    let region = signed_region(authorization).unwrap_or_else(|| "us-east-1".into());
+    request.extensions_mut().insert(Region(region));
+    if !emu.latency.is_zero() {
+        tokio::time::sleep(emu.latency).await;
+    }
+    let bucket = if mutating { &emu.mutating_bucket } else { &emu.read_bucket };
+    if bucket.as_ref().is_some_and(|b| !b.try_take()) {
+        emu.stats.record(op, |s| s.throttled += 1);
+        return ApiError::throttled().into_response();
+    }
+    if emu.fail_rate > 0.0 && fastrand::f64() < emu.fail_rate {
+        emu.stats.record(op, |s| s.injected_failures += 1);
+        let error = if fastrand::bool() { ApiError::internal() } else { ApiError::unavailable() };
+        return error.into_response();
+    }
+    let response = next.run(request).await;
+    let succeeded = response.status().is_success();
+    emu.stats.record(op, |s| if succeeded { s.succeeded += 1 } else { s.client_errors += 1 });
+    if succeeded && mutating {
+        emu.dirty.store(true, Ordering::Release);
+    }
+    response
+}
+
+async fn admin_state(State(emu): State<Arc<Emulator>>) -> Response {
+    Json(emu.store.lock().expect("store lock").to_json()).into_response()
+}
+
+async fn admin_stats(State(emu): State<Arc<Emulator>>) -> Response {
+    let operations = emu.stats.snapshot();
+    let total = operations.values().fold(limits::OpStats::default(), |mut t, s| {
+        t.requests += s.requests;
+        t.succeeded += s.succeeded;
+        t.throttled += s.throttled;
+        t.injected_failures += s.injected_failures;
+        t.client_errors += s.client_errors;
+        t
+    });
+    Json(json!({ "operations": operations, "total": total })).into_response()
+}
+
+/// Clears users, groups and counts (between benchmark rounds).
+async fn admin_reset(State(emu): State<Arc<Emulator>>) -> Response {
+    *emu.store.lock().expect("store lock") = Store::default();
+    emu.stats.clear();
+    emu.dirty.store(true, Ordering::Release);
+    Json(json!({ "reset": true })).into_response()
+}

@@ -1,0 +1,172 @@
+//! The shared engine against quicksight-local: what a function's provisioning leaves in QuickSight,
+//! and how many calls it cost (read from the emulator's stats).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use qs_provision::config::Config;
+use qs_provision::engine::{Engine, EngineError, UserChange, with_retries};
+use qs_provision::validate::{ExternalLogin, UserRole, UserSpec};
+use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
+use tokio::time::Instant;
+
+fn config(extra: &[(&str, &str)]) -> Config {
+    let mut vars = vec![
+        ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
+        ("MANAGED_GROUP_PREFIX", "qs-"),
+        ("QUICKSIGHT_MAX_ATTEMPTS", "10"),
+    ];
+    vars.extend_from_slice(extra);
+    Config::from_lookup(|name| vars.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+}
+
+fn engine(emu: &Emulator, config: &Config) -> Engine {
+    let client = aws_sdk_quicksight::Client::from_conf(with_retries(emu.config(), config.max_attempts).build());
+    Engine::new(client, config)
+}
+
+fn spec(name: &str, role: UserRole) -> UserSpec {
+    UserSpec {
+        email: format!("{name}@example.com"),
+        session_name: format!("{name}@example.com"),
+        role,
+        custom_permissions_name: None,
+        external_login: ExternalLogin::CustomOidc { provider_url: "https://idp.example.com".into(), id: format!("sub-{name}") },
+        tags: [("source".to_string(), "tests".to_string())].into(),
+    }
+}
+
+fn groups(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(30)
+}
+
+fn user_groups(emu: &Emulator, user: &str) -> Vec<String> {
+    let state = emu.state();
+    let memberships = state["spaces"]["123456789012/default"]["Memberships"].as_object().cloned().unwrap_or_default();
+    memberships
+        .into_iter()
+        .filter(|(_, members)| members.as_array().unwrap().iter().any(|m| m == user))
+        .map(|(g, _)| g)
+        .collect()
+}
+
+#[tokio::test]
+async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the_role() {
+    let emu = Emulator::start(&[]);
+    let config = config(&[]);
+    let engine = engine(&emu, &config);
+    let scope = config.group_scope();
+    let ana = spec("ana", UserRole::Reader);
+
+    let first = engine.provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon()).await.unwrap();
+    assert_eq!(first.user, UserChange::Registered);
+    assert_eq!(first.user_name, "QuickSightFederated/ana@example.com");
+    assert_eq!(first.groups.groups_created, ["qs-a", "qs-b"]);
+    let user = &emu.state()["spaces"]["123456789012/default"]["Users"]["QuickSightFederated/ana@example.com"];
+    assert_eq!(user["ExternalLoginId"], "sub-ana");
+    assert_eq!(user["ExternalLoginFederationProviderUrl"], "https://idp.example.com");
+    assert_eq!(user["Role"], "READER");
+    assert_eq!(user_groups(&emu, "QuickSightFederated/ana@example.com"), ["qs-a", "qs-b"]);
+
+    let before = emu.stats()["total"]["requests"].as_u64().unwrap();
+    let again = engine.provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon()).await.unwrap();
+    assert_eq!(again.user, UserChange::Unchanged);
+    assert!(again.groups.is_empty());
+    let calls = emu.stats()["total"]["requests"].as_u64().unwrap() - before;
+    assert_eq!(calls, 3, "an unchanged user costs RegisterUser (409), DescribeUser and ListUserGroups only");
+    assert_eq!(emu.requests("UpdateUser"), 0);
+
+    let promoted = engine.provision(&spec("ana", UserRole::Author), Some(&groups(&["qs-b"])), &scope, soon()).await.unwrap();
+    assert_eq!(promoted.user, UserChange::Updated { fields: vec!["Role"] });
+    assert_eq!(promoted.groups.memberships_removed, ["qs-a"]);
+    assert_eq!(emu.requests("UpdateUser"), 1);
+    assert_eq!(user_groups(&emu, "QuickSightFederated/ana@example.com"), ["qs-b"]);
+}
+
+#[tokio::test]
+async fn memberships_wait_out_eventual_consistency() {
+    let emu = Emulator::start(&["--consistency-delay-ms", "800"]);
+    let config = config(&[]);
+    let engine = engine(&emu, &config);
+
+    let outcome = engine.provision(&spec("bo", UserRole::Reader), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+
+    assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
+    assert_eq!(user_groups(&emu, "QuickSightFederated/bo@example.com"), ["qs-a"]);
+    assert!(emu.stats()["operations"]["CreateGroupMembership"]["client_errors"].as_u64().unwrap() >= 1, "the first tries saw 404");
+}
+
+#[tokio::test]
+async fn throttled_bulk_work_completes_through_sdk_retries() {
+    let emu = Emulator::start(&["--rate-limit", "10"]);
+    let config = config(&[]);
+    let engine = engine(&emu, &config);
+    let scope = config.group_scope();
+    let names: Vec<String> = (0..12).map(|i| format!("user{i}")).collect();
+    let work = names.iter().map(|n| {
+        let spec = spec(n, UserRole::Reader);
+        let engine = &engine;
+        let scope = &scope;
+        async move { engine.provision(&spec, Some(&groups(&["qs-all"])), scope, soon()).await }
+    });
+    let results = futures::future::join_all(work).await;
+    for r in &results {
+        assert!(r.is_ok(), "{:?}", r.as_ref().err());
+    }
+    let members = emu.state()["spaces"]["123456789012/default"]["Memberships"]["qs-all"].as_array().unwrap().len();
+    assert_eq!(members, 12);
+    assert!(emu.stats()["total"]["throttled"].as_u64().unwrap() > 0, "the test must actually hit the rate limit");
+}
+
+#[tokio::test]
+async fn a_deadline_turns_a_slow_quicksight_into_an_error_not_a_kill() {
+    let emu = Emulator::start(&["--latency-ms", "400"]);
+    let config = config(&[]);
+    let engine = engine(&emu, &config);
+
+    let err = engine
+        .register_or_update(&spec("cy", UserRole::Reader), Instant::now() + Duration::from_millis(150))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(err, EngineError::DeadlineExceeded { .. }), "{err}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn dry_run_plans_against_real_state_and_changes_nothing() {
+    let emu = Emulator::start(&[]);
+    let config = config(&[("DRY_RUN", "true")]);
+    let engine = engine(&emu, &config);
+
+    let outcome = engine.provision(&spec("di", UserRole::Admin), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+
+    assert!(outcome.dry_run);
+    assert_eq!(outcome.user, UserChange::Registered);
+    assert_eq!(outcome.groups.groups_created, ["qs-a"]);
+    let total = &emu.stats()["operations"];
+    for mutating in ["RegisterUser", "UpdateUser", "CreateGroup", "CreateGroupMembership"] {
+        assert!(total[mutating].is_null(), "{mutating} must not be called in a dry run");
+    }
+    assert!(emu.state()["spaces"]["123456789012/default"]["Users"].as_object().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn delete_is_idempotent() {
+    let emu = Emulator::start(&[]);
+    let config = config(&[]);
+    let engine = engine(&emu, &config);
+    engine.provision(&spec("ed", UserRole::Reader), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+
+    let deleted = engine.delete_user("QuickSightFederated/ed@example.com", soon()).await.unwrap();
+    let again = engine.delete_user("QuickSightFederated/ed@example.com", soon()).await.unwrap();
+
+    assert_eq!(deleted.user, UserChange::Deleted);
+    assert_eq!(again.user, UserChange::NotFound);
+    assert!(user_groups(&emu, "QuickSightFederated/ed@example.com").is_empty());
+}
