@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
 
+pub mod lambda;
+
 pub const ACCOUNT: &str = "123456789012";
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
 
@@ -80,23 +82,9 @@ impl Emulator {
         serde_json::from_str(&body).expect("JSON body")
     }
 
-    /// One plain HTTP/1.1 request, for what the SDK cannot send (no Authorization header).
+    /// One plain HTTP request, for what the SDK cannot send (no Authorization header).
     pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-        let host = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(host).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-        for (k, v) in headers {
-            request.push_str(&format!("{k}: {v}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
-        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-        (status, body)
+        http(self.url.trim_start_matches("http://"), method, path, headers, body)
     }
 
     /// Stops the emulator the way a user would (SIGTERM), so it saves its state file.
@@ -113,5 +101,45 @@ impl Drop for Emulator {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+/// One plain HTTP/1.0 request (so no chunked answer); returns the status and the body.
+pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(host).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port()
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, what: &str) {
+    let started = std::time::Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "{what} did not open port {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The project's Python tools (aws-sam-cli, moto), installed by scripts/test.
+pub fn venv() -> PathBuf {
+    match std::env::var_os("QS_PROVISION_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/qs-provision/venv"),
     }
 }

@@ -1,0 +1,123 @@
+//! Function binaries run under the official Lambda runtime interface emulator (aws-lambda-rie,
+//! shipped inside aws-sam-cli), and moto's SQS server: the same pieces `sam local` uses.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, venv, wait_for_port};
+
+/// `aws-lambda-rie` for this machine: `AWS_LAMBDA_RIE`, else the one inside the venv's aws-sam-cli.
+pub fn rie() -> PathBuf {
+    if let Some(path) = std::env::var_os("AWS_LAMBDA_RIE") {
+        return PathBuf::from(path);
+    }
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x86_64" };
+    let lib = venv().join("lib");
+    let found = std::fs::read_dir(&lib).ok().into_iter().flatten().flatten().find_map(|entry| {
+        let candidate = entry.path().join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"));
+        candidate.exists().then_some(candidate)
+    });
+    found.unwrap_or_else(|| panic!("aws-lambda-rie not found under {}: run scripts/test (it installs aws-sam-cli)", lib.display()))
+}
+
+/// A process group that is killed whole when dropped (the emulator and the function it started).
+struct Group(Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let pgid = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &pgid]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// The environment every function gets: throwaway credentials, the QuickSight emulator's URL.
+pub fn base_env(quicksight_url: &str) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", "AKIDLOCAL"),
+        ("AWS_SECRET_ACCESS_KEY", "local-secret"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL_QUICKSIGHT", quicksight_url),
+        ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
+        ("AWS_LAMBDA_FUNCTION_TIMEOUT", "30"),
+        ("RUST_LOG", "info"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// One function binary under aws-lambda-rie on free ports.
+pub struct Lambda {
+    _group: Group,
+    port: u16,
+}
+
+impl Lambda {
+    /// Starts `binary` with `env` (later entries win) and nothing else from this process's
+    /// environment, so a developer's AWS settings never leak in.
+    pub fn start(binary: &str, env: &[(String, String)]) -> Lambda {
+        let (port, runtime_port) = (free_port(), free_port());
+        let mut command = Command::new(rie());
+        command
+            .args(["--runtime-interface-emulator-address", &format!("127.0.0.1:{port}")])
+            .args(["--runtime-api-address", &format!("127.0.0.1:{runtime_port}")])
+            .arg(bin(binary))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        if std::env::var_os("QS_TEST_LAMBDA_LOGS").is_some() {
+            command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        }
+        let child = command.spawn().expect("start aws-lambda-rie");
+        let group = Group(child);
+        wait_for_port(port, "aws-lambda-rie");
+        Lambda { _group: group, port }
+    }
+
+    /// Invokes the function once and returns its JSON response (or the runtime's error object).
+    pub fn invoke(&self, payload: &serde_json::Value) -> serde_json::Value {
+        let host = format!("127.0.0.1:{}", self.port);
+        let (status, body) = http(&host, "POST", "/2015-03-31/functions/function/invocations", &[], &payload.to_string());
+        assert_eq!(status, 200, "invoke answered {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"))
+    }
+}
+
+/// moto's server, serving SQS on a free port.
+pub struct Moto {
+    _group: Group,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = free_port();
+        let child = Command::new(venv().join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start moto_server (scripts/test installs it)");
+        let group = Group(child);
+        wait_for_port(port, "moto_server");
+        Moto { _group: group, url: format!("http://127.0.0.1:{port}") }
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        let config = aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests"))
+            .build();
+        aws_sdk_sqs::Client::from_conf(config)
+    }
+}

@@ -1,0 +1,126 @@
+//! The sqs-sync binary under aws-lambda-rie against quicksight-local: partial batch responses,
+//! FIFO order, same-user changes, throttling and the invocation deadline.
+
+use qs_provision_tests::Emulator;
+use qs_provision_tests::lambda::{Lambda, base_env};
+use serde_json::{Value, json};
+
+fn env(emu: &Emulator, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = base_env(&emu.url);
+    env.push(("MANAGED_GROUP_PREFIX".into(), "qs-".into()));
+    env.push(("QUICKSIGHT_MAX_ATTEMPTS".into(), "10".into()));
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+fn record(id: &str, body: &str, fifo_group: Option<&str>) -> Value {
+    let mut attributes = json!({ "ApproximateReceiveCount": "1" });
+    if let Some(g) = fifo_group {
+        attributes["MessageGroupId"] = json!(g);
+    }
+    json!({ "messageId": id, "body": body, "attributes": attributes, "messageAttributes": {}, "eventSource": "aws:sqs" })
+}
+
+fn upsert(name: &str, groups: &[&str]) -> String {
+    json!({ "op": "upsert", "version": 1, "email": format!("{name}@example.com"), "groups": groups }).to_string()
+}
+
+fn failed_ids(response: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = response["batchItemFailures"]
+        .as_array()
+        .expect("batchItemFailures")
+        .iter()
+        .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn users(emu: &Emulator) -> Vec<String> {
+    emu.state()["spaces"]["123456789012/default"]["Users"].as_object().map(|u| u.keys().cloned().collect()).unwrap_or_default()
+}
+
+fn result_of<'a>(response: &'a Value, id: &str) -> &'a Value {
+    response["results"].as_array().unwrap().iter().find(|r| r["message_id"] == id).expect("a result per message")
+}
+
+#[test]
+fn a_mixed_batch_fails_only_its_bad_messages() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &[]));
+    let batch = json!({ "Records": [
+        record("m1", &upsert("ana", &["qs-a"]), None),
+        record("m2", "this is not json", None),
+        record("m3", &upsert("bo", &["qs-a", "qs-b"]), None),
+        record("m4", r#"{"op":"upsert","version":1,"emial":"typo@example.com"}"#, None),
+        record("m5", &upsert("ana", &["qs-a"]), None),
+        record("m6", r#"{"op":"upsert","version":1,"email":"cy@example.com","role":"RESTRICTED_READER"}"#, None),
+        record("m7", r#"{"op":"delete","version":1,"email":"bo@example.com"}"#, None),
+    ]});
+
+    let response = lambda.invoke(&batch);
+
+    assert_eq!(failed_ids(&response), ["m2", "m4", "m6"]);
+    let typo = &result_of(&response, "m4")["failure"]["errors"][0];
+    assert!(typo["rule"].as_str().unwrap().contains("unknown field `emial`"), "{typo}");
+    assert_eq!(result_of(&response, "m6")["failure"]["errors"][0]["field"], "role");
+    // The duplicate for ana ran after the first, never beside it.
+    assert_eq!(result_of(&response, "m1")["outcome"]["user"]["status"], "registered");
+    assert_eq!(result_of(&response, "m5")["outcome"]["user"]["status"], "unchanged");
+    // bo's upsert and delete are one user's changes, applied in order.
+    assert_eq!(result_of(&response, "m7")["outcome"]["user"]["status"], "deleted");
+    assert_eq!(users(&emu), ["QuickSightFederated/ana@example.com"]);
+}
+
+#[test]
+fn fifo_groups_stop_at_the_first_failure_and_keep_their_order() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &[]));
+    let batch = json!({ "Records": [
+        record("a1", &upsert("ana", &["qs-a"]), Some("g1")),
+        record("a2", r#"{"op":"upsert","version":1,"email":"broken"}"#, Some("g1")),
+        record("a3", &upsert("bo", &["qs-a"]), Some("g1")),
+        record("b1", &upsert("cy", &["qs-a"]), Some("g2")),
+        record("b2", r#"{"op":"add_groups","version":1,"email":"cy@example.com","groups":["qs-b"]}"#, Some("g2")),
+    ]});
+
+    let response = lambda.invoke(&batch);
+
+    assert_eq!(failed_ids(&response), ["a2", "a3"]);
+    assert_eq!(result_of(&response, "a3")["failure"]["reason"], "earlier_in_group_failed");
+    assert_eq!(users(&emu), ["QuickSightFederated/ana@example.com", "QuickSightFederated/cy@example.com"]);
+    assert_eq!(result_of(&response, "b2")["outcome"]["memberships_added"], json!(["qs-b"]));
+}
+
+#[test]
+fn a_throttling_quicksight_still_gets_every_change() {
+    let emu = Emulator::start(&["--rate-limit", "5"]);
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &[("MAX_CONCURRENCY", "4")]));
+    let records: Vec<Value> = (0..10).map(|i| record(&format!("t{i}"), &upsert(&format!("user{i}"), &["qs-all"]), None)).collect();
+
+    let response = lambda.invoke(&json!({ "Records": records }));
+
+    assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
+    assert_eq!(users(&emu).len(), 10);
+    assert!(emu.stats()["total"]["throttled"].as_u64().unwrap() > 0, "the emulator must actually have throttled");
+}
+
+#[test]
+fn near_the_deadline_it_stops_starting_work_and_reports_the_rest() {
+    let emu = Emulator::start(&["--latency-ms", "300"]);
+    let lambda = Lambda::start(
+        "sqs-sync",
+        &env(&emu, &[("AWS_LAMBDA_FUNCTION_TIMEOUT", "4"), ("START_MARGIN_MS", "2500"), ("MAX_CONCURRENCY", "1")]),
+    );
+    let records: Vec<Value> = (0..6).map(|i| record(&format!("d{i}"), &upsert(&format!("late{i}"), &["qs-a"]), None)).collect();
+
+    let response = lambda.invoke(&json!({ "Records": records }));
+
+    let failed = failed_ids(&response);
+    assert!(!failed.is_empty() && failed.len() < 6, "some applied, some left for the retry: {failed:?}");
+    for id in &failed {
+        assert_eq!(result_of(&response, id)["failure"]["reason"], "deadline_near", "{response}");
+    }
+    let applied = 6 - failed.len();
+    assert_eq!(users(&emu).len(), applied, "nothing started that was reported as not started");
+}
