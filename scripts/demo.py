@@ -1,0 +1,181 @@
+"""Runs the functions end to end against quicksight-local; see scripts/demo."""
+
+import glob
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from samcli.yamlhelper import yaml_parse
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.argv[1])
+STATE = ROOT / ".local" / "demo-state.json"
+ACCOUNT = "123456789012"
+
+# What the template cannot know locally, and a group mapping so the demo shows groups and roles.
+OVERRIDES = {
+    "QUICKSIGHT_ACCOUNT_ID": ACCOUNT,
+    "QUICKSIGHT_FEDERATED_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/QuickSightFederated",
+    "GROUP_MAPPING": json.dumps({
+        "finance": {"group": "qs-finance", "role": "AUTHOR"},
+        "executives": {"group": "qs-executives", "role": "ADMIN"},
+    }),
+    "DEFAULT_GROUPS": "qs-everyone",
+}
+RUNS = [
+    ("CognitoSignupFunction", "cognito-signup", "events/cognito-post-confirmation.json"),
+    ("CognitoSignupFunction", "cognito-signup", "events/cognito-external-provider.json"),
+    ("SqsSyncFunction", "sqs-sync", "events/sqs-bulk-batch.json"),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, what):
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"{what} did not start on port {port}")
+
+
+def template_environment(template, resource):
+    """The function's environment with every !Ref resolved to the parameter's default."""
+    params = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    env = dict(template["Globals"]["Function"]["Environment"]["Variables"])
+    env.update(template["Resources"][resource]["Properties"].get("Environment", {}).get("Variables", {}))
+    resolved = {}
+    for key, value in env.items():
+        if isinstance(value, dict) and "Ref" in value and value["Ref"] in params:
+            value = params[value["Ref"]]
+        if isinstance(value, (str, int)) and value is not None:
+            resolved[key] = str(value)
+    return resolved
+
+
+def rie():
+    arch = "arm64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
+    found = glob.glob(f"{sys.prefix}/lib/python*/site-packages/samcli/local/rapid/aws-lambda-rie-{arch}")
+    if not found:
+        sys.exit("aws-lambda-rie not found in the virtualenv's aws-sam-cli")
+    return found[0]
+
+
+def start_group(args, **kw):
+    return subprocess.Popen(args, start_new_session=True, **kw)
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, 15)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+
+
+def invoke(port, payload):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations", data=payload.encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def summary(binary, event, response):
+    if binary == "sqs-sync":
+        failed = [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
+        lines = []
+        for r in response.get("results", []):
+            if r["status"] == "applied":
+                lines.append(f"    {r['message_id'][:8]}  applied  {r['op']} {r['outcome']['user_name']}: {r['outcome']['user']['status']}")
+            else:
+                errors = r["failure"].get("errors", [])
+                why = "; ".join(f"{e['field']}: {e['rule']}" for e in errors) or r["failure"]["reason"]
+                lines.append(f"    {r['message_id'][:8]}  FAILED   back to the queue: {why[:110]}")
+        return "\n".join(lines + [f"    batchItemFailures: {failed}"])
+    unchanged = "returned the event unchanged" if response == event else f"answered {json.dumps(response)[:200]}"
+    return f"    Cognito trigger {unchanged}"
+
+
+def table(state):
+    space = state["spaces"].get(f"{ACCOUNT}/default", {})
+    memberships = space.get("Memberships", {})
+    rows = [("USER NAME", "ROLE", "EXTERNAL LOGIN", "LOGIN ID", "GROUPS")]
+    for name, user in space.get("Users", {}).items():
+        groups = sorted(g for g, members in memberships.items() if name in members)
+        login = user.get("ExternalLoginFederationProviderType", "-")
+        if login == "CUSTOM_OIDC":
+            login += " " + user.get("ExternalLoginFederationProviderUrl", "")
+        rows.append((name, user["Role"], login, user.get("ExternalLoginId", "-"), ", ".join(groups) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def main():
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    STATE.parent.mkdir(exist_ok=True)
+    emulator = moto = None
+    try:
+        emulator = start_group([BIN / "quicksight-local", "--port", "0", "--state", STATE], stdout=subprocess.PIPE, text=True)
+        url = emulator.stdout.readline().split()[-1]
+        print(f"quicksight-local at {url} (state kept in {STATE.relative_to(ROOT)})")
+        moto_port = free_port()
+        moto = start_group([Path(sys.prefix) / "bin" / "moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(moto_port, "moto_server")
+        queue_url = f"http://127.0.0.1:{moto_port}/{ACCOUNT}/qs-provision-bulk"
+        urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{moto_port}/?Action=CreateQueue&QueueName=qs-provision-bulk", method="POST")).read()
+
+        for resource, binary, event_file in RUNS:
+            env = template_environment(template, resource)
+            env.update(OVERRIDES)
+            env.update({
+                "PATH": os.environ.get("PATH", ""),
+                "AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "local-secret",
+                "AWS_REGION": env.get("QUICKSIGHT_IDENTITY_REGION", "us-east-1"), "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_ENDPOINT_URL_QUICKSIGHT": url, "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{moto_port}",
+                "AWS_LAMBDA_FUNCTION_TIMEOUT": str(template["Resources"][resource]["Properties"].get("Timeout", 30)),
+                "RUST_LOG": "warn",
+            })
+            if "RETRY_QUEUE_URL" in template["Resources"][resource]["Properties"].get("Environment", {}).get("Variables", {}):
+                env["RETRY_QUEUE_URL"] = queue_url
+            port, runtime_port = free_port(), free_port()
+            lam = start_group([rie(), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
+                               "--runtime-api-address", f"127.0.0.1:{runtime_port}", BIN / binary],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(port, "aws-lambda-rie")
+                event = json.loads((ROOT / event_file).read_text())
+                print(f"\n{binary} <- {event_file}")
+                print(summary(binary, event, invoke(port, json.dumps(event))))
+            finally:
+                stop(lam)
+
+        with urllib.request.urlopen(f"{url}/_emulator/state") as response:
+            state = json.loads(response.read())
+        print("\nQuickSight users now:\n")
+        print(table(state))
+    finally:
+        stop(moto)
+        stop(emulator)
+
+
+if __name__ == "__main__":
+    main()
