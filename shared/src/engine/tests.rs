@@ -18,6 +18,7 @@ use aws_sdk_quicksight::types::{Group, IdentityType, User, UserRole as QsRole};
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::retry::RetryConfig;
 use tokio::time::Instant;
 
 use super::{Engine, EngineError, GroupChanges, UserChange};
@@ -41,6 +42,14 @@ fn config(dry_run: bool) -> Config {
 
 /// The production retry configuration on a client whose HTTP layer is the mock.
 fn engine(rules: &[&Rule], dry_run: bool) -> Engine {
+    engine_with(rules, dry_run, |b| b)
+}
+
+fn engine_with(
+    rules: &[&Rule],
+    dry_run: bool,
+    adjust: impl FnOnce(aws_sdk_quicksight::config::Builder) -> aws_sdk_quicksight::config::Builder,
+) -> Engine {
     let interceptor = rules
         .iter()
         .fold(MockResponseInterceptor::new().rule_mode(RuleMode::Sequential), |i, rule| i.with_rule(rule));
@@ -49,7 +58,7 @@ fn engine(rules: &[&Rule], dry_run: bool) -> Engine {
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor);
-    let client = Client::from_conf(super::with_retries(builder, 4).build());
+    let client = Client::from_conf(adjust(super::with_retries(builder, 4)).build());
     Engine::new(client, &config(dry_run)).with_visibility_wait(Duration::from_secs(2))
 }
 
@@ -294,7 +303,12 @@ async fn throttled_calls_are_retried_by_the_sdk() {
         .times(2)
         .output(|| RegisterUserOutput::builder().build())
         .build();
-    let engine = engine(&[&register], false);
+    // Standard mode with a short backoff: adaptive mode's client-side rate limiter measures real
+    // request rates, which a mock makes meaningless (it can wait tens of seconds). The classifier
+    // that decides "throttled, retry" is the production one.
+    let engine = engine_with(&[&register], false, |b| {
+        b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(5)))
+    });
 
     let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
 
