@@ -1,11 +1,13 @@
 """Runs the functions end to end against quicksight-local; see scripts/demo."""
 
 import glob
+import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -30,8 +32,31 @@ OVERRIDES = {
 RUNS = [
     ("CognitoSignupFunction", "cognito-signup", "events/cognito-post-confirmation.json"),
     ("CognitoSignupFunction", "cognito-signup", "events/cognito-external-provider.json"),
+    ("OidcSignupFunction", "oidc-signup", "events/oidc-first-login.json"),
     ("SqsSyncFunction", "sqs-sync", "events/sqs-bulk-batch.json"),
 ]
+# The sample ID token is signed with a test-only key; the demo serves that key as the provider's JWKS.
+OIDC_ISSUER = "https://idp.example.test/realms/app"
+
+
+def serve_jwks():
+    keys = json.loads((ROOT / "tests" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
+    body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def free_port():
@@ -109,6 +134,11 @@ def summary(binary, event, response):
                 why = "; ".join(f"{e['field']}: {e['rule']}" for e in errors) or r["failure"]["reason"]
                 lines.append(f"    {r['message_id'][:8]}  FAILED   back to the queue: {why[:110]}")
         return "\n".join(lines + [f"    batchItemFailures: {failed}"])
+    if binary == "oidc-signup":
+        body = json.loads(response.get("body", "{}"))
+        if response.get("statusCode") == 200:
+            return f"    HTTP 200: {body['user_name']}: {body['user']['status']}, groups added {body['memberships_added']}"
+        return f"    HTTP {response.get('statusCode')}: {json.dumps(body)[:200]}"
     unchanged = "returned the event unchanged" if response == event else f"answered {json.dumps(response)[:200]}"
     return f"    Cognito trigger {unchanged}"
 
@@ -143,6 +173,7 @@ def main():
         urllib.request.urlopen(urllib.request.Request(
             f"http://127.0.0.1:{moto_port}/?Action=CreateQueue&QueueName=qs-provision-bulk", method="POST")).read()
 
+        jwks = serve_jwks()
         for resource, binary, event_file in RUNS:
             env = template_environment(template, resource)
             env.update(OVERRIDES)
@@ -154,6 +185,9 @@ def main():
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(template["Resources"][resource]["Properties"].get("Timeout", 30)),
                 "RUST_LOG": "warn",
             })
+            if binary == "oidc-signup":
+                env.update({"OIDC_ISSUER": OIDC_ISSUER, "OIDC_AUDIENCE": "qs-app",
+                            "OIDC_JWKS_URL": f"http://127.0.0.1:{jwks.server_address[1]}/jwks"})
             if "RETRY_QUEUE_URL" in template["Resources"][resource]["Properties"].get("Environment", {}).get("Variables", {}):
                 env["RETRY_QUEUE_URL"] = queue_url
             port, runtime_port = free_port(), free_port()
