@@ -94,9 +94,10 @@ impl Engine {
     /// Adds the membership, creating the group if it is missing (returns whether it did). A 404 with
     /// the group present means QuickSight does not show the user yet: retried with backoff, bounded.
     async fn add_membership(&self, user_name: &str, group: &str) -> Result<bool, EngineError> {
-        let started = Instant::now();
         let mut backoff = FIRST_VISIBILITY_BACKOFF;
-        let mut group_known = false;
+        // Set once the group is known to exist; the visibility wait is counted from then, so time
+        // spent in throttled calls before it does not use it up.
+        let mut group_known_at: Option<Instant> = None;
         let mut created = false;
         loop {
             let added = self
@@ -111,17 +112,16 @@ impl Engine {
             match added {
                 Ok(_) => return Ok(created),
                 Err(e) if code_of(&e) != NOT_FOUND => return Err(from_sdk("CreateGroupMembership", e)),
-                Err(_) if !group_known => {
-                    // Either the group or the user is missing; creating the group tells which.
-                    group_known = true;
-                    created = self.create_group(group).await?;
-                    if created {
-                        continue;
-                    }
-                }
                 Err(_) => {}
             }
-            let waited = started.elapsed();
+            let Some(known_at) = group_known_at else {
+                // Either the group or the user is missing; creating the group tells which. Either
+                // way (created now, or by someone else meanwhile) the membership is tried again.
+                created = self.create_group(group).await?;
+                group_known_at = Some(Instant::now());
+                continue;
+            };
+            let waited = known_at.elapsed();
             if waited + backoff > self.visibility_wait {
                 return Err(EngineError::NotYetVisible {
                     user: user_name.to_owned(),

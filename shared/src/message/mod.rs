@@ -2,6 +2,7 @@
 //! The sqs-sync function applies these; the sign-up functions send them when QuickSight fails;
 //! qs-enqueue writes them.
 
+mod check;
 mod resolve;
 
 use std::collections::BTreeMap;

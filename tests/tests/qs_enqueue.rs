@@ -1,0 +1,186 @@
+//! qs-enqueue against a real local SQS (moto's server): a 500-row file with bad rows, and a FIFO
+//! queue fed twice. The queue's contents are read back and compared with the file. (moto takes about
+//! 40 s per 1,000 messages, so the file is kept at 500 rows.)
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use qs_provision::message::Change;
+use qs_provision_tests::bin;
+use qs_provision_tests::lambda::Moto;
+
+fn enqueue(moto: &Moto, args: &[&str]) -> Output {
+    Command::new(bin("qs-enqueue"))
+        .args(args)
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "AKIDLOCAL")
+        .env("AWS_SECRET_ACCESS_KEY", "local-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_SQS", &moto.url)
+        .output()
+        .expect("run qs-enqueue")
+}
+
+async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
+    let mut bodies = Vec::new();
+    loop {
+        // Received messages stay hidden long enough that draining never sees one twice.
+        let out = sqs.receive_message().queue_url(queue).max_number_of_messages(10).visibility_timeout(900).send().await.unwrap();
+        if out.messages().is_empty() {
+            return bodies;
+        }
+        bodies.extend(out.messages().iter().map(|m| m.body().unwrap().to_owned()));
+    }
+}
+
+/// 500 rows after the header; rows 100, 200, ... are broken in different ways.
+fn write_csv(path: &Path) -> (Vec<(u64, &'static str)>, BTreeSet<String>) {
+    let mut csv = String::from("email,role,groups,session_name,external_login_id\n");
+    let mut bad = Vec::new();
+    let mut expected = BTreeSet::new();
+    for i in 1..=500u64 {
+        let line = i + 1;
+        let row = match i % 100 {
+            0 if i == 100 => {
+                bad.push((line, "email"));
+                format!("not-an-email,READER,qs-a,,id-{i}")
+            }
+            0 if i == 200 => {
+                bad.push((line, "role"));
+                format!("user{i}@example.com,RESTRICTED_READER,qs-a,,id-{i}")
+            }
+            0 if i == 300 => {
+                bad.push((line, "session_name"));
+                format!("user{i}@example.com,READER,qs-a,has space,id-{i}")
+            }
+            0 if i == 400 => {
+                bad.push((line, "groups"));
+                format!("user{i}@example.com,READER,qs-Ā,,id-{i}")
+            }
+            0 => {
+                bad.push((line, "row"));
+                format!("user{i}@example.com,READER,qs-a,,id-{i},one-field-too-many")
+            }
+            _ => {
+                let body = format!(
+                    r#"{{"op":"upsert","version":1,"email":"user{i}@example.com","external_login_id":"id-{i}","role":"AUTHOR","groups":["qs-a","qs-b"]}}"#
+                );
+                expected.insert(Change::parse(&body).unwrap().to_json());
+                format!("user{i}@example.com,AUTHOR,qs-a;qs-b,,id-{i}")
+            }
+        };
+        csv.push_str(&row);
+        csv.push('\n');
+    }
+    std::fs::write(path, csv).unwrap();
+    (bad, expected)
+}
+
+#[tokio::test]
+async fn five_hundred_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwise() {
+    let moto = Moto::start();
+    let sqs = moto.sqs();
+    let queue = sqs.create_queue().queue_name("bulk").send().await.unwrap().queue_url.unwrap();
+    let dir = std::env::temp_dir().join(format!("qs-enqueue-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.csv");
+    let (bad, expected) = write_csv(&file);
+    let path = file.to_str().unwrap();
+
+    let refused = enqueue(&moto, &[path, "--queue-url", &queue]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    for (line, field) in &bad {
+        assert!(stderr.contains(&format!("users.csv:{line}: {field}")), "line {line} ({field}) not reported:\n{stderr}");
+    }
+    assert!(stderr.contains("rows read: 500, sent: 0, invalid: 5, failed: 0"), "{stderr}");
+    assert!(drain(&sqs, &queue).await.is_empty(), "nothing is sent while a row is invalid");
+
+    let partial = enqueue(&moto, &[path, "--queue-url", &queue, "--skip-invalid"]);
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert!(!partial.status.success(), "invalid rows still make the exit status non-zero");
+    assert!(stderr.contains("rows read: 500, sent: 495, invalid: 5, failed: 0"), "{stderr}");
+    let bodies: BTreeSet<String> = drain(&sqs, &queue).await.into_iter().collect();
+    assert_eq!(bodies.len(), 495);
+    assert_eq!(bodies, expected, "the queue holds exactly the valid rows' changes");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
+    let moto = Moto::start();
+    let sqs = moto.sqs();
+    let queue = sqs
+        .create_queue()
+        .queue_name("bulk.fifo")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("qs-enqueue-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("changes.jsonl");
+    std::fs::write(
+        &file,
+        [
+            r#"{"op":"upsert","version":1,"email":"ana@example.com","groups":["qs-a"]}"#,
+            r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-b"]}"#,
+            r#"{"op":"delete","version":1,"email":"bo@example.com"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    for _ in 0..2 {
+        let out = enqueue(&moto, &[path, "--queue-url", &queue]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+        .send()
+        .await
+        .unwrap();
+    let mut seen: Vec<(String, String)> = received
+        .messages()
+        .iter()
+        .map(|m| {
+            let group = m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone();
+            (group, Change::parse(m.body().unwrap()).unwrap().op().to_owned())
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [("ana@example.com".into(), "add_groups".into()), ("ana@example.com".into(), "upsert".into()), ("bo@example.com".into(), "delete".into())],
+        "deduplicated on the second run, one group per user"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn dry_run_prints_the_messages_and_sends_nothing() {
+    let dir = std::env::temp_dir().join(format!("qs-enqueue-dry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("offboard.csv");
+    std::fs::write(&file, "email\nana@example.com\nbo@example.com\n").unwrap();
+    let out = Command::new(bin("qs-enqueue")).args([file.to_str().unwrap(), "--op", "delete", "--dry-run"]).output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2);
+    assert!(stdout.contains(r#"{"op":"delete","version":1,"email":"bo@example.com"}"#), "{stdout}");
+
+    std::fs::write(&file, "emial\nana@example.com\n").unwrap();
+    let typo = Command::new(bin("qs-enqueue")).args([file.to_str().unwrap(), "--op", "delete", "--dry-run"]).output().unwrap();
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown column"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,78 @@
+//! qs-enqueue: turns a CSV or JSON Lines file into validated queue messages for sqs-sync.
+
+mod rows;
+mod send;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Validate every row of FILE, then queue the changes for sqs-sync.
+#[derive(Parser)]
+#[command(name = "qs-enqueue", version)]
+struct Args {
+    /// A .csv file (header row: email,role,groups,session_name,external_login_id,...; groups
+    /// separated by ';') or a .jsonl file (one message per line).
+    file: PathBuf,
+    /// The bulk queue (a FIFO queue's URL ends in .fifo).
+    #[arg(long, required_unless_present = "dry_run")]
+    queue_url: Option<String>,
+    /// The operation of every CSV row.
+    #[arg(long, value_enum, default_value = "upsert")]
+    op: rows::Op,
+    /// Send the valid rows even when some are invalid.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Validate and print the messages that would be sent; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    let rows = rows::read(&args.file, args.op)?;
+    let mut valid = Vec::new();
+    let mut invalid = 0;
+    for row in &rows {
+        match &row.change {
+            Ok(change) => valid.push(change.clone()),
+            Err(errors) => {
+                invalid += 1;
+                for e in &errors.0 {
+                    eprintln!("{}:{}: {}: {} (got {:?})", args.file.display(), row.line, e.field, e.rule, e.value);
+                }
+            }
+        }
+    }
+    let summary = |sent: usize, failed: usize| {
+        eprintln!("rows read: {}, sent: {sent}, invalid: {invalid}, failed: {failed}", rows.len());
+    };
+    if args.dry_run {
+        for change in &valid {
+            println!("{}", change.to_json());
+        }
+        summary(0, 0);
+        return Ok(if invalid > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+    }
+    if invalid > 0 && !args.skip_invalid {
+        eprintln!("nothing sent: {invalid} invalid row(s); fix them or pass --skip-invalid");
+        summary(0, 0);
+        return Ok(ExitCode::FAILURE);
+    }
+    let queue_url = args.queue_url.expect("clap requires --queue-url without --dry-run");
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    // Drawn only on a terminal: indicatif hides itself when stderr is not one.
+    let progress = ProgressBar::new(valid.len() as u64);
+    progress.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} sent {elapsed}").expect("template"));
+    let sent = send::send_all(&sqs, &queue_url, &valid, &progress).await;
+    progress.finish_and_clear();
+    for failure in &sent.failed {
+        eprintln!("failed: {failure}");
+    }
+    summary(sent.sent, sent.failed.len());
+    Ok(if invalid > 0 || !sent.failed.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
