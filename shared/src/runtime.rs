@@ -24,12 +24,17 @@ pub fn deadline_from_epoch_millis(deadline_ms: u64) -> Instant {
     Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
 
+/// An environment variable, trimmed; unset and blank are both `None`.
+pub fn env_optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// An optional environment variable, parsed by `parse` (which returns the broken rule on error);
 /// errors name the variable, the rule and the value.
 pub fn env_var<T>(name: &str, default: T, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T, String> {
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+    match env_optional(name) {
         None => Ok(default),
-        Some(raw) => parse(raw.trim()).map_err(|rule| format!("{name}: {rule} (got {raw:?})")),
+        Some(raw) => parse(&raw).map_err(|rule| format!("{name}: {rule} (got {raw:?})")),
     }
 }
 

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use qs_provision::runtime::{boolean, env_var, number_in};
+use qs_provision::runtime::{boolean, env_optional as optional, env_var, number_in};
 use qs_provision::signup::SessionNameSource;
 
 /// The trigger's own variables, read once at cold start.
@@ -21,7 +21,6 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
-        let optional = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Ok(Self {
             session_name_source: env_var("SESSION_NAME_SOURCE", SessionNameSource::Email, |v| {
                 SessionNameSource::parse(v).map_err(|e| e.rule)

@@ -10,7 +10,6 @@ use qs_provision::runtime::deadline_from_epoch_millis;
 use qs_provision::signup::SignupUser;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use crate::App;
@@ -63,7 +62,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
         }
         Err(e) => {
             tracing::warn!(error = %e, user_name = %planned.user_name(&app.engine), "QuickSight failed; queueing the change for a retry");
-            match queue_retry(app, &change, &planned.user_name(&app.engine)).await {
+            match queue_retry(app, &change).await {
                 Ok(message_id) => {
                     tracing::info!(message_id, "change queued for a retry");
                     Ok(event.payload)
@@ -101,16 +100,15 @@ fn signup_user(app: &App, view: &View) -> SignupUser {
     }
 }
 
-/// Sends the change to the retry queue in the sqs-sync message format; FIFO queues get the user
-/// as message group and the body's hash as deduplication id.
-async fn queue_retry(app: &App, change: &Change, user_name: &str) -> Result<String, String> {
+/// Sends the change to the retry queue in the sqs-sync message format, with the same FIFO ids
+/// qs-enqueue uses, so a retried sign-up and a bulk change to that user share one group.
+async fn queue_retry(app: &App, change: &Change) -> Result<String, String> {
     let url = app.settings.retry_queue_url.as_deref().ok_or("RETRY_QUEUE_URL is not set")?;
     let body = change.to_json();
     let mut send = app.sqs.send_message().queue_url(url).message_body(&body);
     if url.ends_with(".fifo") {
-        let digest = Sha256::digest(body.as_bytes());
-        let dedup: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        send = send.message_group_id(user_name).message_deduplication_id(dedup);
+        let (group, dedup) = change.fifo_ids();
+        send = send.message_group_id(group).message_deduplication_id(dedup);
     }
     let sent = send.send().await.map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
     Ok(sent.message_id().unwrap_or_default().to_owned())

@@ -1,4 +1,4 @@
-use qs_provision::runtime::env_var;
+use qs_provision::runtime::{env_optional as optional, env_var};
 use qs_provision::signup::SessionNameSource;
 
 /// The function's own variables, read once at cold start.
@@ -17,7 +17,6 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
-        let optional = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let issuer = optional("OIDC_ISSUER").ok_or("OIDC_ISSUER: is required")?;
         let audiences: Vec<String> = optional("OIDC_AUDIENCE")
             .ok_or("OIDC_AUDIENCE: is required (the client ids tokens are issued for)")?

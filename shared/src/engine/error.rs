@@ -17,6 +17,10 @@ pub enum EngineError {
     NotYetVisible { user: String, operation: &'static str, waited: Duration },
 }
 
+/// The codes the engine treats as answers rather than failures.
+pub(crate) const NOT_FOUND: &str = "ResourceNotFoundException";
+pub(crate) const EXISTS: &str = "ResourceExistsException";
+
 /// QuickSight error codes that mean "try again later", not "this change is wrong".
 const TRANSIENT_CODES: [&str; 3] = ["ThrottlingException", "InternalFailureException", "ResourceUnavailableException"];
 

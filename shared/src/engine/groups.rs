@@ -3,11 +3,9 @@ use std::collections::BTreeSet;
 use aws_sdk_quicksight::types::Group;
 use tokio::time::{Instant, sleep};
 
-use super::error::{code_of, from_sdk};
+use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
 use super::{Engine, EngineError, FIRST_VISIBILITY_BACKOFF, GroupChanges, MAX_VISIBILITY_BACKOFF};
 use crate::config::GroupScope;
-
-const NOT_FOUND: &str = "ResourceNotFoundException";
 
 impl Engine {
     pub(super) async fn sync_groups_now(
@@ -147,7 +145,7 @@ impl Engine {
             .await;
         match created {
             Ok(_) => Ok(true),
-            Err(e) if code_of(&e) == "ResourceExistsException" => Ok(false),
+            Err(e) if code_of(&e) == EXISTS => Ok(false),
             Err(e) => Err(from_sdk("CreateGroup", e)),
         }
     }

@@ -1,10 +1,8 @@
 use aws_sdk_quicksight::types::{IdentityType, Tag, User};
 
-use super::error::{code_of, from_sdk};
+use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
 use super::{Engine, EngineError, GroupChanges, Outcome, UserChange};
 use crate::validate::{ExternalLogin, ProviderKind, UserSpec};
-
-const NOT_FOUND: &str = "ResourceNotFoundException";
 
 impl Engine {
     pub(super) async fn register_or_update_now(&self, spec: &UserSpec) -> Result<Outcome, EngineError> {
@@ -38,7 +36,7 @@ impl Engine {
                 let arn = out.user().and_then(User::arn).map(str::to_owned);
                 Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
             }
-            Err(e) if code_of(&e) == "ResourceExistsException" => self.update_if_changed(spec, &user_name).await,
+            Err(e) if code_of(&e) == EXISTS => self.update_if_changed(spec, &user_name).await,
             Err(e) => Err(from_sdk("RegisterUser", e)),
         }
     }

@@ -1,6 +1,8 @@
 //! What can be checked of a change without a deployment's configuration (qs-enqueue checks every
 //! row with this before anything is sent; sqs-sync checks the rest with `plan`).
 
+use sha2::{Digest, Sha256};
+
 use super::{Change, GroupsChange, Upsert, UserRef, VERSION};
 use crate::validate::{FieldError, UserRole, ValidationErrors, fields};
 
@@ -21,9 +23,7 @@ impl Change {
             }
             Change::Delete(d) => (d.version, Some((&d.user_name, &d.session_name, &d.email)), None),
         };
-        if version != VERSION {
-            errors.0.push(FieldError::new("version", format!("must be {VERSION}"), &version.to_string()));
-        }
+        check_version(&mut errors, version);
         if let Some(user) = user {
             check_user_ref(&mut errors, user);
         }
@@ -31,6 +31,13 @@ impl Change {
             errors.check(fields::group_name(g).map_err(|e| FieldError::new("groups", e.rule, &e.value)));
         }
         errors.into_result()
+    }
+
+    /// The FIFO `MessageGroupId` (the user, so one user's changes keep their order) and
+    /// `MessageDeduplicationId` (the body's SHA-256, so sending the same change twice adds nothing).
+    pub fn fifo_ids(&self) -> (String, String) {
+        let digest = Sha256::digest(self.to_json().as_bytes());
+        (self.user_key(), digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// The user the change is about, as the message names it (FIFO queues group by it).
@@ -45,6 +52,12 @@ impl Change {
             }
         };
         key.to_lowercase()
+    }
+}
+
+pub(super) fn check_version(errors: &mut ValidationErrors, version: u32) {
+    if version != VERSION {
+        errors.0.push(FieldError::new("version", format!("must be {VERSION}"), &version.to_string()));
     }
 }
 

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use tokio::time::Instant;
 
-use super::{Change, GroupsChange, Upsert, UserRef, VERSION};
+use super::check::check_version;
+use super::{Change, GroupsChange, Upsert, UserRef};
 use crate::config::{Config, GroupScope};
 use crate::engine::{Engine, EngineError, Outcome};
 use crate::validate::{FieldError, ProviderKind, UserRole, UserSpec, ValidationErrors, derive_session_name, fields};
@@ -38,12 +39,6 @@ impl Planned {
             }
             Planned::Delete { user_name } => engine.delete_user(user_name, deadline).await,
         }
-    }
-}
-
-fn check_version(errors: &mut ValidationErrors, version: u32) {
-    if version != VERSION {
-        errors.0.push(FieldError::new("version", format!("must be {VERSION}"), &version.to_string()));
     }
 }
 

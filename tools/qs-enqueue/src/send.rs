@@ -7,7 +7,6 @@ use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::StreamExt;
 use indicatif::ProgressBar;
 use qs_provision::message::Change;
-use sha2::{Digest, Sha256};
 
 const BATCH: usize = 10;
 const IN_FLIGHT: usize = 4;
@@ -19,12 +18,10 @@ pub struct Sent {
 }
 
 fn entry(index: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEntry {
-    let body = change.to_json();
-    let mut entry = SendMessageBatchRequestEntry::builder().id(index.to_string()).message_body(&body);
+    let mut entry = SendMessageBatchRequestEntry::builder().id(index.to_string()).message_body(change.to_json());
     if fifo {
-        // One group per user keeps a user's changes in order; the body's hash deduplicates a re-run.
-        let hash: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        entry = entry.message_group_id(change.user_key()).message_deduplication_id(hash);
+        let (group, dedup) = change.fifo_ids();
+        entry = entry.message_group_id(group).message_deduplication_id(dedup);
     }
     entry.build().expect("id and body are set")
 }
