@@ -90,7 +90,7 @@ impl Lambda {
     }
 }
 
-/// moto's server, serving SQS on a free port.
+/// moto's server (through tests/fixtures/moto-server.py), serving SQS on a free port.
 pub struct Moto {
     _group: Group,
     pub url: String,
@@ -99,8 +99,9 @@ pub struct Moto {
 impl Moto {
     pub fn start() -> Moto {
         let port = free_port();
-        let child = Command::new(venv().join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let launcher = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/moto-server.py");
+        let child = Command::new(venv().join("bin/python"))
+            .args([launcher, "-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)

@@ -1,16 +1,17 @@
-//! qs-enqueue against a real local SQS (moto's server): a 500-row file with bad rows, and a FIFO
-//! queue fed twice. The queue's contents are read back and compared with the file. (moto takes about
-//! 40 s per 1,000 messages, so the file is kept at 500 rows.)
+//! qs-enqueue against a real local SQS (moto's server): a 5,000-row file with bad rows, and a FIFO
+//! queue fed twice. The queue's contents are read back and compared with the file.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use qs_provision::message::Change;
 use qs_provision_tests::bin;
 use qs_provision_tests::lambda::Moto;
 
-fn enqueue(moto: &Moto, args: &[&str]) -> Output {
+const ROWS: u64 = 5_000;
+
+fn enqueue(sqs_url: &str, args: &[&str]) -> Output {
     Command::new(bin("qs-enqueue"))
         .args(args)
         .env_clear()
@@ -18,11 +19,12 @@ fn enqueue(moto: &Moto, args: &[&str]) -> Output {
         .env("AWS_SECRET_ACCESS_KEY", "local-secret")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_SQS", &moto.url)
+        .env("AWS_ENDPOINT_URL_SQS", sqs_url)
         .output()
         .expect("run qs-enqueue")
 }
 
+/// Receives and deletes what the queue holds now, ten at a time, until it answers empty.
 async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
     let mut bodies = Vec::new();
     loop {
@@ -31,55 +33,74 @@ async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
         if out.messages().is_empty() {
             return bodies;
         }
-        bodies.extend(out.messages().iter().map(|m| m.body().unwrap().to_owned()));
+        let mut delete = sqs.delete_message_batch().queue_url(queue);
+        for (i, m) in out.messages().iter().enumerate() {
+            bodies.push(m.body().unwrap().to_owned());
+            delete = delete.entries(
+                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .build()
+                    .unwrap(),
+            );
+        }
+        assert!(delete.send().await.unwrap().failed().is_empty());
     }
 }
 
-/// 500 rows after the header; rows 100, 200, ... are broken in different ways.
-fn write_csv(path: &Path) -> (Vec<(u64, &'static str)>, BTreeSet<String>) {
+/// Runs qs-enqueue and reads the queue while it sends. moto scans every message a queue holds on
+/// each send, so a queue of thousands takes minutes to fill; emptying it as it fills keeps it fast.
+async fn enqueue_while_draining(moto: &Moto, sqs: &aws_sdk_sqs::Client, queue: &str, args: Vec<String>) -> (Output, Vec<String>) {
+    let url = moto.url.clone();
+    let sender = tokio::task::spawn_blocking(move || enqueue(&url, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let mut bodies = Vec::new();
+    loop {
+        let finished = sender.is_finished();
+        let received = drain(sqs, queue).await;
+        if finished && received.is_empty() {
+            return (sender.await.unwrap(), bodies);
+        }
+        if received.is_empty() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bodies.extend(received);
+    }
+}
+
+/// ROWS rows after the header; every hundredth is broken, in one of five ways.
+fn write_csv(path: &Path) -> (Vec<(u64, &'static str)>, Vec<String>) {
     let mut csv = String::from("email,role,groups,session_name,external_login_id\n");
     let mut bad = Vec::new();
-    let mut expected = BTreeSet::new();
-    for i in 1..=500u64 {
+    let mut expected = Vec::new();
+    for i in 1..=ROWS {
         let line = i + 1;
-        let row = match i % 100 {
-            0 if i == 100 => {
-                bad.push((line, "email"));
-                format!("not-an-email,READER,qs-a,,id-{i}")
-            }
-            0 if i == 200 => {
-                bad.push((line, "role"));
-                format!("user{i}@example.com,RESTRICTED_READER,qs-a,,id-{i}")
-            }
-            0 if i == 300 => {
-                bad.push((line, "session_name"));
-                format!("user{i}@example.com,READER,qs-a,has space,id-{i}")
-            }
-            0 if i == 400 => {
-                bad.push((line, "groups"));
-                format!("user{i}@example.com,READER,qs-Ā,,id-{i}")
-            }
-            0 => {
-                bad.push((line, "row"));
-                format!("user{i}@example.com,READER,qs-a,,id-{i},one-field-too-many")
-            }
+        let (row, field) = match (i % 100, i / 100 % 5) {
+            (0, 0) => (format!("not-an-email,READER,qs-a,,id-{i}"), "email"),
+            (0, 1) => (format!("user{i}@example.com,RESTRICTED_READER,qs-a,,id-{i}"), "role"),
+            (0, 2) => (format!("user{i}@example.com,READER,qs-a,has space,id-{i}"), "session_name"),
+            (0, 3) => (format!("user{i}@example.com,READER,qs-Ā,,id-{i}"), "groups"),
+            (0, _) => (format!("user{i}@example.com,READER,qs-a,,id-{i},one-field-too-many"), "row"),
             _ => {
                 let body = format!(
                     r#"{{"op":"upsert","version":1,"email":"user{i}@example.com","external_login_id":"id-{i}","role":"AUTHOR","groups":["qs-a","qs-b"]}}"#
                 );
-                expected.insert(Change::parse(&body).unwrap().to_json());
-                format!("user{i}@example.com,AUTHOR,qs-a;qs-b,,id-{i}")
+                expected.push(Change::parse(&body).unwrap().to_json());
+                (format!("user{i}@example.com,AUTHOR,qs-a;qs-b,,id-{i}"), "")
             }
         };
+        if !field.is_empty() {
+            bad.push((line, field));
+        }
         csv.push_str(&row);
         csv.push('\n');
     }
     std::fs::write(path, csv).unwrap();
+    expected.sort();
     (bad, expected)
 }
 
-#[tokio::test]
-async fn five_hundred_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwise() {
+#[tokio::test(flavor = "multi_thread")]
+async fn five_thousand_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwise() {
     let moto = Moto::start();
     let sqs = moto.sqs();
     let queue = sqs.create_queue().queue_name("bulk").send().await.unwrap().queue_url.unwrap();
@@ -88,23 +109,26 @@ async fn five_hundred_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwis
     let file = dir.join("users.csv");
     let (bad, expected) = write_csv(&file);
     let path = file.to_str().unwrap();
+    let valid = expected.len();
+    assert_eq!((bad.len(), valid), (50, 4_950));
 
-    let refused = enqueue(&moto, &[path, "--queue-url", &queue]);
+    let refused = enqueue(&moto.url, &[path, "--queue-url", &queue]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success());
     for (line, field) in &bad {
         assert!(stderr.contains(&format!("users.csv:{line}: {field}")), "line {line} ({field}) not reported:\n{stderr}");
     }
-    assert!(stderr.contains("rows read: 500, sent: 0, invalid: 5, failed: 0"), "{stderr}");
+    assert!(stderr.contains(&format!("rows read: {ROWS}, sent: 0, invalid: 50, failed: 0")), "{stderr}");
     assert!(drain(&sqs, &queue).await.is_empty(), "nothing is sent while a row is invalid");
 
-    let partial = enqueue(&moto, &[path, "--queue-url", &queue, "--skip-invalid"]);
+    let args = [path, "--queue-url", &queue, "--skip-invalid"].map(String::from).to_vec();
+    let (partial, mut bodies) = enqueue_while_draining(&moto, &sqs, &queue, args).await;
     let stderr = String::from_utf8_lossy(&partial.stderr);
     assert!(!partial.status.success(), "invalid rows still make the exit status non-zero");
-    assert!(stderr.contains("rows read: 500, sent: 495, invalid: 5, failed: 0"), "{stderr}");
-    let bodies: BTreeSet<String> = drain(&sqs, &queue).await.into_iter().collect();
-    assert_eq!(bodies.len(), 495);
-    assert_eq!(bodies, expected, "the queue holds exactly the valid rows' changes");
+    assert!(stderr.contains(&format!("rows read: {ROWS}, sent: {valid}, invalid: 50, failed: 0")), "{stderr}");
+    bodies.sort();
+    assert_eq!(bodies.len(), valid, "each valid row's change is in the queue exactly once");
+    assert!(bodies == expected, "the queue holds exactly the valid rows' changes");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -137,7 +161,7 @@ async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
     let path = file.to_str().unwrap();
 
     for _ in 0..2 {
-        let out = enqueue(&moto, &[path, "--queue-url", &queue]);
+        let out = enqueue(&moto.url, &[path, "--queue-url", &queue]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 
