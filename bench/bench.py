@@ -125,7 +125,7 @@ class Function:
 
     def bootstrap_status(self):
         """VmRSS and VmHWM (peak) of the function process, in KiB (RIE starts it at the first invoke)."""
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        children = [pid for task in Path(f"/proc/{self.proc.pid}/task").iterdir() for pid in (task / "children").read_text().split()]
         for pid in children:
             fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
             if fields["Name"].strip() != "aws-lambda-rie":
