@@ -8,7 +8,7 @@ mod trigger;
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use qs_provision::config::{Config, GroupScope};
-use qs_provision::engine::{Engine, build_client};
+use qs_provision::engine::{Engine, FirstCall, build_client};
 use qs_provision::runtime::init_logging;
 use serde_json::Value;
 
@@ -27,7 +27,8 @@ async fn main() -> Result<(), Error> {
     init_logging();
     let config = Config::from_env()?;
     let settings = Settings::from_env()?;
-    let engine = Engine::new(build_client(&config).await, &config);
+    // PostConfirmation runs once per sign-up: the user is new, so RegisterUser comes first.
+    let engine = Engine::new(build_client(&config).await, &config).with_first_call(FirstCall::Register);
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let app = App { scope: config.group_scope(), sqs: SqsClient::new(&sdk), config, settings, engine };
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| trigger::handle(&app, event))).await

@@ -5,6 +5,8 @@ mod groups;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use aws_smithy_types::retry::RetryMode;
+
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
 
 use crate::validate::{ExternalLogin, FieldError, ProviderKind, UserRole, ValidationErrors, fields};
@@ -52,6 +54,9 @@ pub struct Config {
     pub user_tags: BTreeMap<String, String>,
     pub dry_run: bool,
     pub max_attempts: u32,
+    /// The SDK's retry mode: adaptive (a client-side rate limiter that slows down after a 429) or
+    /// standard (backoff only).
+    pub retry_mode: RetryMode,
 }
 
 impl Config {
@@ -87,6 +92,7 @@ impl Config {
         let user_tags = env.optional_json("USER_TAGS", parse_tags).unwrap_or_default();
         let dry_run = env.optional("DRY_RUN", parse_bool).unwrap_or(false);
         let max_attempts = env.optional("QUICKSIGHT_MAX_ATTEMPTS", parse_attempts).unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        let retry_mode = env.optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode).unwrap_or(RetryMode::Standard);
 
         if !env.errors.is_empty() {
             return Err(ConfigError(env.errors));
@@ -105,6 +111,7 @@ impl Config {
             user_tags,
             dry_run,
             max_attempts,
+            retry_mode,
         })
     }
 
@@ -207,6 +214,14 @@ fn parse_attempts(v: &str) -> Result<u32, FieldError> {
         .ok()
         .filter(|n| (1..=10).contains(n))
         .ok_or_else(|| FieldError::new("value", "must be a whole number from 1 to 10", v))
+}
+
+fn parse_retry_mode(v: &str) -> Result<RetryMode, FieldError> {
+    match v {
+        "adaptive" => Ok(RetryMode::Adaptive),
+        "standard" => Ok(RetryMode::Standard),
+        _ => Err(FieldError::new("value", "must be adaptive or standard", v)),
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ fn defaults_apply_when_only_required_variables_are_set() {
     assert_eq!(c.default_role, UserRole::Reader);
     assert_eq!(c.external_login_provider, ProviderKind::None);
     assert_eq!(c.max_attempts, DEFAULT_MAX_ATTEMPTS);
+    assert_eq!(c.retry_mode, aws_smithy_types::retry::RetryMode::Standard);
     assert!(!c.dry_run);
 }
 
@@ -27,17 +28,19 @@ fn every_bad_variable_is_reported_by_name_with_its_rule() {
         ("QUICKSIGHT_DEFAULT_ROLE", "RESTRICTED_READER"),
         ("GROUP_MAPPING", "{not json"),
         ("DRY_RUN", "maybe"),
+        ("QUICKSIGHT_RETRY_MODE", "legacy"),
     ])
     .unwrap_err();
     let vars: Vec<&str> = err.0.iter().map(|e| e.variable).collect();
     assert_eq!(
         vars,
-        ["QUICKSIGHT_ACCOUNT_ID", "QUICKSIGHT_FEDERATED_ROLE_ARN", "QUICKSIGHT_DEFAULT_ROLE", "GROUP_MAPPING", "DRY_RUN"]
+        ["QUICKSIGHT_ACCOUNT_ID", "QUICKSIGHT_FEDERATED_ROLE_ARN", "QUICKSIGHT_DEFAULT_ROLE", "GROUP_MAPPING", "DRY_RUN", "QUICKSIGHT_RETRY_MODE"]
     );
     let text = err.to_string();
     assert!(text.contains("QUICKSIGHT_ACCOUNT_ID: AwsAccountId must be exactly 12 digits (got \"1234\")"), "{text}");
     assert!(text.contains("QUICKSIGHT_FEDERATED_ROLE_ARN: is required"), "{text}");
     assert!(text.contains("RESTRICTED_* roles are not offered"), "{text}");
+    assert!(text.contains("QUICKSIGHT_RETRY_MODE: value must be adaptive or standard (got \"legacy\")"), "{text}");
 }
 
 #[test]

@@ -2,9 +2,10 @@
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_quicksight::config::Builder;
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
-use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::retry::{RetryConfig, RetryMode};
 
 use crate::config::Config;
 
@@ -16,14 +17,25 @@ pub async fn build_client(config: &Config) -> aws_sdk_quicksight::Client {
         loader = loader.region(Region::new(region.clone()));
     }
     let sdk = loader.load().await;
-    aws_sdk_quicksight::Client::from_conf(with_retries(Builder::from(&sdk), config.max_attempts).build())
+    aws_sdk_quicksight::Client::from_conf(with_retries(Builder::from(&sdk), config.max_attempts, config.retry_mode).build())
 }
 
-/// Adaptive retries (client-side rate limiting on throttles) with `max_attempts`, and a classifier
-/// that keeps QuickSight's quota error from being retried as if it were throttling.
-pub fn with_retries(builder: Builder, max_attempts: u32) -> Builder {
+/// The SDK's retries in `mode` with `max_attempts`, and a classifier that keeps QuickSight's quota
+/// error from being retried as if it were throttling.
+pub fn with_retries(builder: Builder, max_attempts: u32, mode: RetryMode) -> Builder {
+    let retry = match mode {
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    // The SDK's retry quota (500 tokens, 5 per retry) is a circuit breaker for outages. Bulk work
+    // against a rate limit retries 429s by the thousand: it drained the quota and every later
+    // throttled call failed at once (most changes dead-lettered at 5 requests/s in the benchmark).
+    // Throttling retries are free here, bounded by max_attempts and paced by backoff; other retries
+    // still pay.
+    let quota = TokenBucket::builder().throttling_retry_cost(0).build();
     builder
-        .retry_config(RetryConfig::adaptive().with_max_attempts(max_attempts))
+        .retry_config(retry.with_max_attempts(max_attempts))
+        .retry_partition(RetryPartition::custom("qs-provision-quicksight").token_bucket(quota).build())
         .retry_classifier(QuotaIsNotThrottling)
 }
 

@@ -26,6 +26,18 @@ pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);
 const FIRST_VISIBILITY_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_VISIBILITY_BACKOFF: Duration = Duration::from_secs(1);
 
+/// How the engine learns whether a user exists, which costs one call either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstCall {
+    /// DescribeUser, then RegisterUser only when it answers 404: a new user costs one read,
+    /// an existing one no mutating call at all. For bulk changes, which mostly touch existing users;
+    /// reads also have the looser of QuickSight's rate limits.
+    Describe,
+    /// RegisterUser, then DescribeUser only when it answers 409: a new user costs nothing extra.
+    /// For sign-ups, whose users are new, and whose deadline (Cognito's 5 s) favours fewer calls.
+    Register,
+}
+
 pub struct Engine {
     client: Client,
     account_id: String,
@@ -34,6 +46,7 @@ pub struct Engine {
     role_name: String,
     dry_run: bool,
     visibility_wait: Duration,
+    first_call: FirstCall,
 }
 
 impl Engine {
@@ -48,7 +61,14 @@ impl Engine {
             role_name,
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
+            first_call: FirstCall::Describe,
         }
+    }
+
+    /// Which call register-or-update starts with (default [`FirstCall::Describe`]).
+    pub fn with_first_call(mut self, first_call: FirstCall) -> Self {
+        self.first_call = first_call;
+        self
     }
 
     /// Bounds the wait for a just-registered user to become visible to membership calls.

@@ -21,7 +21,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 use tokio::time::Instant;
 
-use super::{Engine, EngineError, GroupChanges, UserChange};
+use super::{Engine, EngineError, FirstCall, GroupChanges, UserChange};
 use crate::config::{Config, GroupScope};
 use crate::validate::{ExternalLogin, UserRole, UserSpec};
 
@@ -40,9 +40,15 @@ fn config(dry_run: bool) -> Config {
     Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
 }
 
-/// The production retry configuration on a client whose HTTP layer is the mock.
+/// The production retry configuration on a client whose HTTP layer is the mock; describe-first,
+/// as sqs-sync runs it.
 fn engine(rules: &[&Rule], dry_run: bool) -> Engine {
     engine_with(rules, dry_run, |b| b)
+}
+
+/// Register-first, as the sign-up functions run it.
+fn signup_engine(rules: &[&Rule]) -> Engine {
+    engine(rules, false).with_first_call(FirstCall::Register)
 }
 
 fn engine_with(
@@ -58,7 +64,7 @@ fn engine_with(
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor);
-    let client = Client::from_conf(adjust(super::with_retries(builder, 4)).build());
+    let client = Client::from_conf(adjust(super::with_retries(builder, 4, aws_smithy_types::retry::RetryMode::Standard)).build());
     Engine::new(client, &config(dry_run)).with_visibility_wait(Duration::from_secs(2))
 }
 
@@ -113,6 +119,18 @@ fn register_ok() -> Rule {
         .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build())
 }
 
+fn describe_missing() -> Rule {
+    mock!(Client::describe_user)
+        .match_requests(|r| r.user_name() == Some(USER))
+        .then_http_response(|| http_error(404, "ResourceNotFoundException"))
+}
+
+fn describe_existing(role: QsRole) -> Rule {
+    mock!(Client::describe_user)
+        .match_requests(|r| r.user_name() == Some(USER))
+        .then_output(move || DescribeUserOutput::builder().user(existing_user(role.clone())).build())
+}
+
 fn register_exists() -> Rule {
     mock!(Client::register_user).then_http_response(|| http_error(409, "ResourceExistsException"))
 }
@@ -141,8 +159,9 @@ async fn iam_registration_sends_role_arn_session_and_external_login_never_user_n
                 && r.tags().len() == 1
         })
         .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build());
+    let missing = describe_missing();
     let (a, b) = (add_member("qs-a"), add_member("qs-b"));
-    let engine = engine(&[&register, &a, &b], false);
+    let engine = engine(&[&missing, &register, &a, &b], false);
 
     let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a", "qs-b"])), &GroupScope::default(), deadline()).await.unwrap();
 
@@ -150,7 +169,7 @@ async fn iam_registration_sends_role_arn_session_and_external_login_never_user_n
     assert_eq!(outcome.user, UserChange::Registered);
     assert_eq!(outcome.arn.as_deref(), Some("arn:u"));
     assert_eq!(outcome.groups.memberships_added, ["qs-a", "qs-b"]);
-    assert_eq!((register.num_calls(), a.num_calls(), b.num_calls()), (1, 1, 1));
+    assert_eq!((missing.num_calls(), register.num_calls(), a.num_calls(), b.num_calls()), (1, 1, 1, 1));
 }
 
 #[tokio::test]
@@ -162,7 +181,7 @@ async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
                 && r.custom_federation_provider_url().is_none()
         })
         .then_output(|| RegisterUserOutput::builder().build());
-    let engine = engine(&[&register], false);
+    let engine = signup_engine(&[&register]);
     let login = ExternalLogin::Cognito { id: "us-east-1:identity-id".into() };
 
     let outcome = engine.register_or_update(&spec(login), deadline()).await.unwrap();
@@ -172,28 +191,24 @@ async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
 }
 
 #[tokio::test]
-async fn existing_identical_user_costs_no_update_and_no_membership_call() {
-    let exists = register_exists();
-    let describe = mock!(Client::describe_user)
-        .match_requests(|r| r.user_name() == Some(USER))
-        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Author)).build());
+async fn existing_identical_user_costs_two_reads_and_no_mutating_call() {
+    let describe = describe_existing(QsRole::Author);
     let list = mock!(Client::list_user_groups)
         .then_output(|| ListUserGroupsOutput::builder().group_list(Group::builder().group_name("qs-a").build()).build());
-    let engine = engine(&[&exists, &describe, &list], false);
+    // Sequential mode: a RegisterUser, UpdateUser or membership call here would fail the test.
+    let engine = engine(&[&describe, &list], false);
 
     let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
 
     assert_eq!(outcome.user, UserChange::Unchanged);
     assert_eq!(outcome.groups, GroupChanges::default());
     assert!(outcome.arn.unwrap().ends_with(USER));
-    assert_eq!((exists.num_calls(), describe.num_calls(), list.num_calls()), (1, 1, 1));
+    assert_eq!((describe.num_calls(), list.num_calls()), (1, 1));
 }
 
 #[tokio::test]
 async fn existing_user_with_another_role_is_updated_with_only_that_field_reported() {
-    let exists = register_exists();
-    let describe = mock!(Client::describe_user)
-        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Reader)).build());
+    let describe = describe_existing(QsRole::Reader);
     let update = mock!(Client::update_user)
         .match_requests(|r| {
             r.user_name() == Some(USER)
@@ -203,7 +218,7 @@ async fn existing_user_with_another_role_is_updated_with_only_that_field_reporte
                 && r.external_login_id() == Some("sub-123")
         })
         .then_output(|| UpdateUserOutput::builder().build());
-    let engine = engine(&[&exists, &describe, &update], false);
+    let engine = engine(&[&describe, &update], false);
 
     let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
 
@@ -212,10 +227,30 @@ async fn existing_user_with_another_role_is_updated_with_only_that_field_reporte
 }
 
 #[tokio::test]
+async fn signup_mode_existing_user_costs_a_409_then_the_describe() {
+    let (exists, describe) = (register_exists(), describe_existing(QsRole::Author));
+    let engine = signup_engine(&[&exists, &describe]);
+
+    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Unchanged);
+    assert_eq!((exists.num_calls(), describe.num_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_registration_racing_ours_that_quicksight_does_not_show_yet_is_transient() {
+    let (missing, exists, still_missing) = (describe_missing(), register_exists(), describe_missing());
+    let engine = engine(&[&missing, &exists, &still_missing], false);
+
+    let err = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap_err();
+
+    assert!(matches!(err, EngineError::NotYetVisible { operation: "DescribeUser", .. }), "{err}");
+    assert!(err.is_transient(), "retried from the queue, not dead-lettered");
+}
+
+#[tokio::test]
 async fn group_sync_removes_only_managed_groups() {
-    let exists = register_exists();
-    let describe = mock!(Client::describe_user)
-        .then_output(|| DescribeUserOutput::builder().user(existing_user(QsRole::Author)).build());
+    let describe = describe_existing(QsRole::Author);
     let list = mock!(Client::list_user_groups).then_output(|| {
         ListUserGroupsOutput::builder()
             .group_list(Group::builder().group_name("Admins-by-hand").build())
@@ -227,7 +262,7 @@ async fn group_sync_removes_only_managed_groups() {
     let remove = mock!(Client::delete_group_membership)
         .match_requests(|r| r.group_name() == Some("qs-old") && r.member_name() == Some(USER))
         .then_output(|| DeleteGroupMembershipOutput::builder().build());
-    let engine = engine(&[&exists, &describe, &list, &add, &remove], false);
+    let engine = engine(&[&describe, &list, &add, &remove], false);
     let scope = config(false).group_scope();
 
     let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-keep", "qs-new"])), &scope, deadline()).await.unwrap();
@@ -248,7 +283,7 @@ async fn membership_404_right_after_registration_is_retried_until_the_user_shows
     let still_invisible = mock!(Client::create_group_membership)
         .then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let added = add_member("qs-a");
-    let engine = engine(&[&register, &invisible, &group_exists, &still_invisible, &added], false);
+    let engine = signup_engine(&[&register, &invisible, &group_exists, &still_invisible, &added]);
 
     let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
 
@@ -268,7 +303,7 @@ async fn membership_404_gives_up_after_the_visibility_bound() {
         .http_response(|| http_error(404, "ResourceNotFoundException"))
         .repeatedly()
         .build();
-    let engine = engine(&[&register, &invisible, &group_exists, &forever], false);
+    let engine = signup_engine(&[&register, &invisible, &group_exists, &forever]);
 
     let started = std::time::Instant::now();
     let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
@@ -287,7 +322,7 @@ async fn a_missing_group_is_created_then_joined() {
         .match_requests(|r| r.group_name() == Some("qs-new"))
         .then_output(|| CreateGroupOutput::builder().build());
     let added = add_member("qs-new");
-    let engine = engine(&[&register, &missing, &create, &added], false);
+    let engine = signup_engine(&[&register, &missing, &create, &added]);
 
     let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-new"])), &GroupScope::default(), deadline()).await.unwrap();
 
@@ -303,12 +338,12 @@ async fn throttled_calls_are_retried_by_the_sdk() {
         .times(2)
         .output(|| RegisterUserOutput::builder().build())
         .build();
-    // Standard mode with a short backoff: adaptive mode's client-side rate limiter measures real
-    // request rates, which a mock makes meaningless (it can wait tens of seconds). The classifier
-    // that decides "throttled, retry" is the production one.
+    // A short backoff keeps the test quick; the classifier that decides "throttled, retry" is the
+    // production one.
     let engine = engine_with(&[&register], false, |b| {
         b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(5)))
-    });
+    })
+    .with_first_call(FirstCall::Register);
 
     let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
 
@@ -326,7 +361,7 @@ async fn limit_exceeded_is_a_quota_and_is_not_retried() {
         .http_response(|| http_error(409, "LimitExceededException"))
         .times(1)
         .build();
-    let engine = engine(&[&register, &missing, &quota], false);
+    let engine = signup_engine(&[&register, &missing, &quota]);
 
     let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
 
@@ -378,4 +413,30 @@ async fn invalid_spec_is_refused_before_any_call() {
     let EngineError::Invalid(errors) = err else { panic!("expected a validation error") };
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["Email", "SessionName"]);
+}
+
+#[tokio::test]
+async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
+    // Every call is throttled twice, then answered. With the SDK's default quota each such call
+    // forgets 5 of its 500 tokens, so from about the 100th call on a 429 fails at once.
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let register = mock!(Client::register_user)
+        .sequence()
+        .http_response(move || match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3 {
+            2 => Response::new(StatusCode::try_from(200).unwrap(), SdkBody::from("{}")),
+            _ => http_error(429, "ThrottlingException"),
+        })
+        .repeatedly()
+        .build();
+    let engine = engine_with(&[&register], false, |b| {
+        b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_micros(100)))
+    })
+    .with_first_call(FirstCall::Register);
+
+    for n in 0..250 {
+        let outcome = engine.register_or_update(&spec(oidc()), deadline()).await;
+        assert!(outcome.is_ok(), "call {n}: {:?}", outcome.err());
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 750);
 }

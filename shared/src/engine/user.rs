@@ -1,7 +1,7 @@
 use aws_sdk_quicksight::types::{IdentityType, Tag, User};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
-use super::{Engine, EngineError, GroupChanges, Outcome, UserChange};
+use super::{Engine, EngineError, FirstCall, GroupChanges, Outcome, UserChange};
 use crate::validate::{ExternalLogin, ProviderKind, UserSpec};
 
 impl Engine {
@@ -10,6 +10,11 @@ impl Engine {
         let user_name = self.user_name(&spec.session_name);
         if self.dry_run {
             return self.plan_user(spec, &user_name).await;
+        }
+        if self.first_call == FirstCall::Describe {
+            if let Some(existing) = self.describe_user(&user_name).await? {
+                return self.update_if_changed(spec, &user_name, existing).await;
+            }
         }
         let login = &spec.external_login;
         let mut request = self
@@ -36,20 +41,20 @@ impl Engine {
                 let arn = out.user().and_then(User::arn).map(str::to_owned);
                 Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
             }
-            Err(e) if code_of(&e) == EXISTS => self.update_if_changed(spec, &user_name).await,
+            Err(e) if code_of(&e) == EXISTS => match self.describe_user(&user_name).await? {
+                Some(existing) => self.update_if_changed(spec, &user_name, existing).await,
+                // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
+                None => Err(EngineError::NotYetVisible {
+                    user: user_name,
+                    operation: "DescribeUser",
+                    waited: Default::default(),
+                }),
+            },
             Err(e) => Err(from_sdk("RegisterUser", e)),
         }
     }
 
-    async fn update_if_changed(&self, spec: &UserSpec, user_name: &str) -> Result<Outcome, EngineError> {
-        let Some(existing) = self.describe_user(user_name).await? else {
-            // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
-            return Err(EngineError::NotYetVisible {
-                user: user_name.to_owned(),
-                operation: "DescribeUser",
-                waited: Default::default(),
-            });
-        };
+    async fn update_if_changed(&self, spec: &UserSpec, user_name: &str, existing: User) -> Result<Outcome, EngineError> {
         let arn = existing.arn().map(str::to_owned);
         let fields = differences(spec, &existing);
         if fields.is_empty() {
