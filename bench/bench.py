@@ -172,14 +172,8 @@ def starts(target, runs):
     }
     emulator = Emulator(target)
     refused = sqs_event([{"op": "upsert", "version": 1}])  # refused by validation: no QuickSight call at all
+    bare = []  # the baseline: the same runtime and RIE hops with nothing of ours (bench/lambda-echo)
     try:
-        # The baseline: the same runtime and RIE hops with nothing of ours (bench/lambda-echo).
-        echo, bare = Function(target, "lambda-echo", emulator), []
-        for _ in range(runs * 20):
-            bare.append(echo.invoke(refused)[1])
-        echo.close()
-        bare = statistics.median(bare)
-        rows.append(["lambda-echo (bare runtime)", "-", f"{bare:.2f} ms", "-", f"{bare:.2f} ms", "-"])
         for name, event_for in cases.items():
             cold, warm, noop = [], [], []
             for run in range(runs):
@@ -193,14 +187,19 @@ def starts(target, runs):
                 cold.append(fn.invoke(event)[1])
                 for _ in range(20):
                     warm.append(fn.invoke(event)[1])
-                if name == "sqs-sync":
+                if name == "sqs-sync":  # interleaved with the baseline, so both see the same machine
+                    echo = Function(target, "lambda-echo", emulator)
+                    echo.invoke(refused)
                     for _ in range(20):
                         noop.append(fn.invoke(refused)[1])
+                        bare.append(echo.invoke(refused)[1])
+                    echo.close()
                 fn.close()
             c, w = statistics.median(cold), statistics.median(warm)
             n = statistics.median(noop) if noop else None
             rows.append([name, f"{c:.1f} ms", f"{w:.2f} ms", f"{c - w:.1f} ms",
-                         f"{n:.2f} ms" if noop else "-", f"{n - bare:.2f} ms" if noop else "-"])
+                         f"{n:.2f} ms" if noop else "-", f"{n - statistics.median(bare):.2f} ms" if noop else "-"])
+        rows.append(["lambda-echo (bare runtime)", "-", "-", "-", f"{statistics.median(bare):.2f} ms", "-"])
     finally:
         emulator.close()
     table(f"Cold and warm invocations under aws-lambda-rie (medians of {runs} cold starts, {runs * 20} warm)",
@@ -216,7 +215,7 @@ def memory(target, invocations):
         for n in range(1, invocations + 1):
             base = (n % 50) * 10
             fn.invoke(sqs_event([upsert(base + k, role="AUTHOR" if n % 2 else "READER") for k in range(10)], n * 10))
-            if n in (100, invocations):
+            if n in (100, 250, 500, 1000, 2000, 5000, invocations):
                 samples[n] = fn.bootstrap_status()
         rows = [[f"after {n} invocations", f"{s['VmRSS'] / 1024:.1f} MiB", f"{s['VmHWM'] / 1024:.1f} MiB"] for n, s in samples.items()]
     finally:
@@ -324,13 +323,13 @@ def throughput(target, rates, changes, instances):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("target", type=Path)
+    parser.add_argument("target", type=Path, help="the cargo target directory (bench/run passes it)")
     parser.add_argument("--runs", type=int, default=5, help="cold starts per function")
-    parser.add_argument("--invocations", type=int, default=1000)
-    parser.add_argument("--changes", type=int, default=2000)
-    parser.add_argument("--rates", default="5,20,100")
+    parser.add_argument("--invocations", type=int, default=1000, help="sqs-sync invocations for the memory part")
+    parser.add_argument("--changes", type=int, default=2000, help="upserts per rate: half new, a quarter changed, a quarter unchanged")
+    parser.add_argument("--rates", default="5,20,100", help="quicksight-local --rate-limit values, comma-separated")
     parser.add_argument("--instances", type=int, default=2, help="concurrent sqs-sync instances (QueueMaxConcurrency)")
-    parser.add_argument("--only", default="sizes,starts,memory,throughput")
+    parser.add_argument("--only", default="sizes,starts,memory,throughput", help="the parts to run, comma-separated")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="override a function variable, e.g. QUICKSIGHT_RETRY_MODE=standard (repeatable)")
     args = parser.parse_args()
