@@ -51,6 +51,13 @@ fn signup_engine(rules: &[&Rule]) -> Engine {
     engine(rules, false).with_first_call(FirstCall::Register)
 }
 
+/// Register-first with a short backoff so that tests of the SDK's retries run quickly; the retry
+/// classifier and retry quota are the production ones.
+fn signup_engine_with_backoff(rules: &[&Rule], backoff: Duration) -> Engine {
+    engine_with(rules, false, |b| b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(backoff)))
+        .with_first_call(FirstCall::Register)
+}
+
 fn engine_with(
     rules: &[&Rule],
     dry_run: bool,
@@ -338,12 +345,7 @@ async fn throttled_calls_are_retried_by_the_sdk() {
         .times(2)
         .output(|| RegisterUserOutput::builder().build())
         .build();
-    // A short backoff keeps the test quick; the classifier that decides "throttled, retry" is the
-    // production one.
-    let engine = engine_with(&[&register], false, |b| {
-        b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(5)))
-    })
-    .with_first_call(FirstCall::Register);
+    let engine = signup_engine_with_backoff(&[&register], Duration::from_millis(5));
 
     let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
 
@@ -372,7 +374,7 @@ async fn limit_exceeded_is_a_quota_and_is_not_retried() {
 
 #[tokio::test]
 async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
-    let describe = mock!(Client::describe_user).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let describe = describe_missing();
     let group_a = mock!(Client::describe_group)
         .match_requests(|r| r.group_name() == Some("qs-a"))
         .then_output(|| DescribeGroupOutput::builder().group(Group::builder().group_name("qs-a").build()).build());
@@ -387,6 +389,20 @@ async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
     assert_eq!(outcome.user, UserChange::Registered);
     assert_eq!(outcome.groups.memberships_added, ["qs-a", "qs-b"]);
     assert_eq!(outcome.groups.groups_created, ["qs-b"]);
+}
+
+#[tokio::test]
+async fn dry_run_of_an_existing_user_reports_the_update_it_would_send_even_in_register_first_mode() {
+    let describe = describe_existing(QsRole::Reader);
+    // Sequential mode: a RegisterUser or UpdateUser call here would fail the test.
+    let engine = engine(&[&describe], true).with_first_call(FirstCall::Register);
+
+    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+
+    assert!(outcome.dry_run);
+    assert_eq!(outcome.user, UserChange::Updated { fields: vec!["Role"] });
+    assert!(outcome.arn.unwrap().ends_with(USER));
+    assert_eq!(describe.num_calls(), 1);
 }
 
 #[tokio::test]
@@ -429,10 +445,7 @@ async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
         })
         .repeatedly()
         .build();
-    let engine = engine_with(&[&register], false, |b| {
-        b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_micros(100)))
-    })
-    .with_first_call(FirstCall::Register);
+    let engine = signup_engine_with_backoff(&[&register], Duration::from_micros(100));
 
     for n in 0..250 {
         let outcome = engine.register_or_update(&spec(oidc()), deadline()).await;

@@ -8,12 +8,14 @@ impl Engine {
     pub(super) async fn register_or_update_now(&self, spec: &UserSpec) -> Result<Outcome, EngineError> {
         spec.validate()?;
         let user_name = self.user_name(&spec.session_name);
-        if self.dry_run {
-            return self.plan_user(spec, &user_name).await;
-        }
-        if self.first_call == FirstCall::Describe {
-            if let Some(existing) = self.describe_user(&user_name).await? {
-                return self.update_if_changed(spec, &user_name, existing).await;
+        // A dry run is the describe-first path stopped before its first write.
+        if self.dry_run || self.first_call == FirstCall::Describe {
+            match self.describe_user(&user_name).await? {
+                Some(existing) => return self.update_if_changed(spec, &user_name, existing).await,
+                None if self.dry_run => {
+                    return Ok(self.outcome(&user_name, None, UserChange::Registered, GroupChanges::default()));
+                }
+                None => {}
             }
         }
         let login = &spec.external_login;
@@ -60,6 +62,9 @@ impl Engine {
         if fields.is_empty() {
             return Ok(self.outcome(user_name, arn, UserChange::Unchanged, GroupChanges::default()));
         }
+        if self.dry_run {
+            return Ok(self.outcome(user_name, arn, UserChange::Updated { fields }, GroupChanges::default()));
+        }
         // UpdateUser needs Email and Role every time; the rest is sent so the user ends up as specified.
         let mut request = self
             .client
@@ -89,19 +94,6 @@ impl Engine {
         let out = request.send().await.map_err(|e| from_sdk("UpdateUser", e))?;
         let arn = out.user().and_then(User::arn).map(str::to_owned).or(arn);
         Ok(self.outcome(user_name, arn, UserChange::Updated { fields }, GroupChanges::default()))
-    }
-
-    /// The dry-run plan: what register-or-update would do, from reads only.
-    async fn plan_user(&self, spec: &UserSpec, user_name: &str) -> Result<Outcome, EngineError> {
-        let (arn, change) = match self.describe_user(user_name).await? {
-            None => (None, UserChange::Registered),
-            Some(existing) => {
-                let fields = differences(spec, &existing);
-                let change = if fields.is_empty() { UserChange::Unchanged } else { UserChange::Updated { fields } };
-                (existing.arn().map(str::to_owned), change)
-            }
-        };
-        Ok(self.outcome(user_name, arn, change, GroupChanges::default()))
     }
 
     /// The user as QuickSight has it, or `None` when it does not exist.
