@@ -71,10 +71,16 @@ pub fn router(emu: Arc<Emulator>) -> Router {
     let base = "/accounts/{AwsAccountId}/namespaces/{Namespace}";
     let quicksight = Router::new()
         .route(&format!("{base}/users"), post(users::register).get(users::list))
-        .route(&format!("{base}/users/{{UserName}}"), get(users::describe).put(users::update).delete(users::delete))
+        .route(
+            &format!("{base}/users/{{UserName}}"),
+            get(users::describe).put(users::update).delete(users::delete),
+        )
         .route(&format!("{base}/users/{{UserName}}/groups"), get(users::list_groups))
         .route(&format!("{base}/groups"), post(groups::create).get(groups::list))
-        .route(&format!("{base}/groups/{{GroupName}}"), get(groups::describe).put(groups::update).delete(groups::delete))
+        .route(
+            &format!("{base}/groups/{{GroupName}}"),
+            get(groups::describe).put(groups::update).delete(groups::delete),
+        )
         .route(&format!("{base}/groups/{{GroupName}}/members"), get(members::list))
         .route(
             &format!("{base}/groups/{{GroupName}}/members/{{MemberName}}"),
@@ -87,7 +93,12 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route("/_emulator/stats", get(admin_stats))
         .route("/_emulator/reset", post(admin_reset))
         .fallback(|| async {
-            ApiError { status: axum::http::StatusCode::NOT_FOUND, code: "UnknownOperationException", message: "quicksight-local serves user and group management only.".into(), resource_type: None }
+            ApiError {
+                status: axum::http::StatusCode::NOT_FOUND,
+                code: "UnknownOperationException",
+                message: "quicksight-local serves user and group management only.".into(),
+                resource_type: None,
+            }
         })
         .with_state(emu)
 }
@@ -127,7 +138,10 @@ async fn gate(State(emu): State<Arc<Emulator>>, matched: MatchedPath, mut reques
     let op = operation(request.method(), matched.as_str());
     let mutating = request.method() != Method::GET;
     emu.stats.record(op, |s| s.requests += 1);
-    let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let Some(authorization) = authorization else {
         emu.stats.record(op, |s| s.client_errors += 1);
         return ApiError::access_denied().into_response();
@@ -137,19 +151,33 @@ async fn gate(State(emu): State<Arc<Emulator>>, matched: MatchedPath, mut reques
     if !emu.latency.is_zero() {
         tokio::time::sleep(emu.latency).await;
     }
-    let bucket = if mutating { &emu.mutating_bucket } else { &emu.read_bucket };
+    let bucket = if mutating {
+        &emu.mutating_bucket
+    } else {
+        &emu.read_bucket
+    };
     if bucket.as_ref().is_some_and(|b| !b.try_take()) {
         emu.stats.record(op, |s| s.throttled += 1);
         return ApiError::throttled().into_response();
     }
     if emu.fail_rate > 0.0 && fastrand::f64() < emu.fail_rate {
         emu.stats.record(op, |s| s.injected_failures += 1);
-        let error = if fastrand::bool() { ApiError::internal() } else { ApiError::unavailable() };
+        let error = if fastrand::bool() {
+            ApiError::internal()
+        } else {
+            ApiError::unavailable()
+        };
         return error.into_response();
     }
     let response = next.run(request).await;
     let succeeded = response.status().is_success();
-    emu.stats.record(op, |s| if succeeded { s.succeeded += 1 } else { s.client_errors += 1 });
+    emu.stats.record(op, |s| {
+        if succeeded {
+            s.succeeded += 1
+        } else {
+            s.client_errors += 1
+        }
+    });
     if succeeded && mutating {
         emu.dirty.store(true, Ordering::Release);
     }

@@ -14,7 +14,10 @@ pub struct TokenBucket {
 
 impl TokenBucket {
     pub fn new(rate: f64) -> Self {
-        Self { rate, state: Mutex::new((rate.max(1.0), Instant::now())) }
+        Self {
+            rate,
+            state: Mutex::new((rate.max(1.0), Instant::now())),
+        }
     }
 
     pub fn try_take(&self) -> bool {

@@ -39,7 +39,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     });
-    axum::serve(listener, router(emu.clone())).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, router(emu.clone()))
+        .with_graceful_shutdown(shutdown())
+        .await?;
     emu.save_if_dirty().context("saving the state file")?;
     Ok(())
 }

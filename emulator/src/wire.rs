@@ -25,31 +25,54 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status: StatusCode::from_u16(status).expect("valid status"), code, message: message.into(), resource_type: None }
+        Self {
+            status: StatusCode::from_u16(status).expect("valid status"),
+            code,
+            message: message.into(),
+            resource_type: None,
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(400, "InvalidParameterValueException", message)
     }
     pub fn not_found(resource_type: &'static str, message: impl Into<String>) -> Self {
-        Self { resource_type: Some(resource_type), ..Self::new(404, "ResourceNotFoundException", message) }
+        Self {
+            resource_type: Some(resource_type),
+            ..Self::new(404, "ResourceNotFoundException", message)
+        }
     }
     pub fn exists(resource_type: &'static str, message: impl Into<String>) -> Self {
-        Self { resource_type: Some(resource_type), ..Self::new(409, "ResourceExistsException", message) }
+        Self {
+            resource_type: Some(resource_type),
+            ..Self::new(409, "ResourceExistsException", message)
+        }
     }
     pub fn bad_token() -> Self {
         Self::new(400, "InvalidNextTokenException", "The NextToken is not valid.")
     }
     pub fn access_denied() -> Self {
-        Self::new(401, "AccessDeniedException", "Missing Authentication Token: requests must be signed with SigV4.")
+        Self::new(
+            401,
+            "AccessDeniedException",
+            "Missing Authentication Token: requests must be signed with SigV4.",
+        )
     }
     pub fn throttled() -> Self {
         Self::new(429, "ThrottlingException", "Rate exceeded")
     }
     pub fn internal() -> Self {
-        Self::new(500, "InternalFailureException", "An internal failure occurred (injected by --fail-rate).")
+        Self::new(
+            500,
+            "InternalFailureException",
+            "An internal failure occurred (injected by --fail-rate).",
+        )
     }
     pub fn unavailable() -> Self {
-        Self::new(503, "ResourceUnavailableException", "The service is unavailable (injected by --fail-rate).")
+        Self::new(
+            503,
+            "ResourceUnavailableException",
+            "The service is unavailable (injected by --fail-rate).",
+        )
     }
 }
 
@@ -77,7 +100,9 @@ pub fn ok(status: u16, mut body: Value) -> Response {
     }
     body["RequestId"] = json!(id);
     let mut response = (StatusCode::from_u16(status).expect("valid status"), axum::Json(body)).into_response();
-    response.headers_mut().insert("x-amzn-RequestId", HeaderValue::from_str(&id).expect("ascii id"));
+    response
+        .headers_mut()
+        .insert("x-amzn-RequestId", HeaderValue::from_str(&id).expect("ascii id"));
     response
 }
 

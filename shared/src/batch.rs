@@ -67,7 +67,11 @@ pub struct BatchLimits {
 
 impl Default for BatchLimits {
     fn default() -> Self {
-        Self { max_concurrency: 4, start_margin: Duration::from_secs(2), respond_margin: Duration::from_millis(300) }
+        Self {
+            max_concurrency: 4,
+            start_margin: Duration::from_secs(2),
+            respond_margin: Duration::from_millis(300),
+        }
     }
 }
 
@@ -96,7 +100,10 @@ impl BatchRunner<'_> {
                 reports[i] = Some(report);
             }
         }
-        reports.into_iter().map(|r| r.expect("every message reported")).collect()
+        reports
+            .into_iter()
+            .map(|r| r.expect("every message reported"))
+            .collect()
     }
 
     fn parse(&self, item: BatchItem) -> Parsed {
@@ -133,23 +140,39 @@ impl BatchRunner<'_> {
         for i in chain {
             let p = &parsed[i];
             let result = match (&p.change, &p.item.fifo_group) {
-                (_, Some(group)) if fifo_failed => ItemResult::Failed { failure: Failure::EarlierInGroupFailed { group: group.clone() } },
-                (Err(errors), _) => ItemResult::Failed { failure: Failure::Invalid { errors: errors.clone() } },
-                (Ok(_), _) if Instant::now() + self.limits.start_margin > deadline => {
-                    ItemResult::Failed { failure: Failure::DeadlineNear }
-                }
+                (_, Some(group)) if fifo_failed => ItemResult::Failed {
+                    failure: Failure::EarlierInGroupFailed { group: group.clone() },
+                },
+                (Err(errors), _) => ItemResult::Failed {
+                    failure: Failure::Invalid { errors: errors.clone() },
+                },
+                (Ok(_), _) if Instant::now() + self.limits.start_margin > deadline => ItemResult::Failed {
+                    failure: Failure::DeadlineNear,
+                },
                 (Ok((change, planned)), _) => {
                     let item_deadline = deadline - self.limits.respond_margin;
                     match planned.apply(self.engine, self.scope, item_deadline).await {
-                        Ok(outcome) => ItemResult::Applied { op: change.op(), outcome },
+                        Ok(outcome) => ItemResult::Applied {
+                            op: change.op(),
+                            outcome,
+                        },
                         Err(e) => ItemResult::Failed {
-                            failure: Failure::Quicksight { message: e.to_string(), transient: e.is_transient() },
+                            failure: Failure::Quicksight {
+                                message: e.to_string(),
+                                transient: e.is_transient(),
+                            },
                         },
                     }
                 }
             };
             fifo_failed |= matches!(result, ItemResult::Failed { .. });
-            reports.push((i, ItemReport { message_id: p.item.id.clone(), result }));
+            reports.push((
+                i,
+                ItemReport {
+                    message_id: p.item.id.clone(),
+                    result,
+                },
+            ));
         }
         reports
     }

@@ -42,7 +42,11 @@ impl SignupUser {
         let email = match self.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(e) => e.to_owned(),
             None => {
-                errors.0.push(FieldError::new("email", "is required to provision a QuickSight user", ""));
+                errors.0.push(FieldError::new(
+                    "email",
+                    "is required to provision a QuickSight user",
+                    "",
+                ));
                 String::new()
             }
         };
@@ -51,7 +55,9 @@ impl SignupUser {
             SessionNameSource::Sub => match self.sub.as_deref() {
                 Some(sub) => Some(("sub", sub)),
                 None => {
-                    errors.0.push(FieldError::new("sub", "is required when SESSION_NAME_SOURCE=sub", ""));
+                    errors
+                        .0
+                        .push(FieldError::new("sub", "is required when SESSION_NAME_SOURCE=sub", ""));
                     None
                 }
             },

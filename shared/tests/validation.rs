@@ -26,17 +26,34 @@ static PLAIN_EMAIL: LazyLock<Regex> =
 fn examples_are_accepted_and_refused_with_field_and_rule() {
     assert!(fields::aws_account_id("123456789012").is_ok());
     let e = fields::aws_account_id("12345678901x").unwrap_err();
-    assert_eq!((e.field.as_str(), e.rule.as_str()), ("AwsAccountId", "must be exactly 12 digits"));
+    assert_eq!(
+        (e.field.as_str(), e.rule.as_str()),
+        ("AwsAccountId", "must be exactly 12 digits")
+    );
 
     assert!(fields::email("ana.maria+qs@mail.example.com").is_ok());
-    for bad in ["a@b", "ana@@example.com", "ana example@x.com", "ana@example", "@example.com", "ana@.com", "ana@exa_mple.com"] {
+    for bad in [
+        "a@b",
+        "ana@@example.com",
+        "ana example@x.com",
+        "ana@example",
+        "@example.com",
+        "ana@.com",
+        "ana@exa_mple.com",
+    ] {
         let e = fields::email(bad).unwrap_err();
         assert_eq!(e.field, "Email", "{bad}");
         assert_eq!(e.value, bad);
     }
 
-    assert_eq!(fields::role_arn("arn:aws:iam::123456789012:role/QuickSightFederated"), Ok("QuickSightFederated"));
-    assert_eq!(fields::role_arn("arn:aws-cn:iam::123456789012:role/path/to/Fed+=,.@_-"), Ok("Fed+=,.@_-"));
+    assert_eq!(
+        fields::role_arn("arn:aws:iam::123456789012:role/QuickSightFederated"),
+        Ok("QuickSightFederated")
+    );
+    assert_eq!(
+        fields::role_arn("arn:aws-cn:iam::123456789012:role/path/to/Fed+=,.@_-"),
+        Ok("Fed+=,.@_-")
+    );
     for bad in [
         "arn:aws:iam::123456789012:user/bob",
         "arn:aws:iam::12345678901:role/R",
@@ -65,7 +82,10 @@ fn long_offending_values_are_cut_short_in_errors() {
     let e = fields::custom_permissions_name(&long).unwrap_err();
     assert!(e.value.len() < 120, "{}", e.value);
     assert!(e.value.contains("500 characters"));
-    assert!(e.to_string().starts_with("CustomPermissionsName: must be 1 to 64 characters long, is 500"));
+    assert!(
+        e.to_string()
+            .starts_with("CustomPermissionsName: must be 1 to 64 characters long, is 500")
+    );
 }
 
 #[test]
@@ -75,14 +95,24 @@ fn a_whole_user_reports_every_problem_at_once() {
         session_name: "x".into(),
         role: UserRole::Reader,
         custom_permissions_name: Some("bad name".into()),
-        external_login: ExternalLogin::CustomOidc { provider_url: "http://idp".into(), id: " ".into() },
+        external_login: ExternalLogin::CustomOidc {
+            provider_url: "http://idp".into(),
+            id: " ".into(),
+        },
         tags: [("".to_string(), "v".to_string())].into(),
     };
     let errors = spec.validate().unwrap_err();
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
-        ["Email", "SessionName", "CustomPermissionsName", "ExternalLoginId", "CustomFederationProviderUrl", "Tags.Key"]
+        [
+            "Email",
+            "SessionName",
+            "CustomPermissionsName",
+            "ExternalLoginId",
+            "CustomFederationProviderUrl",
+            "Tags.Key"
+        ]
     );
 }
 
@@ -95,11 +125,20 @@ fn provider_url_is_refused_with_cognito() {
 
 #[test]
 fn session_names_are_derived_deterministically() {
-    assert_eq!(validate::derive_session_name("Email", "ana@example.com").unwrap(), "ana@example.com");
+    assert_eq!(
+        validate::derive_session_name("Email", "ana@example.com").unwrap(),
+        "ana@example.com"
+    );
     let odd = validate::derive_session_name("Email", "o'brien@example.com").unwrap();
     assert!(odd.starts_with("o-brien@example.com-"), "{odd}");
-    assert_eq!(odd, validate::derive_session_name("Email", "o'brien@example.com").unwrap());
-    assert_ne!(odd, validate::derive_session_name("Email", "o`brien@example.com").unwrap());
+    assert_eq!(
+        odd,
+        validate::derive_session_name("Email", "o'brien@example.com").unwrap()
+    );
+    assert_ne!(
+        odd,
+        validate::derive_session_name("Email", "o`brien@example.com").unwrap()
+    );
     let long = format!("{}@example.com", "a".repeat(80));
     assert_eq!(validate::derive_session_name("Email", &long).unwrap().len(), 64);
     assert!(validate::derive_session_name("Email", "").is_err());
@@ -178,8 +217,14 @@ fn derived_session_names_never_collide_on_a_large_random_set() {
     while sources.len() < 100_000 {
         sources.insert(strategy.new_tree(&mut runner).unwrap().current());
     }
-    let names: HashSet<String> =
-        sources.iter().filter_map(|s| validate::derive_session_name("Email", s).ok()).collect();
+    let names: HashSet<String> = sources
+        .iter()
+        .filter_map(|s| validate::derive_session_name("Email", s).ok())
+        .collect();
     let derivable = sources.iter().filter(|s| !s.trim().is_empty()).count();
-    assert_eq!(names.len(), derivable, "two different sources gave the same session name");
+    assert_eq!(
+        names.len(),
+        derivable,
+        "two different sources gave the same session name"
+    );
 }

@@ -12,13 +12,29 @@ pub fn rie() -> PathBuf {
     if let Some(path) = std::env::var_os("AWS_LAMBDA_RIE") {
         return PathBuf::from(path);
     }
-    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x86_64" };
+    let arch = if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "x86_64"
+    };
     let lib = venv().join("lib");
-    let found = std::fs::read_dir(&lib).ok().into_iter().flatten().flatten().find_map(|entry| {
-        let candidate = entry.path().join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"));
-        candidate.exists().then_some(candidate)
-    });
-    found.unwrap_or_else(|| panic!("aws-lambda-rie not found under {}: run scripts/test (it installs aws-sam-cli)", lib.display()))
+    let found = std::fs::read_dir(&lib)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find_map(|entry| {
+            let candidate = entry
+                .path()
+                .join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"));
+            candidate.exists().then_some(candidate)
+        });
+    found.unwrap_or_else(|| {
+        panic!(
+            "aws-lambda-rie not found under {}: run scripts/test (it installs aws-sam-cli)",
+            lib.display()
+        )
+    })
 }
 
 /// A process group that is killed whole when dropped (the emulator and the function it started).
@@ -84,7 +100,13 @@ impl Lambda {
     /// Invokes the function once and returns its JSON response (or the runtime's error object).
     pub fn invoke(&self, payload: &serde_json::Value) -> serde_json::Value {
         let host = format!("127.0.0.1:{}", self.port);
-        let (status, body) = http(&host, "POST", "/2015-03-31/functions/function/invocations", &[], &payload.to_string());
+        let (status, body) = http(
+            &host,
+            "POST",
+            "/2015-03-31/functions/function/invocations",
+            &[],
+            &payload.to_string(),
+        );
         assert_eq!(status, 200, "invoke answered {status}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"))
     }
@@ -109,7 +131,10 @@ impl Moto {
             .expect("start moto_server (scripts/test installs it)");
         let group = Group(child);
         wait_for_port(port, "moto_server");
-        Moto { _group: group, url: format!("http://127.0.0.1:{port}") }
+        Moto {
+            _group: group,
+            url: format!("http://127.0.0.1:{port}"),
+        }
     }
 
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
@@ -117,7 +142,13 @@ impl Moto {
             .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
             .endpoint_url(&self.url)
             .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                "AKIDLOCAL",
+                "local-secret",
+                None,
+                None,
+                "tests",
+            ))
             .build();
         aws_sdk_sqs::Client::from_conf(config)
     }

@@ -22,7 +22,11 @@ pub fn bin(name: &str) -> PathBuf {
         dir.pop();
     }
     let path = dir.join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first (scripts/test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (scripts/test does)",
+        path.display()
+    );
     path
 }
 
@@ -42,7 +46,9 @@ impl Emulator {
             .spawn()
             .expect("start quicksight-local");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the listening line");
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the listening line");
         let url = line.trim().rsplit(' ').next().expect("a URL").to_owned();
         assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
         Emulator { child, url }
@@ -50,7 +56,10 @@ impl Emulator {
 
     /// A client with the SDK's retries off, so every answer is seen as the emulator gave it.
     pub fn client(&self) -> aws_sdk_quicksight::Client {
-        let config = self.config().retry_config(aws_sdk_quicksight::config::retry::RetryConfig::disabled()).build();
+        let config = self
+            .config()
+            .retry_config(aws_sdk_quicksight::config::retry::RetryConfig::disabled())
+            .build();
         aws_sdk_quicksight::Client::from_conf(config)
     }
 
@@ -108,7 +117,10 @@ impl Drop for Emulator {
 pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(host).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -117,14 +129,25 @@ pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body
     stream.write_all(request.as_bytes()).expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
 }
 
 /// Waits until something accepts connections on `port`.
@@ -132,7 +155,10 @@ pub fn wait_for_port(port: u16, what: &str) {
     let started = std::time::Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         // Generous: on a loaded 2-core machine moto's server takes over 20 s to import.
-        assert!(started.elapsed() < Duration::from_secs(60), "{what} did not open port {port} within 60 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{what} did not open port {port} within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }

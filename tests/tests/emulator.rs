@@ -29,7 +29,14 @@ async fn register(qs: &Client, session: &str) -> Result<aws_sdk_quicksight::type
 }
 
 async fn create_group(qs: &Client, name: &str) -> Result<(), String> {
-    qs.create_group().aws_account_id(ACCOUNT).namespace(NS).group_name(name).send().await.map(|_| ()).map_err(|e| code(&e))
+    qs.create_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
 }
 
 async fn join(qs: &Client, group: &str, member: &str) -> Result<(), String> {
@@ -68,17 +75,32 @@ async fn iam_user_lifecycle_with_external_login() {
         .user
         .unwrap();
     assert_eq!(user.user_name(), Some("QuickSightFederated/ana@example.com"));
-    assert_eq!(user.arn(), Some("arn:aws:quicksight:eu-west-1:123456789012:user/default/QuickSightFederated/ana@example.com"));
+    assert_eq!(
+        user.arn(),
+        Some("arn:aws:quicksight:eu-west-1:123456789012:user/default/QuickSightFederated/ana@example.com")
+    );
     assert!(user.principal_id().unwrap().starts_with("federated/iam/"));
     assert!(user.active());
 
     // The name travels URL-encoded (%2F) in the path.
-    let described = qs.describe_user().aws_account_id(ACCOUNT).namespace(NS).user_name("QuickSightFederated/ana@example.com").send().await.unwrap().user.unwrap();
+    let described = qs
+        .describe_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana@example.com")
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap();
     assert_eq!(described.role(), Some(&UserRole::Author));
     assert_eq!(described.identity_type(), Some(&IdentityType::Iam));
     assert_eq!(described.custom_permissions_name(), Some("no-sharing"));
     assert_eq!(described.external_login_federation_provider_type(), Some("CUSTOM_OIDC"));
-    assert_eq!(described.external_login_federation_provider_url(), Some("https://idp.example.com"));
+    assert_eq!(
+        described.external_login_federation_provider_url(),
+        Some("https://idp.example.com")
+    );
     assert_eq!(described.external_login_id(), Some("sub-123"));
 
     let updated = qs
@@ -98,14 +120,37 @@ async fn iam_user_lifecycle_with_external_login() {
     assert_eq!(updated.email(), Some("ana.maria@example.com"));
     assert_eq!(updated.role(), Some(&UserRole::Reader));
     assert_eq!(updated.custom_permissions_name(), None);
-    assert_eq!(updated.external_login_federation_provider_type(), None, "NONE clears the external login");
+    assert_eq!(
+        updated.external_login_federation_provider_type(),
+        None,
+        "NONE clears the external login"
+    );
     assert_eq!(updated.external_login_id(), None);
 
-    let listed = qs.list_users().aws_account_id(ACCOUNT).namespace(NS).send().await.unwrap();
+    let listed = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.user_list().len(), 1);
 
-    qs.delete_user().aws_account_id(ACCOUNT).namespace(NS).user_name("QuickSightFederated/ana@example.com").send().await.unwrap();
-    let gone = qs.describe_user().aws_account_id(ACCOUNT).namespace(NS).user_name("QuickSightFederated/ana@example.com").send().await.unwrap_err();
+    qs.delete_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana@example.com")
+        .send()
+        .await
+        .unwrap();
+    let gone = qs
+        .describe_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana@example.com")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&gone), "ResourceNotFoundException");
 }
 
@@ -125,12 +170,19 @@ async fn cognito_users_report_the_cognito_identity_url_and_refuse_a_custom_url()
             .external_login_federation_provider_type("COGNITO")
             .external_login_id("eu-west-1:1234")
     };
-    let refused = base().custom_federation_provider_url("https://idp.example.com").send().await.unwrap_err();
+    let refused = base()
+        .custom_federation_provider_url("https://idp.example.com")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "InvalidParameterValueException");
     assert!(refused.message().unwrap().contains("CustomFederationProviderUrl"));
 
     let user = base().send().await.unwrap().user.unwrap();
-    assert_eq!(user.external_login_federation_provider_url(), Some("cognito-identity.amazonaws.com"));
+    assert_eq!(
+        user.external_login_federation_provider_url(),
+        Some("cognito-identity.amazonaws.com")
+    );
 }
 
 #[tokio::test]
@@ -188,19 +240,55 @@ async fn every_field_is_checked_against_the_model() {
         ("a", "a@example.com", UserRole::Reader, "sessionName"),
         ("has space", "a@example.com", UserRole::Reader, "sessionName"),
         ("ok-name", "not-an-email", UserRole::Reader, "email"),
-        ("ok-name", "a@example.com", UserRole::RestrictedReader, "RESTRICTED_READER"),
+        (
+            "ok-name",
+            "a@example.com",
+            UserRole::RestrictedReader,
+            "RESTRICTED_READER",
+        ),
     ] {
         let err = register(session, email, role).await.unwrap_err();
         assert_eq!(code(&err), "InvalidParameterValueException", "{session} {email}");
-        assert!(err.message().unwrap().contains(field), "{:?} should name {field}", err.message());
+        assert!(
+            err.message().unwrap().contains(field),
+            "{:?} should name {field}",
+            err.message()
+        );
     }
-    let bad_account = qs.list_users().aws_account_id("12345").namespace(NS).send().await.unwrap_err();
+    let bad_account = qs
+        .list_users()
+        .aws_account_id("12345")
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&bad_account), "InvalidParameterValueException");
-    let bad_namespace = qs.list_users().aws_account_id(ACCOUNT).namespace("no spaces!").send().await.unwrap_err();
+    let bad_namespace = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace("no spaces!")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&bad_namespace), "InvalidParameterValueException");
-    let long_description = qs.create_group().aws_account_id(ACCOUNT).namespace(NS).group_name("g").description("d".repeat(513)).send().await.unwrap_err();
+    let long_description = qs
+        .create_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("g")
+        .description("d".repeat(513))
+        .send()
+        .await
+        .unwrap_err();
     assert!(long_description.message().unwrap().contains("description"));
-    let bad_max = qs.list_users().aws_account_id(ACCOUNT).namespace(NS).max_results(101).send().await.unwrap_err();
+    let bad_max = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .max_results(101)
+        .send()
+        .await
+        .unwrap_err();
     assert!(bad_max.message().unwrap().contains("maxResults"));
 }
 
@@ -209,13 +297,30 @@ async fn second_register_and_second_create_group_answer_409_and_keep_members() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();
     register(&qs, "ana").await.unwrap();
-    assert_eq!(register(&qs, "ana").await.unwrap_err().split(':').next(), Some("ResourceExistsException"));
+    assert_eq!(
+        register(&qs, "ana").await.unwrap_err().split(':').next(),
+        Some("ResourceExistsException")
+    );
 
     create_group(&qs, "qs-finance").await.unwrap();
     join(&qs, "qs-finance", "QuickSightFederated/ana").await.unwrap();
-    assert_eq!(create_group(&qs, "qs-finance").await.unwrap_err(), "ResourceExistsException");
-    let members = qs.list_group_memberships().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-finance").send().await.unwrap();
-    assert_eq!(members.group_member_list().len(), 1, "a second CreateGroup must not drop members");
+    assert_eq!(
+        create_group(&qs, "qs-finance").await.unwrap_err(),
+        "ResourceExistsException"
+    );
+    let members = qs
+        .list_group_memberships()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs-finance")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        members.group_member_list().len(),
+        1,
+        "a second CreateGroup must not drop members"
+    );
 }
 
 #[tokio::test]
@@ -225,39 +330,127 @@ async fn groups_and_memberships_with_their_404s() {
     let ana = "QuickSightFederated/ana";
     register(&qs, "ana").await.unwrap();
 
-    assert_eq!(join(&qs, "qs-missing", ana).await.unwrap_err(), "ResourceNotFoundException");
+    assert_eq!(
+        join(&qs, "qs-missing", ana).await.unwrap_err(),
+        "ResourceNotFoundException"
+    );
     create_group(&qs, "qs-a").await.unwrap();
     create_group(&qs, "qs b").await.unwrap();
-    assert_eq!(join(&qs, "qs-a", "QuickSightFederated/nobody").await.unwrap_err(), "ResourceNotFoundException");
+    assert_eq!(
+        join(&qs, "qs-a", "QuickSightFederated/nobody").await.unwrap_err(),
+        "ResourceNotFoundException"
+    );
     join(&qs, "qs-a", ana).await.unwrap();
     join(&qs, "qs b", ana).await.unwrap();
 
-    let described = qs.describe_group_membership().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-a").member_name(ana).send().await.unwrap();
+    let described = qs
+        .describe_group_membership()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs-a")
+        .member_name(ana)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(described.group_member().unwrap().member_name(), Some(ana));
-    let groups = qs.list_user_groups().aws_account_id(ACCOUNT).namespace(NS).user_name(ana).send().await.unwrap();
+    let groups = qs
+        .list_user_groups()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name(ana)
+        .send()
+        .await
+        .unwrap();
     let names: Vec<_> = groups.group_list().iter().filter_map(|g| g.group_name()).collect();
     assert_eq!(names, ["qs b", "qs-a"]);
 
-    let updated = qs.update_group().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-a").description("Analysts").send().await.unwrap();
+    let updated = qs
+        .update_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs-a")
+        .description("Analysts")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.group().unwrap().description(), Some("Analysts"));
-    let group = qs.describe_group().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-a").send().await.unwrap().group.unwrap();
-    assert_eq!(group.arn(), Some("arn:aws:quicksight:eu-west-1:123456789012:group/default/qs-a"));
+    let group = qs
+        .describe_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs-a")
+        .send()
+        .await
+        .unwrap()
+        .group
+        .unwrap();
+    assert_eq!(
+        group.arn(),
+        Some("arn:aws:quicksight:eu-west-1:123456789012:group/default/qs-a")
+    );
 
-    let remove = || qs.delete_group_membership().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-a").member_name(ana).send();
+    let remove = || {
+        qs.delete_group_membership()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .group_name("qs-a")
+            .member_name(ana)
+            .send()
+    };
     remove().await.unwrap();
     assert_eq!(code(&remove().await.unwrap_err()), "ResourceNotFoundException");
-    let not_member = qs.describe_group_membership().aws_account_id(ACCOUNT).namespace(NS).group_name("qs-a").member_name(ana).send().await.unwrap_err();
+    let not_member = qs
+        .describe_group_membership()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs-a")
+        .member_name(ana)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&not_member), "ResourceNotFoundException");
 
     // DeleteUser takes the user out of every group.
-    qs.delete_user().aws_account_id(ACCOUNT).namespace(NS).user_name(ana).send().await.unwrap();
-    let members = qs.list_group_memberships().aws_account_id(ACCOUNT).namespace(NS).group_name("qs b").send().await.unwrap();
+    qs.delete_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name(ana)
+        .send()
+        .await
+        .unwrap();
+    let members = qs
+        .list_group_memberships()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs b")
+        .send()
+        .await
+        .unwrap();
     assert!(members.group_member_list().is_empty());
 
-    qs.delete_group().aws_account_id(ACCOUNT).namespace(NS).group_name("qs b").send().await.unwrap();
-    let gone = qs.describe_group().aws_account_id(ACCOUNT).namespace(NS).group_name("qs b").send().await.unwrap_err();
+    qs.delete_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs b")
+        .send()
+        .await
+        .unwrap();
+    let gone = qs
+        .describe_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .group_name("qs b")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&gone), "ResourceNotFoundException");
-    let groups = qs.list_groups().aws_account_id(ACCOUNT).namespace(NS).send().await.unwrap();
+    let groups = qs
+        .list_groups()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(groups.group_list().len(), 1);
 }
 
@@ -268,14 +461,24 @@ async fn pagination_over_250_users_and_members() {
     create_group(&qs, "qs-all").await.unwrap();
     for i in 0..250 {
         register(&qs, &format!("user{i:03}")).await.unwrap();
-        join(&qs, "qs-all", &format!("QuickSightFederated/user{i:03}")).await.unwrap();
+        join(&qs, "qs-all", &format!("QuickSightFederated/user{i:03}"))
+            .await
+            .unwrap();
     }
 
     let mut names = Vec::new();
     let mut token = None;
     let mut pages = 0;
     loop {
-        let page = qs.list_users().aws_account_id(ACCOUNT).namespace(NS).max_results(100).set_next_token(token).send().await.unwrap();
+        let page = qs
+            .list_users()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .max_results(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
         pages += 1;
         names.extend(page.user_list().iter().map(|u| u.user_name().unwrap().to_owned()));
         token = page.next_token().map(str::to_owned);
@@ -302,7 +505,14 @@ async fn pagination_over_250_users_and_members() {
         .unwrap();
     assert_eq!(members.len(), 250);
 
-    let bad = qs.list_users().aws_account_id(ACCOUNT).namespace(NS).next_token("garbage").send().await.unwrap_err();
+    let bad = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .next_token("garbage")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&bad), "InvalidNextTokenException");
 }
 
@@ -311,9 +521,22 @@ async fn accounts_and_namespaces_do_not_see_each_other() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();
     register(&qs, "ana").await.unwrap();
-    let other_ns = qs.list_users().aws_account_id(ACCOUNT).namespace("tenant-b").send().await.unwrap();
+    let other_ns = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace("tenant-b")
+        .send()
+        .await
+        .unwrap();
     assert!(other_ns.user_list().is_empty());
-    let other_account = qs.describe_user().aws_account_id("210987654321").namespace(NS).user_name("QuickSightFederated/ana").send().await.unwrap_err();
+    let other_account = qs
+        .describe_user()
+        .aws_account_id("210987654321")
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&other_account), "ResourceNotFoundException");
 }
 
@@ -342,9 +565,17 @@ async fn throttles_past_the_configured_rate_and_counts_it() {
     // A bucket of 20/s holding one second: at most 20 + 20 per elapsed second get through.
     assert!(ok as f64 <= 20.0 + 20.0 * elapsed + 1.0, "{ok} in {elapsed:.2}s");
     assert!(throttled > 0);
-    assert_eq!(emu.stats()["operations"]["RegisterUser"]["throttled"].as_u64(), Some(throttled));
+    assert_eq!(
+        emu.stats()["operations"]["RegisterUser"]["throttled"].as_u64(),
+        Some(throttled)
+    );
     // Reads have their own bucket: a read right after the burst goes through.
-    qs.list_users().aws_account_id(ACCOUNT).namespace(NS).send().await.unwrap();
+    qs.list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -354,10 +585,19 @@ async fn just_registered_users_are_invisible_for_the_consistency_delay() {
     create_group(&qs, "qs-a").await.unwrap();
     register(&qs, "ana").await.unwrap();
     let ana = "QuickSightFederated/ana";
-    let describe = || qs.describe_user().aws_account_id(ACCOUNT).namespace(NS).user_name(ana).send();
+    let describe = || {
+        qs.describe_user()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .user_name(ana)
+            .send()
+    };
     assert_eq!(code(&describe().await.unwrap_err()), "ResourceNotFoundException");
     assert_eq!(join(&qs, "qs-a", ana).await.unwrap_err(), "ResourceNotFoundException");
-    assert_eq!(register(&qs, "ana").await.unwrap_err().split(':').next(), Some("ResourceExistsException"));
+    assert_eq!(
+        register(&qs, "ana").await.unwrap_err().split(':').next(),
+        Some("ResourceExistsException")
+    );
     tokio::time::sleep(Duration::from_millis(700)).await;
     describe().await.unwrap();
     join(&qs, "qs-a", ana).await.unwrap();
@@ -366,13 +606,29 @@ async fn just_registered_users_are_invisible_for_the_consistency_delay() {
 #[tokio::test]
 async fn fail_rate_and_latency_knobs() {
     let failing = Emulator::start(&["--fail-rate", "1"]);
-    let err = failing.client().list_users().aws_account_id(ACCOUNT).namespace(NS).send().await.unwrap_err();
-    assert!(["InternalFailureException", "ResourceUnavailableException"].contains(&code(&err).as_str()), "{err:?}");
+    let err = failing
+        .client()
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        ["InternalFailureException", "ResourceUnavailableException"].contains(&code(&err).as_str()),
+        "{err:?}"
+    );
     assert_eq!(failing.stats()["total"]["injected_failures"].as_u64(), Some(1));
 
     let slow = Emulator::start(&["--latency-ms", "300"]);
     let started = Instant::now();
-    slow.client().list_users().aws_account_id(ACCOUNT).namespace(NS).send().await.unwrap();
+    slow.client()
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
 
@@ -393,10 +649,20 @@ async fn state_file_keeps_users_groups_and_memberships_between_runs() {
 
     let second = Emulator::start(&["--state", path]);
     let qs = second.client();
-    let groups = qs.list_user_groups().aws_account_id(ACCOUNT).namespace(NS).user_name("QuickSightFederated/ana").send().await.unwrap();
+    let groups = qs
+        .list_user_groups()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(groups.group_list()[0].group_name(), Some("qs-a"));
     let state = second.state();
-    assert_eq!(state["spaces"]["123456789012/default"]["Memberships"]["qs-a"][0], "QuickSightFederated/ana");
+    assert_eq!(
+        state["spaces"]["123456789012/default"]["Memberships"]["qs-a"][0],
+        "QuickSightFederated/ana"
+    );
     drop(second);
     std::fs::remove_dir_all(dir).unwrap();
 }

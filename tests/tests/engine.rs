@@ -22,7 +22,9 @@ fn config(extra: &[(&str, &str)]) -> Config {
 }
 
 fn engine(emu: &Emulator, config: &Config) -> Engine {
-    let client = aws_sdk_quicksight::Client::from_conf(with_retries(emu.config(), config.max_attempts, config.retry_mode).build());
+    let client = aws_sdk_quicksight::Client::from_conf(
+        with_retries(emu.config(), config.max_attempts, config.retry_mode).build(),
+    );
     Engine::new(client, config)
 }
 
@@ -32,7 +34,10 @@ fn spec(name: &str, role: UserRole) -> UserSpec {
         session_name: format!("{name}@example.com"),
         role,
         custom_permissions_name: None,
-        external_login: ExternalLogin::CustomOidc { provider_url: "https://idp.example.com".into(), id: format!("sub-{name}") },
+        external_login: ExternalLogin::CustomOidc {
+            provider_url: "https://idp.example.com".into(),
+            id: format!("sub-{name}"),
+        },
         tags: [("source".to_string(), "tests".to_string())].into(),
     }
 }
@@ -47,7 +52,10 @@ fn soon() -> Instant {
 
 fn user_groups(emu: &Emulator, user: &str) -> Vec<String> {
     let state = emu.state();
-    let memberships = state["spaces"]["123456789012/default"]["Memberships"].as_object().cloned().unwrap_or_default();
+    let memberships = state["spaces"]["123456789012/default"]["Memberships"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     memberships
         .into_iter()
         .filter(|(_, members)| members.as_array().unwrap().iter().any(|m| m == user))
@@ -63,7 +71,10 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     let scope = config.group_scope();
     let ana = spec("ana", UserRole::Reader);
 
-    let first = engine.provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon()).await.unwrap();
+    let first = engine
+        .provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
+        .await
+        .unwrap();
     assert_eq!(first.user, UserChange::Registered);
     assert_eq!(first.user_name, "QuickSightFederated/ana@example.com");
     assert_eq!(first.groups.groups_created, ["qs-a", "qs-b"]);
@@ -71,17 +82,26 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     assert_eq!(user["ExternalLoginId"], "sub-ana");
     assert_eq!(user["ExternalLoginFederationProviderUrl"], "https://idp.example.com");
     assert_eq!(user["Role"], "READER");
-    assert_eq!(user_groups(&emu, "QuickSightFederated/ana@example.com"), ["qs-a", "qs-b"]);
+    assert_eq!(
+        user_groups(&emu, "QuickSightFederated/ana@example.com"),
+        ["qs-a", "qs-b"]
+    );
 
     let before = emu.stats()["total"]["requests"].as_u64().unwrap();
-    let again = engine.provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon()).await.unwrap();
+    let again = engine
+        .provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
+        .await
+        .unwrap();
     assert_eq!(again.user, UserChange::Unchanged);
     assert!(again.groups.is_empty());
     let calls = emu.stats()["total"]["requests"].as_u64().unwrap() - before;
     assert_eq!(calls, 2, "an unchanged user costs DescribeUser and ListUserGroups only");
     assert_eq!((emu.requests("RegisterUser"), emu.requests("UpdateUser")), (1, 0));
 
-    let promoted = engine.provision(&spec("ana", UserRole::Author), Some(&groups(&["qs-b"])), &scope, soon()).await.unwrap();
+    let promoted = engine
+        .provision(&spec("ana", UserRole::Author), Some(&groups(&["qs-b"])), &scope, soon())
+        .await
+        .unwrap();
     assert_eq!(promoted.user, UserChange::Updated { fields: vec!["Role"] });
     assert_eq!(promoted.groups.memberships_removed, ["qs-a"]);
     assert_eq!(emu.requests("UpdateUser"), 1);
@@ -94,11 +114,25 @@ async fn memberships_wait_out_eventual_consistency() {
     let config = config(&[]);
     let engine = engine(&emu, &config);
 
-    let outcome = engine.provision(&spec("bo", UserRole::Reader), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec("bo", UserRole::Reader),
+            Some(&groups(&["qs-a"])),
+            &config.group_scope(),
+            soon(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
     assert_eq!(user_groups(&emu, "QuickSightFederated/bo@example.com"), ["qs-a"]);
-    assert!(emu.stats()["operations"]["CreateGroupMembership"]["client_errors"].as_u64().unwrap() >= 1, "the first tries saw 404");
+    assert!(
+        emu.stats()["operations"]["CreateGroupMembership"]["client_errors"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "the first tries saw 404"
+    );
 }
 
 #[tokio::test]
@@ -113,15 +147,30 @@ async fn throttled_bulk_work_completes_through_sdk_retries() {
         let engine = &engine;
         let scope = &scope;
         // Backoff with jitter spreads the retries out over the rate limit: allow it a minute.
-        async move { engine.provision(&spec, Some(&groups(&["qs-all"])), scope, Instant::now() + Duration::from_secs(60)).await }
+        async move {
+            engine
+                .provision(
+                    &spec,
+                    Some(&groups(&["qs-all"])),
+                    scope,
+                    Instant::now() + Duration::from_secs(60),
+                )
+                .await
+        }
     });
     let results = futures::future::join_all(work).await;
     for r in &results {
         assert!(r.is_ok(), "{:?}", r.as_ref().err());
     }
-    let members = emu.state()["spaces"]["123456789012/default"]["Memberships"]["qs-all"].as_array().unwrap().len();
+    let members = emu.state()["spaces"]["123456789012/default"]["Memberships"]["qs-all"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(members, 12);
-    assert!(emu.stats()["total"]["throttled"].as_u64().unwrap() > 0, "the test must actually hit the rate limit");
+    assert!(
+        emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
+        "the test must actually hit the rate limit"
+    );
 }
 
 #[tokio::test]
@@ -131,7 +180,10 @@ async fn a_deadline_turns_a_slow_quicksight_into_an_error_not_a_kill() {
     let engine = engine(&emu, &config);
 
     let err = engine
-        .register_or_update(&spec("cy", UserRole::Reader), Instant::now() + Duration::from_millis(150))
+        .register_or_update(
+            &spec("cy", UserRole::Reader),
+            Instant::now() + Duration::from_millis(150),
+        )
         .await
         .unwrap_err();
 
@@ -145,7 +197,15 @@ async fn dry_run_plans_against_real_state_and_changes_nothing() {
     let config = config(&[("DRY_RUN", "true")]);
     let engine = engine(&emu, &config);
 
-    let outcome = engine.provision(&spec("di", UserRole::Admin), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec("di", UserRole::Admin),
+            Some(&groups(&["qs-a"])),
+            &config.group_scope(),
+            soon(),
+        )
+        .await
+        .unwrap();
 
     assert!(outcome.dry_run);
     assert_eq!(outcome.user, UserChange::Registered);
@@ -154,7 +214,12 @@ async fn dry_run_plans_against_real_state_and_changes_nothing() {
     for mutating in ["RegisterUser", "UpdateUser", "CreateGroup", "CreateGroupMembership"] {
         assert!(total[mutating].is_null(), "{mutating} must not be called in a dry run");
     }
-    assert!(emu.state()["spaces"]["123456789012/default"]["Users"].as_object().unwrap().is_empty());
+    assert!(
+        emu.state()["spaces"]["123456789012/default"]["Users"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -162,10 +227,24 @@ async fn delete_is_idempotent() {
     let emu = Emulator::start(&[]);
     let config = config(&[]);
     let engine = engine(&emu, &config);
-    engine.provision(&spec("ed", UserRole::Reader), Some(&groups(&["qs-a"])), &config.group_scope(), soon()).await.unwrap();
+    engine
+        .provision(
+            &spec("ed", UserRole::Reader),
+            Some(&groups(&["qs-a"])),
+            &config.group_scope(),
+            soon(),
+        )
+        .await
+        .unwrap();
 
-    let deleted = engine.delete_user("QuickSightFederated/ed@example.com", soon()).await.unwrap();
-    let again = engine.delete_user("QuickSightFederated/ed@example.com", soon()).await.unwrap();
+    let deleted = engine
+        .delete_user("QuickSightFederated/ed@example.com", soon())
+        .await
+        .unwrap();
+    let again = engine
+        .delete_user("QuickSightFederated/ed@example.com", soon())
+        .await
+        .unwrap();
 
     assert_eq!(deleted.user, UserChange::Deleted);
     assert_eq!(again.user, UserChange::NotFound);

@@ -33,7 +33,9 @@ impl Jwks {
     fn start(kids: &[&str]) -> Jwks {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let served = Arc::new(Mutex::new(kids.iter().map(|k| key(k)["jwk"].clone()).collect::<Vec<_>>()));
+        let served = Arc::new(Mutex::new(
+            kids.iter().map(|k| key(k)["jwk"].clone()).collect::<Vec<_>>(),
+        ));
         let fetches = Arc::new(AtomicUsize::new(0));
         let (s, f) = (served.clone(), fetches.clone());
         std::thread::spawn(move || {
@@ -48,7 +50,11 @@ impl Jwks {
                     json!({ "keys": *s.lock().unwrap() })
                 }
                 .to_string();
-                let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
             }
         });
         Jwks { port, served, fetches }
@@ -153,7 +159,11 @@ fn a_valid_token_provisions_a_custom_oidc_user_with_the_issuer_as_provider() {
     let (status, body) = status_and_body(&lambda.invoke(&direct));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["status"], "unchanged");
-    assert_eq!(jwks.fetches.load(Ordering::SeqCst), 1, "the key set is cached across invocations");
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        1,
+        "the key set is cached across invocations"
+    );
 }
 
 #[test]
@@ -164,16 +174,37 @@ fn every_failed_check_answers_401_naming_the_check_and_provisions_nothing() {
     let public_pem = key("rsa-a")["public_pem"].as_str().unwrap().to_owned();
     let mut hs_header = Header::new(Algorithm::HS256);
     hs_header.kid = Some("rsa-a".into());
-    let hs256_with_public_key = encode(&hs_header, &claims(), &EncodingKey::from_secret(public_pem.as_bytes())).unwrap();
+    let hs256_with_public_key =
+        encode(&hs_header, &claims(), &EncodingKey::from_secret(public_pem.as_bytes())).unwrap();
     let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT","kid":"rsa-a"}"#);
     let alg_none = format!("{none_header}.{}.", URL_SAFE_NO_PAD.encode(claims().to_string()));
 
     let cases = [
-        ("wrong signature", token("rsa-stranger", "rsa-a", &claims()), "signature"),
-        ("wrong issuer", token("rsa-a", "rsa-a", &with(&[("iss", json!("https://evil.example"))])), "issuer"),
-        ("wrong audience", token("rsa-a", "rsa-a", &with(&[("aud", json!("someone-else"))])), "audience"),
-        ("expired", token("rsa-a", "rsa-a", &with(&[("exp", json!(now() - 3600))])), "expired"),
-        ("not yet valid", token("rsa-a", "rsa-a", &with(&[("nbf", json!(now() + 3600))])), "not valid yet"),
+        (
+            "wrong signature",
+            token("rsa-stranger", "rsa-a", &claims()),
+            "signature",
+        ),
+        (
+            "wrong issuer",
+            token("rsa-a", "rsa-a", &with(&[("iss", json!("https://evil.example"))])),
+            "issuer",
+        ),
+        (
+            "wrong audience",
+            token("rsa-a", "rsa-a", &with(&[("aud", json!("someone-else"))])),
+            "audience",
+        ),
+        (
+            "expired",
+            token("rsa-a", "rsa-a", &with(&[("exp", json!(now() - 3600))])),
+            "expired",
+        ),
+        (
+            "not yet valid",
+            token("rsa-a", "rsa-a", &with(&[("nbf", json!(now() + 3600))])),
+            "not valid yet",
+        ),
         ("alg none", alg_none, "algorithm"),
         ("HS256 with the public key", hs256_with_public_key, "algorithm"),
         ("unknown kid", token("rsa-stranger", "rsa-stranger", &claims()), "kid"),
@@ -188,7 +219,11 @@ fn every_failed_check_answers_401_naming_the_check_and_provisions_nothing() {
     }
     let (status, _) = status_and_body(&lambda.invoke(&json!({ "headers": {} })));
     assert_eq!(status, 401, "no bearer token");
-    assert_eq!(emu.stats()["total"]["requests"], 0, "no QuickSight call for a refused token");
+    assert_eq!(
+        emu.stats()["total"]["requests"],
+        0,
+        "no QuickSight call for a refused token"
+    );
 }
 
 #[test]
@@ -197,15 +232,27 @@ fn claims_quicksight_would_refuse_answer_400() {
     let jwks = Jwks::start(&["rsa-a"]);
     let lambda = start(&emu, &jwks, &[]);
 
-    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &with(&[("email", Value::Null)])))));
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email", Value::Null)]),
+    ))));
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["field"], "email");
 
-    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &with(&[("email_verified", json!(false))])))));
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email_verified", json!(false))]),
+    ))));
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["field"], "email_verified");
 
-    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &with(&[("email", json!("not an address"))])))));
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email", json!("not an address"))]),
+    ))));
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["field"], "Email");
     assert_eq!(emu.stats()["total"]["requests"], 0);
@@ -217,7 +264,14 @@ fn a_new_kid_refetches_the_key_set_and_discovery_finds_it() {
     let jwks = Jwks::start(&["rsa-a"]);
     // No OIDC_JWKS_URL: discovered from the issuer, which here is the local endpoint.
     let issuer = format!("http://127.0.0.1:{}", jwks.port);
-    let lambda = start(&emu, &jwks, &[("OIDC_ISSUER", &issuer), ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.test")]);
+    let lambda = start(
+        &emu,
+        &jwks,
+        &[
+            ("OIDC_ISSUER", &issuer),
+            ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.test"),
+        ],
+    );
     let claims = with(&[("iss", json!(issuer))]);
 
     let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims))));

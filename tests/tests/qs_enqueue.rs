@@ -29,7 +29,14 @@ async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
     let mut bodies = Vec::new();
     loop {
         // Received messages stay hidden long enough that draining never sees one twice.
-        let out = sqs.receive_message().queue_url(queue).max_number_of_messages(10).visibility_timeout(900).send().await.unwrap();
+        let out = sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
+            .visibility_timeout(900)
+            .send()
+            .await
+            .unwrap();
         if out.messages().is_empty() {
             return bodies;
         }
@@ -50,9 +57,15 @@ async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
 
 /// Runs qs-enqueue and reads the queue while it sends. moto scans every message a queue holds on
 /// each send, so a queue of thousands takes minutes to fill; emptying it as it fills keeps it fast.
-async fn enqueue_while_draining(moto: &Moto, sqs: &aws_sdk_sqs::Client, queue: &str, args: Vec<String>) -> (Output, Vec<String>) {
+async fn enqueue_while_draining(
+    moto: &Moto,
+    sqs: &aws_sdk_sqs::Client,
+    queue: &str,
+    args: Vec<String>,
+) -> (Output, Vec<String>) {
     let url = moto.url.clone();
-    let sender = tokio::task::spawn_blocking(move || enqueue(&url, &args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let sender =
+        tokio::task::spawn_blocking(move || enqueue(&url, &args.iter().map(String::as_str).collect::<Vec<_>>()));
     let mut bodies = Vec::new();
     loop {
         let finished = sender.is_finished();
@@ -77,9 +90,15 @@ fn write_csv(path: &Path) -> (Vec<(u64, &'static str)>, Vec<String>) {
         let (row, field) = match (i % 100, i / 100 % 5) {
             (0, 0) => (format!("not-an-email,READER,qs-a,,id-{i}"), "email"),
             (0, 1) => (format!("user{i}@example.com,RESTRICTED_READER,qs-a,,id-{i}"), "role"),
-            (0, 2) => (format!("user{i}@example.com,READER,qs-a,has space,id-{i}"), "session_name"),
+            (0, 2) => (
+                format!("user{i}@example.com,READER,qs-a,has space,id-{i}"),
+                "session_name",
+            ),
             (0, 3) => (format!("user{i}@example.com,READER,qs-Ā,,id-{i}"), "groups"),
-            (0, _) => (format!("user{i}@example.com,READER,qs-a,,id-{i},one-field-too-many"), "row"),
+            (0, _) => (
+                format!("user{i}@example.com,READER,qs-a,,id-{i},one-field-too-many"),
+                "row",
+            ),
             _ => {
                 let body = format!(
                     r#"{{"op":"upsert","version":1,"email":"user{i}@example.com","external_login_id":"id-{i}","role":"AUTHOR","groups":["qs-a","qs-b"]}}"#
@@ -103,7 +122,14 @@ fn write_csv(path: &Path) -> (Vec<(u64, &'static str)>, Vec<String>) {
 async fn five_thousand_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwise() {
     let moto = Moto::start();
     let sqs = moto.sqs();
-    let queue = sqs.create_queue().queue_name("bulk").send().await.unwrap().queue_url.unwrap();
+    let queue = sqs
+        .create_queue()
+        .queue_name("bulk")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
     let dir = std::env::temp_dir().join(format!("qs-enqueue-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("users.csv");
@@ -116,18 +142,39 @@ async fn five_thousand_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwi
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success());
     for (line, field) in &bad {
-        assert!(stderr.contains(&format!("users.csv:{line}: {field}")), "line {line} ({field}) not reported:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("users.csv:{line}: {field}")),
+            "line {line} ({field}) not reported:\n{stderr}"
+        );
     }
-    assert!(stderr.contains(&format!("rows read: {ROWS}, sent: 0, invalid: 50, failed: 0")), "{stderr}");
-    assert!(drain(&sqs, &queue).await.is_empty(), "nothing is sent while a row is invalid");
+    assert!(
+        stderr.contains(&format!("rows read: {ROWS}, sent: 0, invalid: 50, failed: 0")),
+        "{stderr}"
+    );
+    assert!(
+        drain(&sqs, &queue).await.is_empty(),
+        "nothing is sent while a row is invalid"
+    );
 
-    let args = [path, "--queue-url", &queue, "--skip-invalid"].map(String::from).to_vec();
+    let args = [path, "--queue-url", &queue, "--skip-invalid"]
+        .map(String::from)
+        .to_vec();
     let (partial, mut bodies) = enqueue_while_draining(&moto, &sqs, &queue, args).await;
     let stderr = String::from_utf8_lossy(&partial.stderr);
-    assert!(!partial.status.success(), "invalid rows still make the exit status non-zero");
-    assert!(stderr.contains(&format!("rows read: {ROWS}, sent: {valid}, invalid: 50, failed: 0")), "{stderr}");
+    assert!(
+        !partial.status.success(),
+        "invalid rows still make the exit status non-zero"
+    );
+    assert!(
+        stderr.contains(&format!("rows read: {ROWS}, sent: {valid}, invalid: 50, failed: 0")),
+        "{stderr}"
+    );
     bodies.sort();
-    assert_eq!(bodies.len(), valid, "each valid row's change is in the queue exactly once");
+    assert_eq!(
+        bodies.len(),
+        valid,
+        "each valid row's change is in the queue exactly once"
+    );
     assert!(bodies == expected, "the queue holds exactly the valid rows' changes");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -177,14 +224,19 @@ async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
         .messages()
         .iter()
         .map(|m| {
-            let group = m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone();
+            let group =
+                m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone();
             (group, Change::parse(m.body().unwrap()).unwrap().op().to_owned())
         })
         .collect();
     seen.sort();
     assert_eq!(
         seen,
-        [("ana@example.com".into(), "add_groups".into()), ("ana@example.com".into(), "upsert".into()), ("bo@example.com".into(), "delete".into())],
+        [
+            ("ana@example.com".into(), "add_groups".into()),
+            ("ana@example.com".into(), "upsert".into()),
+            ("bo@example.com".into(), "delete".into())
+        ],
         "deduplicated on the second run, one group per user"
     );
     std::fs::remove_dir_all(dir).unwrap();
@@ -196,14 +248,23 @@ fn dry_run_prints_the_messages_and_sends_nothing() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("offboard.csv");
     std::fs::write(&file, "email\nana@example.com\nbo@example.com\n").unwrap();
-    let out = Command::new(bin("qs-enqueue")).args([file.to_str().unwrap(), "--op", "delete", "--dry-run"]).output().unwrap();
+    let out = Command::new(bin("qs-enqueue"))
+        .args([file.to_str().unwrap(), "--op", "delete", "--dry-run"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.lines().count(), 2);
-    assert!(stdout.contains(r#"{"op":"delete","version":1,"email":"bo@example.com"}"#), "{stdout}");
+    assert!(
+        stdout.contains(r#"{"op":"delete","version":1,"email":"bo@example.com"}"#),
+        "{stdout}"
+    );
 
     std::fs::write(&file, "emial\nana@example.com\n").unwrap();
-    let typo = Command::new(bin("qs-enqueue")).args([file.to_str().unwrap(), "--op", "delete", "--dry-run"]).output().unwrap();
+    let typo = Command::new(bin("qs-enqueue"))
+        .args([file.to_str().unwrap(), "--op", "delete", "--dry-run"])
+        .output()
+        .unwrap();
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown column"));
     std::fs::remove_dir_all(dir).unwrap();

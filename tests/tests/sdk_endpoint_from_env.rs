@@ -32,9 +32,17 @@ async fn aws_endpoint_url_quicksight_points_the_client_at_the_emulator() {
         tags: Default::default(),
     };
 
-    let outcome = engine.register_or_update(&spec, tokio::time::Instant::now() + Duration::from_secs(20)).await.unwrap();
+    let outcome = engine
+        .register_or_update(&spec, tokio::time::Instant::now() + Duration::from_secs(20))
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Registered);
-    assert!(outcome.arn.unwrap().starts_with("arn:aws:quicksight:eu-central-1:123456789012:user/default/"));
+    assert!(
+        outcome
+            .arn
+            .unwrap()
+            .starts_with("arn:aws:quicksight:eu-central-1:123456789012:user/default/")
+    );
     assert_eq!(emu.requests("RegisterUser"), 1);
 }

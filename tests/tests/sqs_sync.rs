@@ -37,11 +37,19 @@ fn failed_ids(response: &Value) -> Vec<String> {
 }
 
 fn users(emu: &Emulator) -> Vec<String> {
-    emu.state()["spaces"]["123456789012/default"]["Users"].as_object().map(|u| u.keys().cloned().collect()).unwrap_or_default()
+    emu.state()["spaces"]["123456789012/default"]["Users"]
+        .as_object()
+        .map(|u| u.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn result_of<'a>(response: &'a Value, id: &str) -> &'a Value {
-    response["results"].as_array().unwrap().iter().find(|r| r["message_id"] == id).expect("a result per message")
+    response["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["message_id"] == id)
+        .expect("a result per message")
 }
 
 #[test]
@@ -62,7 +70,10 @@ fn a_mixed_batch_fails_only_its_bad_messages() {
 
     assert_eq!(failed_ids(&response), ["m2", "m4", "m6"]);
     let typo = &result_of(&response, "m4")["failure"]["errors"][0];
-    assert!(typo["rule"].as_str().unwrap().contains("unknown field `emial`"), "{typo}");
+    assert!(
+        typo["rule"].as_str().unwrap().contains("unknown field `emial`"),
+        "{typo}"
+    );
     assert_eq!(result_of(&response, "m6")["failure"]["errors"][0]["field"], "role");
     // The duplicate for ana ran after the first, never beside it.
     assert_eq!(result_of(&response, "m1")["outcome"]["user"]["status"], "registered");
@@ -87,22 +98,39 @@ fn fifo_groups_stop_at_the_first_failure_and_keep_their_order() {
     let response = lambda.invoke(&batch);
 
     assert_eq!(failed_ids(&response), ["a2", "a3"]);
-    assert_eq!(result_of(&response, "a3")["failure"]["reason"], "earlier_in_group_failed");
-    assert_eq!(users(&emu), ["QuickSightFederated/ana@example.com", "QuickSightFederated/cy@example.com"]);
-    assert_eq!(result_of(&response, "b2")["outcome"]["memberships_added"], json!(["qs-b"]));
+    assert_eq!(
+        result_of(&response, "a3")["failure"]["reason"],
+        "earlier_in_group_failed"
+    );
+    assert_eq!(
+        users(&emu),
+        [
+            "QuickSightFederated/ana@example.com",
+            "QuickSightFederated/cy@example.com"
+        ]
+    );
+    assert_eq!(
+        result_of(&response, "b2")["outcome"]["memberships_added"],
+        json!(["qs-b"])
+    );
 }
 
 #[test]
 fn a_throttling_quicksight_still_gets_every_change() {
     let emu = Emulator::start(&["--rate-limit", "5"]);
     let lambda = Lambda::start("sqs-sync", &env(&emu, &[("MAX_CONCURRENCY", "4")]));
-    let records: Vec<Value> = (0..10).map(|i| record(&format!("t{i}"), &upsert(&format!("user{i}"), &["qs-all"]), None)).collect();
+    let records: Vec<Value> = (0..10)
+        .map(|i| record(&format!("t{i}"), &upsert(&format!("user{i}"), &["qs-all"]), None))
+        .collect();
 
     let response = lambda.invoke(&json!({ "Records": records }));
 
     assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
     assert_eq!(users(&emu).len(), 10);
-    assert!(emu.stats()["total"]["throttled"].as_u64().unwrap() > 0, "the emulator must actually have throttled");
+    assert!(
+        emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
+        "the emulator must actually have throttled"
+    );
 }
 
 #[test]
@@ -110,17 +138,37 @@ fn near_the_deadline_it_stops_starting_work_and_reports_the_rest() {
     let emu = Emulator::start(&["--latency-ms", "300"]);
     let lambda = Lambda::start(
         "sqs-sync",
-        &env(&emu, &[("AWS_LAMBDA_FUNCTION_TIMEOUT", "4"), ("START_MARGIN_MS", "2500"), ("MAX_CONCURRENCY", "1")]),
+        &env(
+            &emu,
+            &[
+                ("AWS_LAMBDA_FUNCTION_TIMEOUT", "4"),
+                ("START_MARGIN_MS", "2500"),
+                ("MAX_CONCURRENCY", "1"),
+            ],
+        ),
     );
-    let records: Vec<Value> = (0..6).map(|i| record(&format!("d{i}"), &upsert(&format!("late{i}"), &["qs-a"]), None)).collect();
+    let records: Vec<Value> = (0..6)
+        .map(|i| record(&format!("d{i}"), &upsert(&format!("late{i}"), &["qs-a"]), None))
+        .collect();
 
     let response = lambda.invoke(&json!({ "Records": records }));
 
     let failed = failed_ids(&response);
-    assert!(!failed.is_empty() && failed.len() < 6, "some applied, some left for the retry: {failed:?}");
+    assert!(
+        !failed.is_empty() && failed.len() < 6,
+        "some applied, some left for the retry: {failed:?}"
+    );
     for id in &failed {
-        assert_eq!(result_of(&response, id)["failure"]["reason"], "deadline_near", "{response}");
+        assert_eq!(
+            result_of(&response, id)["failure"]["reason"],
+            "deadline_near",
+            "{response}"
+        );
     }
     let applied = 6 - failed.len();
-    assert_eq!(users(&emu).len(), applied, "nothing started that was reported as not started");
+    assert_eq!(
+        users(&emu).len(),
+        applied,
+        "nothing started that was reported as not started"
+    );
 }

@@ -20,7 +20,10 @@ pub struct GroupBody {
 }
 
 pub fn existing<'a>(space: &'a mut Space, name: &str) -> Result<&'a mut Group, ApiError> {
-    space.groups.get_mut(name).ok_or_else(|| ApiError::not_found("GROUP", format!("The group {name} does not exist.")))
+    space
+        .groups
+        .get_mut(name)
+        .ok_or_else(|| ApiError::not_found("GROUP", format!("The group {name} does not exist.")))
 }
 
 pub async fn create(
@@ -31,7 +34,9 @@ pub async fn create(
 ) -> ApiResult {
     check_scope(&account, &namespace)?;
     let b: GroupBody = parse_body(&body)?;
-    let name = b.group_name.ok_or_else(|| ApiError::invalid("GroupName is required."))?;
+    let name = b
+        .group_name
+        .ok_or_else(|| ApiError::invalid("GroupName is required."))?;
     model::group_name(&name)?;
     if let Some(d) = &b.description {
         model::description(d)?;
@@ -55,7 +60,10 @@ pub async fn create(
     Ok(ok(201, body))
 }
 
-pub async fn describe(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+pub async fn describe(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     model::group_name(&name)?;
     let mut store = emu.store.lock().expect("store lock");
@@ -80,7 +88,10 @@ pub async fn update(
     Ok(ok(200, json!({ "Group": group })))
 }
 
-pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+pub async fn delete(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     model::group_name(&name)?;
     let mut store = emu.store.lock().expect("store lock");
@@ -90,7 +101,11 @@ pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, 
     Ok(ok(200, json!({})))
 }
 
-pub async fn list(State(emu): State<Arc<Emulator>>, Path((account, namespace)): Path<(String, String)>, query: Query) -> ApiResult {
+pub async fn list(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace)): Path<(String, String)>,
+    query: Query,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);

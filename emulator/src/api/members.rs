@@ -28,7 +28,10 @@ fn check(account: &str, namespace: &str, group: &str, member: &str) -> Result<()
     model::member_name(member)
 }
 
-pub async fn create(State(emu): State<Arc<Emulator>>, Path((account, namespace, group, member)): MemberPath) -> ApiResult {
+pub async fn create(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, group, member)): MemberPath,
+) -> ApiResult {
     check(&account, &namespace, &group, &member)?;
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);
@@ -38,29 +41,45 @@ pub async fn create(State(emu): State<Arc<Emulator>>, Path((account, namespace, 
     Ok(ok(200, json!({ "GroupMember": { "Arn": arn, "MemberName": member } })))
 }
 
-pub async fn describe(State(emu): State<Arc<Emulator>>, Path((account, namespace, group, member)): MemberPath) -> ApiResult {
+pub async fn describe(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, group, member)): MemberPath,
+) -> ApiResult {
     check(&account, &namespace, &group, &member)?;
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);
     let arn = member_arn(space, &member)?;
     if !existing(space, &group)?.members.contains(&member) {
-        return Err(ApiError::not_found("GROUP", format!("The user {member} is not a member of the group {group}.")));
+        return Err(ApiError::not_found(
+            "GROUP",
+            format!("The user {member} is not a member of the group {group}."),
+        ));
     }
     Ok(ok(200, json!({ "GroupMember": { "Arn": arn, "MemberName": member } })))
 }
 
-pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, group, member)): MemberPath) -> ApiResult {
+pub async fn delete(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, group, member)): MemberPath,
+) -> ApiResult {
     check(&account, &namespace, &group, &member)?;
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);
     member_arn(space, &member)?;
     if !existing(space, &group)?.members.remove(&member) {
-        return Err(ApiError::not_found("GROUP", format!("The user {member} is not a member of the group {group}.")));
+        return Err(ApiError::not_found(
+            "GROUP",
+            format!("The user {member} is not a member of the group {group}."),
+        ));
     }
     Ok(ok(200, json!({})))
 }
 
-pub async fn list(State(emu): State<Arc<Emulator>>, Path((account, namespace, group)): Path<(String, String, String)>, query: Query) -> ApiResult {
+pub async fn list(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, group)): Path<(String, String, String)>,
+    query: Query,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     model::group_name(&group)?;
     let mut store = emu.store.lock().expect("store lock");

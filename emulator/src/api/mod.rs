@@ -41,7 +41,10 @@ pub fn check_scope(account: &str, namespace: &str) -> Result<(), ApiError> {
 
 /// One page of `items` (sorted by key) after `next-token`, with the token for the next page.
 /// Tokens name the last key returned, so inserts between pages neither skip nor repeat items.
-pub fn page<T>(items: impl Iterator<Item = (String, T)>, query: &BTreeMap<String, String>) -> Result<(Vec<T>, Option<String>), ApiError> {
+pub fn page<T>(
+    items: impl Iterator<Item = (String, T)>,
+    query: &BTreeMap<String, String>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
     let max = model::max_results(query.get("max-results").map(String::as_str))?;
     let after = match query.get("next-token") {
         None => None,
@@ -72,6 +75,9 @@ fn decode_token(token: &str) -> Option<String> {
     if hex.len() % 2 != 0 {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect();
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
     String::from_utf8(bytes?).ok()
 }

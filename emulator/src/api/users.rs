@@ -45,32 +45,50 @@ pub struct UpdateUserBody {
 }
 
 fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
-    v.as_deref().ok_or_else(|| ApiError::invalid(format!("{field} is required.")))
+    v.as_deref()
+        .ok_or_else(|| ApiError::invalid(format!("{field} is required.")))
 }
 
 /// The external login fields to store: (type, reported URL, id). `NONE` clears them, and is
 /// accepted only where `allow_none` (UpdateUser).
 type Login = (Option<String>, Option<String>, Option<String>);
 
-fn external_login(kind: Option<&str>, url: Option<&str>, id: Option<&str>, allow_none: bool) -> Result<Option<Login>, ApiError> {
+fn external_login(
+    kind: Option<&str>,
+    url: Option<&str>,
+    id: Option<&str>,
+    allow_none: bool,
+) -> Result<Option<Login>, ApiError> {
     match kind {
-        None if url.is_some() || id.is_some() => {
-            Err(ApiError::invalid("ExternalLoginFederationProviderType is required with ExternalLoginId or CustomFederationProviderUrl."))
-        }
+        None if url.is_some() || id.is_some() => Err(ApiError::invalid(
+            "ExternalLoginFederationProviderType is required with ExternalLoginId or CustomFederationProviderUrl.",
+        )),
         None => Ok(None),
         Some("NONE") if allow_none => Ok(Some((None, None, None))),
         Some("COGNITO") => {
             if url.is_some() {
-                return Err(ApiError::invalid("CustomFederationProviderUrl is only allowed when ExternalLoginFederationProviderType is CUSTOM_OIDC."));
+                return Err(ApiError::invalid(
+                    "CustomFederationProviderUrl is only allowed when ExternalLoginFederationProviderType is CUSTOM_OIDC.",
+                ));
             }
-            let id = id.filter(|i| !i.is_empty()).ok_or_else(|| ApiError::invalid("ExternalLoginId is required for COGNITO."))?;
-            Ok(Some((Some("COGNITO".into()), Some(COGNITO_URL.into()), Some(id.into()))))
+            let id = id
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| ApiError::invalid("ExternalLoginId is required for COGNITO."))?;
+            Ok(Some((
+                Some("COGNITO".into()),
+                Some(COGNITO_URL.into()),
+                Some(id.into()),
+            )))
         }
         Some("CUSTOM_OIDC") => {
             let url = url
                 .filter(|u| u.starts_with("https://") && u.len() > "https://".len())
-                .ok_or_else(|| ApiError::invalid("CustomFederationProviderUrl must be an https URL for CUSTOM_OIDC."))?;
-            let id = id.filter(|i| !i.is_empty()).ok_or_else(|| ApiError::invalid("ExternalLoginId is required for CUSTOM_OIDC."))?;
+                .ok_or_else(|| {
+                    ApiError::invalid("CustomFederationProviderUrl must be an https URL for CUSTOM_OIDC.")
+                })?;
+            let id = id
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| ApiError::invalid("ExternalLoginId is required for CUSTOM_OIDC."))?;
             Ok(Some((Some("CUSTOM_OIDC".into()), Some(url.into()), Some(id.into()))))
         }
         Some(other) => Err(ApiError::invalid(format!(
@@ -81,7 +99,11 @@ fn external_login(kind: Option<&str>, url: Option<&str>, id: Option<&str>, allow
 }
 
 fn set_login(user: &mut User, login: Login) {
-    (user.external_login_federation_provider_type, user.external_login_federation_provider_url, user.external_login_id) = login;
+    (
+        user.external_login_federation_provider_type,
+        user.external_login_federation_provider_url,
+        user.external_login_id,
+    ) = login;
 }
 
 pub async fn register(
@@ -111,14 +133,24 @@ pub async fn register(
         }
         "QUICKSIGHT" => {
             if b.iam_arn.is_some() || b.session_name.is_some() {
-                return Err(ApiError::invalid("IamArn and SessionName are only allowed with IdentityType IAM."));
+                return Err(ApiError::invalid(
+                    "IamArn and SessionName are only allowed with IdentityType IAM.",
+                ));
             }
             let name = required("UserName", &b.user_name)?;
             model::user_name(name)?;
             (name.to_owned(), None)
         }
-        "IAM_IDENTITY_CENTER" => return Err(ApiError::invalid("IdentityType IAM_IDENTITY_CENTER is not supported by quicksight-local.")),
-        other => return Err(ApiError::invalid(format!("IdentityType '{other}' must be one of IAM, QUICKSIGHT, IAM_IDENTITY_CENTER."))),
+        "IAM_IDENTITY_CENTER" => {
+            return Err(ApiError::invalid(
+                "IdentityType IAM_IDENTITY_CENTER is not supported by quicksight-local.",
+            ));
+        }
+        other => {
+            return Err(ApiError::invalid(format!(
+                "IdentityType '{other}' must be one of IAM, QUICKSIGHT, IAM_IDENTITY_CENTER."
+            )));
+        }
     };
     if let Some(name) = &b.custom_permissions_name {
         model::custom_permissions_name(name)?;
@@ -137,7 +169,10 @@ pub async fn register(
     let id = store.next_id();
     let space = store.space(&account, &namespace);
     if space.users.contains_key(&user_name) {
-        return Err(ApiError::exists("USER", format!("The user {user_name} already exists.")));
+        return Err(ApiError::exists(
+            "USER",
+            format!("The user {user_name} already exists."),
+        ));
     }
     let principal_id = match session {
         Some(s) => format!("federated/iam/AROA{id:017X}:{s}"),
@@ -173,7 +208,10 @@ fn visible_user<'a>(space: &'a mut crate::store::Space, name: &str) -> Result<&'
         .ok_or_else(|| ApiError::not_found("USER", format!("The user {name} does not exist.")))
 }
 
-pub async fn describe(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+pub async fn describe(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     model::user_name(&name)?;
     let mut store = emu.store.lock().expect("store lock");
@@ -197,7 +235,9 @@ pub async fn update(
         model::custom_permissions_name(cp)?;
     }
     if b.unapply_custom_permissions == Some(true) && b.custom_permissions_name.is_some() {
-        return Err(ApiError::invalid("CustomPermissionsName and UnapplyCustomPermissions cannot be used together."));
+        return Err(ApiError::invalid(
+            "CustomPermissionsName and UnapplyCustomPermissions cannot be used together.",
+        ));
     }
     let login = external_login(
         b.external_login_federation_provider_type.as_deref(),
@@ -221,7 +261,10 @@ pub async fn update(
     Ok(ok(200, json!({ "User": user })))
 }
 
-pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, name)): Path<(String, String, String)>) -> ApiResult {
+pub async fn delete(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, name)): Path<(String, String, String)>,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     model::user_name(&name)?;
     let mut store = emu.store.lock().expect("store lock");
@@ -235,7 +278,11 @@ pub async fn delete(State(emu): State<Arc<Emulator>>, Path((account, namespace, 
     Ok(ok(200, json!({})))
 }
 
-pub async fn list(State(emu): State<Arc<Emulator>>, Path((account, namespace)): Path<(String, String)>, query: Query) -> ApiResult {
+pub async fn list(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace)): Path<(String, String)>,
+    query: Query,
+) -> ApiResult {
     check_scope(&account, &namespace)?;
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);
@@ -253,7 +300,11 @@ pub async fn list_groups(
     let mut store = emu.store.lock().expect("store lock");
     let space = store.space(&account, &namespace);
     visible_user(space, &name)?;
-    let groups = space.groups.iter().filter(|(_, g)| g.members.contains(&name)).map(|(k, g)| (k.clone(), g));
+    let groups = space
+        .groups
+        .iter()
+        .filter(|(_, g)| g.members.contains(&name))
+        .map(|(k, g)| (k.clone(), g));
     let (groups, next) = page(groups, &query)?;
     Ok(ok(200, json!({ "GroupList": groups, "NextToken": next })))
 }

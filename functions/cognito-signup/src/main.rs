@@ -30,6 +30,12 @@ async fn main() -> Result<(), Error> {
     // PostConfirmation runs once per sign-up: the user is new, so RegisterUser comes first.
     let engine = Engine::new(build_client(&config).await, &config).with_first_call(FirstCall::Register);
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let app = App { scope: config.group_scope(), sqs: SqsClient::new(&sdk), config, settings, engine };
+    let app = App {
+        scope: config.group_scope(),
+        sqs: SqsClient::new(&sdk),
+        config,
+        settings,
+        engine,
+    };
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| trigger::handle(&app, event))).await
 }

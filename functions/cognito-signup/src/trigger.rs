@@ -54,7 +54,8 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
             return Ok(event.payload);
         }
     };
-    let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(event.context.deadline) - ANSWER_MARGIN);
+    let deadline =
+        (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(event.context.deadline) - ANSWER_MARGIN);
     match planned.apply(&app.engine, &app.scope, deadline).await {
         Ok(outcome) => {
             tracing::info!(outcome = %serde_json::to_string(&outcome)?, user_status = status, "user provisioned");
@@ -87,7 +88,12 @@ fn signup_user(app: &App, view: &View) -> SignupUser {
         .groups_attribute
         .as_ref()
         .and_then(|name| attributes.get(name))
-        .map(|v| v.split(',').map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(|g| g.trim().to_owned())
+                .filter(|g| !g.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     SignupUser {
         email: attributes.get("email").cloned(),
@@ -95,21 +101,32 @@ fn signup_user(app: &App, view: &View) -> SignupUser {
         external_login_id: attributes.get(&app.settings.external_login_id_attribute).cloned(),
         idp_groups,
         // A user pool is an OIDC provider: its issuer is the provider URL.
-        provider_url: (!view.region.is_empty() && !view.user_pool_id.is_empty())
-            .then(|| format!("https://cognito-idp.{}.amazonaws.com/{}", view.region, view.user_pool_id)),
+        provider_url: (!view.region.is_empty() && !view.user_pool_id.is_empty()).then(|| {
+            format!(
+                "https://cognito-idp.{}.amazonaws.com/{}",
+                view.region, view.user_pool_id
+            )
+        }),
     }
 }
 
 /// Sends the change to the retry queue in the sqs-sync message format, with the same FIFO ids
 /// qs-enqueue uses, so a retried sign-up and a bulk change to that user share one group.
 async fn queue_retry(app: &App, change: &Change) -> Result<String, String> {
-    let url = app.settings.retry_queue_url.as_deref().ok_or("RETRY_QUEUE_URL is not set")?;
+    let url = app
+        .settings
+        .retry_queue_url
+        .as_deref()
+        .ok_or("RETRY_QUEUE_URL is not set")?;
     let body = change.to_json();
     let mut send = app.sqs.send_message().queue_url(url).message_body(&body);
     if url.ends_with(".fifo") {
         let (group, dedup) = change.fifo_ids();
         send = send.message_group_id(group).message_deduplication_id(dedup);
     }
-    let sent = send.send().await.map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
+    let sent = send
+        .send()
+        .await
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
     Ok(sent.message_id().unwrap_or_default().to_owned())
 }

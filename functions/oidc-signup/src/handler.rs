@@ -23,14 +23,25 @@ fn token(payload: &Value) -> Option<&str> {
         return Some(t);
     }
     let headers = payload["headers"].as_object()?;
-    let value = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?.1.as_str()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+    let value = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?
+        .1
+        .as_str()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 fn groups(claims: &Value, claim: &str) -> Vec<String> {
     match &claims[claim] {
         Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        Value::String(s) => s.split(',').map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect(),
+        Value::String(s) => s
+            .split(',')
+            .map(|g| g.trim().to_owned())
+            .filter(|g| !g.is_empty())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -44,15 +55,24 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
         Ok(claims) => claims,
         Err(Rejected::KeysUnavailable(why)) => {
             tracing::error!(reason = %why, "the provider's keys are unavailable");
-            return Ok(answer(503, json!({ "error": "the identity provider's keys are unavailable; retry" })));
+            return Ok(answer(
+                503,
+                json!({ "error": "the identity provider's keys are unavailable; retry" }),
+            ));
         }
         Err(reason) => {
             tracing::warn!(reason = %reason, "token refused");
-            return Ok(answer(401, json!({ "error": "token refused", "reason": reason.to_string() })));
+            return Ok(answer(
+                401,
+                json!({ "error": "token refused", "reason": reason.to_string() }),
+            ));
         }
     };
     if claims["email_verified"] == json!(false) || claims["email_verified"] == json!("false") {
-        return Ok(answer(400, json!({ "error": "invalid claims", "errors": [{ "field": "email_verified", "rule": "the e-mail must not be unverified", "value": "false" }] })));
+        return Ok(answer(
+            400,
+            json!({ "error": "invalid claims", "errors": [{ "field": "email_verified", "rule": "the e-mail must not be unverified", "value": "false" }] }),
+        ));
     }
     let user = SignupUser {
         email: claims["email"].as_str().map(str::to_owned),
@@ -79,7 +99,10 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
         }
         Err(e) => {
             tracing::error!(error = %e, "QuickSight failed");
-            Ok(answer(503, json!({ "error": "QuickSight failed; the request is safe to retry", "detail": e.to_string(), "retryable": e.is_transient() })))
+            Ok(answer(
+                503,
+                json!({ "error": "QuickSight failed; the request is safe to retry", "detail": e.to_string(), "retryable": e.is_transient() }),
+            ))
         }
     }
 }

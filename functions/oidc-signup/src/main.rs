@@ -25,13 +25,25 @@ async fn main() -> Result<(), Error> {
     init_logging();
     // An OIDC sign-up is a CUSTOM_OIDC login unless configured otherwise.
     let config = Config::from_lookup(|name| {
-        std::env::var(name).ok().or_else(|| (name == "EXTERNAL_LOGIN_PROVIDER").then(|| "CUSTOM_OIDC".into()))
+        std::env::var(name)
+            .ok()
+            .or_else(|| (name == "EXTERNAL_LOGIN_PROVIDER").then(|| "CUSTOM_OIDC".into()))
     })?;
     let settings = settings::Settings::from_env()?;
-    let verifier = verify::Verifier::new(settings.issuer.clone(), settings.audiences.clone(), settings.jwks_url.clone());
+    let verifier = verify::Verifier::new(
+        settings.issuer.clone(),
+        settings.audiences.clone(),
+        settings.jwks_url.clone(),
+    );
     // Apps call this on logins that may not be the first, so most users exist: the engine's
     // default describe-first costs them no mutating call.
     let engine = Engine::new(build_client(&config).await, &config);
-    let app = App { scope: config.group_scope(), config, settings, verifier, engine };
+    let app = App {
+        scope: config.group_scope(),
+        config,
+        settings,
+        verifier,
+        engine,
+    };
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handler::handle(&app, event))).await
 }

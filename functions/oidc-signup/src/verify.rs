@@ -63,8 +63,17 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(issuer: String, audiences: Vec<String>, jwks_url: Option<String>) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().expect("HTTP client");
-        Self { issuer, audiences, jwks_url, http, keys: RwLock::new(None) }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()
+            .expect("HTTP client");
+        Self {
+            issuer,
+            audiences,
+            jwks_url,
+            http,
+            keys: RwLock::new(None),
+        }
     }
 
     pub fn issuer(&self) -> &str {
@@ -75,8 +84,11 @@ impl Verifier {
     pub async fn verify(&self, token: &str) -> Result<Value, Rejected> {
         // A header naming an algorithm the library does not know (`none`) fails to parse at all:
         // say which algorithm was refused rather than "malformed".
-        let header = decode_header(token)
-            .map_err(|_| claimed_algorithm(token).map(Rejected::Algorithm).unwrap_or(Rejected::Malformed))?;
+        let header = decode_header(token).map_err(|_| {
+            claimed_algorithm(token)
+                .map(Rejected::Algorithm)
+                .unwrap_or(Rejected::Malformed)
+        })?;
         if !ASYMMETRIC.contains(&header.alg) {
             return Err(Rejected::Algorithm(format!("{:?}", header.alg)));
         }
@@ -84,7 +96,10 @@ impl Verifier {
         let jwk = self.key(&kid).await?;
         if let Some(declared) = jwk.common.key_algorithm {
             if !same_algorithm(declared, header.alg) {
-                return Err(Rejected::Algorithm(format!("{:?} (the key declares {declared:?})", header.alg)));
+                return Err(Rejected::Algorithm(format!(
+                    "{:?} (the key declares {declared:?})",
+                    header.alg
+                )));
             }
         }
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| Rejected::UnknownKey)?;
@@ -95,16 +110,18 @@ impl Verifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         use jsonwebtoken::errors::ErrorKind as K;
-        decode::<Value>(token, &key, &validation).map(|data| data.claims).map_err(|e| match e.kind() {
-            K::InvalidSignature => Rejected::Signature,
-            K::InvalidIssuer => Rejected::Issuer,
-            K::InvalidAudience => Rejected::Audience,
-            K::ExpiredSignature => Rejected::Expired,
-            K::ImmatureSignature => Rejected::NotYetValid,
-            K::MissingRequiredClaim(c) | K::InvalidClaimFormat(c) => Rejected::Claim(c.clone()),
-            K::InvalidAlgorithm => Rejected::Algorithm(format!("{:?} for this key", header.alg)),
-            _ => Rejected::Malformed,
-        })
+        decode::<Value>(token, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                K::InvalidSignature => Rejected::Signature,
+                K::InvalidIssuer => Rejected::Issuer,
+                K::InvalidAudience => Rejected::Audience,
+                K::ExpiredSignature => Rejected::Expired,
+                K::ImmatureSignature => Rejected::NotYetValid,
+                K::MissingRequiredClaim(c) | K::InvalidClaimFormat(c) => Rejected::Claim(c.clone()),
+                K::InvalidAlgorithm => Rejected::Algorithm(format!("{:?} for this key", header.alg)),
+                _ => Rejected::Malformed,
+            })
     }
 
     /// The key with `kid`, from the cached set or, if it is not there, a fresh one.
@@ -119,7 +136,10 @@ impl Verifier {
         if !recently {
             *keys = Some((self.fetch().await?, Instant::now()));
         }
-        keys.as_ref().and_then(|(set, _)| set.find(kid)).cloned().ok_or(Rejected::UnknownKey)
+        keys.as_ref()
+            .and_then(|(set, _)| set.find(kid))
+            .cloned()
+            .ok_or(Rejected::UnknownKey)
     }
 
     async fn fetch(&self) -> Result<JwkSet, Rejected> {
@@ -128,12 +148,32 @@ impl Verifier {
             Some(url) => url.clone(),
             None => {
                 let discovery = format!("{}/.well-known/openid-configuration", self.issuer.trim_end_matches('/'));
-                let config: Value = self.http.get(discovery).send().await.and_then(|r| r.error_for_status()).map_err(unavailable)?.json().await.map_err(unavailable)?;
-                config["jwks_uri"].as_str().ok_or_else(|| Rejected::KeysUnavailable("discovery has no jwks_uri".into()))?.to_owned()
+                let config: Value = self
+                    .http
+                    .get(discovery)
+                    .send()
+                    .await
+                    .and_then(|r| r.error_for_status())
+                    .map_err(unavailable)?
+                    .json()
+                    .await
+                    .map_err(unavailable)?;
+                config["jwks_uri"]
+                    .as_str()
+                    .ok_or_else(|| Rejected::KeysUnavailable("discovery has no jwks_uri".into()))?
+                    .to_owned()
             }
         };
         tracing::info!(jwks_url = %url, "fetching the provider's keys");
-        self.http.get(url).send().await.and_then(|r| r.error_for_status()).map_err(unavailable)?.json().await.map_err(unavailable)
+        self.http
+            .get(url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(unavailable)?
+            .json()
+            .await
+            .map_err(unavailable)
     }
 }
 
@@ -144,7 +184,9 @@ fn same_algorithm(declared: KeyAlgorithm, alg: Algorithm) -> bool {
 /// The `alg` the token's header claims, read without trusting anything else in it.
 fn claimed_algorithm(token: &str) -> Option<String> {
     use base64::Engine as _;
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').next()?).ok()?;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').next()?)
+        .ok()?;
     let header: Value = serde_json::from_slice(&header).ok()?;
     header["alg"].as_str().map(str::to_owned)
 }

@@ -36,7 +36,12 @@ async fn main() -> Result<(), Error> {
         ..BatchLimits::default()
     };
     let engine = Engine::new(build_client(&config).await, &config);
-    let app = App { scope: config.group_scope(), config, engine, limits };
+    let app = App {
+        scope: config.group_scope(),
+        config,
+        engine,
+        limits,
+    };
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }
 
@@ -52,13 +57,22 @@ async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, Err
             body: r.body.unwrap_or_default(),
         })
         .collect();
-    let runner = BatchRunner { engine: &app.engine, config: &app.config, scope: &app.scope, limits: app.limits };
+    let runner = BatchRunner {
+        engine: &app.engine,
+        config: &app.config,
+        scope: &app.scope,
+        limits: app.limits,
+    };
     let results = runner.run(items, deadline).await;
     for report in &results {
         let line = serde_json::to_string(report)?;
         match &report.result {
-            ItemResult::Applied { .. } => tracing::info!(message_id = %report.message_id, report = %line, "message applied"),
-            ItemResult::Failed { .. } => tracing::warn!(message_id = %report.message_id, report = %line, "message failed; it returns to the queue"),
+            ItemResult::Applied { .. } => {
+                tracing::info!(message_id = %report.message_id, report = %line, "message applied")
+            }
+            ItemResult::Failed { .. } => {
+                tracing::warn!(message_id = %report.message_id, report = %line, "message failed; it returns to the queue")
+            }
         }
     }
     let batch_item_failures = results
@@ -70,5 +84,8 @@ async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, Err
             failure
         })
         .collect();
-    Ok(Response { batch_item_failures, results })
+    Ok(Response {
+        batch_item_failures,
+        results,
+    })
 }

@@ -20,9 +20,8 @@ pub struct GroupMapping(pub BTreeMap<String, MappedGroup>);
 impl GroupMapping {
     /// Parses `{"idp-group": {"group": "qs-group", "role": "AUTHOR"}, ...}`.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let map: BTreeMap<String, MappedGroup> = serde_json::from_str(raw).map_err(|e| {
-            format!(r#"must be JSON like {{"finance":{{"group":"qs-finance","role":"AUTHOR"}}}}: {e}"#)
-        })?;
+        let map: BTreeMap<String, MappedGroup> = serde_json::from_str(raw)
+            .map_err(|e| format!(r#"must be JSON like {{"finance":{{"group":"qs-finance","role":"AUTHOR"}}}}: {e}"#))?;
         for (idp, mapped) in &map {
             fields::group_name(&mapped.group).map_err(|e| format!("[{idp:?}].group: {e}"))?;
         }
@@ -48,7 +47,10 @@ pub struct GroupScope {
 
 impl GroupScope {
     pub fn new(prefix: Option<String>, names: BTreeSet<String>) -> Self {
-        Self { prefix: prefix.filter(|p| !p.is_empty()), names }
+        Self {
+            prefix: prefix.filter(|p| !p.is_empty()),
+            names,
+        }
     }
 
     pub fn is_managed(&self, group: &str) -> bool {

@@ -67,32 +67,51 @@ impl Config {
 
     /// Reads variables through `lookup`; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut env = Reader { lookup: &lookup, errors: Vec::new() };
-        let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |v| fields::aws_account_id(v).map(|()| v.to_owned()));
+        let mut env = Reader {
+            lookup: &lookup,
+            errors: Vec::new(),
+        };
+        let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |v| {
+            fields::aws_account_id(v).map(|()| v.to_owned())
+        });
         let namespace = env
             .optional("QUICKSIGHT_NAMESPACE", |v| fields::namespace(v).map(|()| v.to_owned()))
             .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
         let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", |v| Ok(v.to_owned()));
-        let federated_role_arn =
-            env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", |v| fields::role_arn(v).map(|_| v.to_owned()));
-        let default_role =
-            env.optional("QUICKSIGHT_DEFAULT_ROLE", |v| UserRole::parse("UserRole", v)).unwrap_or(UserRole::Reader);
+        let federated_role_arn = env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", |v| {
+            fields::role_arn(v).map(|_| v.to_owned())
+        });
+        let default_role = env
+            .optional("QUICKSIGHT_DEFAULT_ROLE", |v| UserRole::parse("UserRole", v))
+            .unwrap_or(UserRole::Reader);
         let external_login_provider = env
-            .optional("EXTERNAL_LOGIN_PROVIDER", |v| ProviderKind::parse("ExternalLoginFederationProviderType", v))
+            .optional("EXTERNAL_LOGIN_PROVIDER", |v| {
+                ProviderKind::parse("ExternalLoginFederationProviderType", v)
+            })
             .unwrap_or(ProviderKind::None);
-        let custom_federation_provider_url =
-            env.optional("CUSTOM_FEDERATION_PROVIDER_URL", |v| fields::provider_url(v).map(|()| v.to_owned()));
+        let custom_federation_provider_url = env.optional("CUSTOM_FEDERATION_PROVIDER_URL", |v| {
+            fields::provider_url(v).map(|()| v.to_owned())
+        });
         if custom_federation_provider_url.is_some() && external_login_provider != ProviderKind::CustomOidc {
-            env.fail("CUSTOM_FEDERATION_PROVIDER_URL", "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC".into());
+            env.fail(
+                "CUSTOM_FEDERATION_PROVIDER_URL",
+                "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC".into(),
+            );
         }
-        let group_mapping = env.optional_json("GROUP_MAPPING", GroupMapping::parse).unwrap_or_default();
+        let group_mapping = env
+            .optional_json("GROUP_MAPPING", GroupMapping::parse)
+            .unwrap_or_default();
         let default_groups = env.optional("DEFAULT_GROUPS", parse_group_list).unwrap_or_default();
         let managed_group_prefix =
             env.optional("MANAGED_GROUP_PREFIX", |v| fields::group_name(v).map(|()| v.to_owned()));
         let user_tags = env.optional_json("USER_TAGS", parse_tags).unwrap_or_default();
         let dry_run = env.optional("DRY_RUN", parse_bool).unwrap_or(false);
-        let max_attempts = env.optional("QUICKSIGHT_MAX_ATTEMPTS", parse_attempts).unwrap_or(DEFAULT_MAX_ATTEMPTS);
-        let retry_mode = env.optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode).unwrap_or(RetryMode::Standard);
+        let max_attempts = env
+            .optional("QUICKSIGHT_MAX_ATTEMPTS", parse_attempts)
+            .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        let retry_mode = env
+            .optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode)
+            .unwrap_or(RetryMode::Standard);
 
         if !env.errors.is_empty() {
             return Err(ConfigError(env.errors));
@@ -185,7 +204,12 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
 }
 
 fn parse_group_list(v: &str) -> Result<Vec<String>, FieldError> {
-    let groups: Vec<String> = v.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect();
+    let groups: Vec<String> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
     for g in &groups {
         fields::group_name(g)?;
     }

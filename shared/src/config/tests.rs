@@ -7,7 +7,10 @@ fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
 }
 
 fn minimal() -> Vec<(&'static str, &'static str)> {
-    vec![("QUICKSIGHT_ACCOUNT_ID", "123456789012"), ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE)]
+    vec![
+        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE),
+    ]
 }
 
 #[test]
@@ -34,13 +37,26 @@ fn every_bad_variable_is_reported_by_name_with_its_rule() {
     let vars: Vec<&str> = err.0.iter().map(|e| e.variable).collect();
     assert_eq!(
         vars,
-        ["QUICKSIGHT_ACCOUNT_ID", "QUICKSIGHT_FEDERATED_ROLE_ARN", "QUICKSIGHT_DEFAULT_ROLE", "GROUP_MAPPING", "DRY_RUN", "QUICKSIGHT_RETRY_MODE"]
+        [
+            "QUICKSIGHT_ACCOUNT_ID",
+            "QUICKSIGHT_FEDERATED_ROLE_ARN",
+            "QUICKSIGHT_DEFAULT_ROLE",
+            "GROUP_MAPPING",
+            "DRY_RUN",
+            "QUICKSIGHT_RETRY_MODE"
+        ]
     );
     let text = err.to_string();
-    assert!(text.contains("QUICKSIGHT_ACCOUNT_ID: AwsAccountId must be exactly 12 digits (got \"1234\")"), "{text}");
+    assert!(
+        text.contains("QUICKSIGHT_ACCOUNT_ID: AwsAccountId must be exactly 12 digits (got \"1234\")"),
+        "{text}"
+    );
     assert!(text.contains("QUICKSIGHT_FEDERATED_ROLE_ARN: is required"), "{text}");
     assert!(text.contains("RESTRICTED_* roles are not offered"), "{text}");
-    assert!(text.contains("QUICKSIGHT_RETRY_MODE: value must be adaptive or standard (got \"legacy\")"), "{text}");
+    assert!(
+        text.contains("QUICKSIGHT_RETRY_MODE: value must be adaptive or standard (got \"legacy\")"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -65,11 +81,17 @@ fn custom_oidc_uses_the_configured_url_else_the_derived_one() {
     let derived = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc";
     assert_eq!(
         c.external_login("sub-1", Some(derived)).unwrap(),
-        ExternalLogin::CustomOidc { provider_url: derived.into(), id: "sub-1".into() }
+        ExternalLogin::CustomOidc {
+            provider_url: derived.into(),
+            id: "sub-1".into()
+        }
     );
     let err = c.external_login("sub-1", None).unwrap_err();
     assert_eq!(err.0[0].field, "CustomFederationProviderUrl");
-    assert!(c.external_login("", Some(derived)).is_err(), "an empty ExternalLoginId is refused");
+    assert!(
+        c.external_login("", Some(derived)).is_err(),
+        "an empty ExternalLoginId is refused"
+    );
 }
 
 #[test]

@@ -17,7 +17,9 @@ pub async fn build_client(config: &Config) -> aws_sdk_quicksight::Client {
         loader = loader.region(Region::new(region.clone()));
     }
     let sdk = loader.load().await;
-    aws_sdk_quicksight::Client::from_conf(with_retries(Builder::from(&sdk), config.max_attempts, config.retry_mode).build())
+    aws_sdk_quicksight::Client::from_conf(
+        with_retries(Builder::from(&sdk), config.max_attempts, config.retry_mode).build(),
+    )
 }
 
 /// The SDK's retries in `mode` with `max_attempts`, and a classifier that keeps QuickSight's quota
@@ -35,7 +37,11 @@ pub fn with_retries(builder: Builder, max_attempts: u32, mode: RetryMode) -> Bui
     let quota = TokenBucket::builder().throttling_retry_cost(0).build();
     builder
         .retry_config(retry.with_max_attempts(max_attempts))
-        .retry_partition(RetryPartition::custom("qs-provision-quicksight").token_bucket(quota).build())
+        .retry_partition(
+            RetryPartition::custom("qs-provision-quicksight")
+                .token_bucket(quota)
+                .build(),
+        )
         .retry_classifier(QuotaIsNotThrottling)
 }
 
@@ -67,10 +73,17 @@ impl ClassifyRetry for QuotaIsNotThrottling {
 /// The error code of a REST-JSON error response: the `x-amzn-ErrorType` header, else the body's
 /// `__type` or `code`, without any namespace or trailing URL.
 fn error_code(response: &aws_smithy_runtime_api::http::Response) -> Option<String> {
-    let raw = response.headers().get("x-amzn-errortype").map(str::to_owned).or_else(|| {
-        let body: serde_json::Value = serde_json::from_slice(response.body().bytes()?).ok()?;
-        body.get("__type").or_else(|| body.get("code"))?.as_str().map(str::to_owned)
-    })?;
+    let raw = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(str::to_owned)
+        .or_else(|| {
+            let body: serde_json::Value = serde_json::from_slice(response.body().bytes()?).ok()?;
+            body.get("__type")
+                .or_else(|| body.get("code"))?
+                .as_str()
+                .map(str::to_owned)
+        })?;
     let code = raw.split(':').next().unwrap_or_default();
     Some(code.rsplit('#').next().unwrap_or(code).to_owned())
 }

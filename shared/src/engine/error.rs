@@ -10,11 +10,19 @@ pub enum EngineError {
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
     #[error("QuickSight {operation} failed: {code}: {message}")]
-    QuickSight { operation: &'static str, code: String, message: String },
+    QuickSight {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
     #[error("deadline reached before {operation} finished")]
     DeadlineExceeded { operation: &'static str },
     #[error("user {user} still not visible to {operation} after {waited:?} (QuickSight eventual consistency)")]
-    NotYetVisible { user: String, operation: &'static str, waited: Duration },
+    NotYetVisible {
+        user: String,
+        operation: &'static str,
+        waited: Duration,
+    },
 }
 
 /// The codes the engine treats as answers rather than failures.
@@ -22,7 +30,11 @@ pub(crate) const NOT_FOUND: &str = "ResourceNotFoundException";
 pub(crate) const EXISTS: &str = "ResourceExistsException";
 
 /// QuickSight error codes that mean "try again later", not "this change is wrong".
-const TRANSIENT_CODES: [&str; 3] = ["ThrottlingException", "InternalFailureException", "ResourceUnavailableException"];
+const TRANSIENT_CODES: [&str; 3] = [
+    "ThrottlingException",
+    "InternalFailureException",
+    "ResourceUnavailableException",
+];
 
 impl EngineError {
     /// Whether the same change may succeed later (and so belongs back on a queue), as opposed to
@@ -62,5 +74,9 @@ where
         SdkError::ServiceError(e) => e.err().message().unwrap_or_default().to_owned(),
         other => DisplayErrorContext(other).to_string(),
     };
-    EngineError::QuickSight { operation, code, message }
+    EngineError::QuickSight {
+        operation,
+        code,
+        message,
+    }
 }

@@ -17,10 +17,17 @@ impl Engine {
     ) -> Result<GroupChanges, EngineError> {
         // A user registered a moment ago has no groups, and listing them could 404 until QuickSight
         // shows the user: skip the call.
-        let current = if user_is_new { BTreeSet::new() } else { self.current_groups(user_name).await? };
+        let current = if user_is_new {
+            BTreeSet::new()
+        } else {
+            self.current_groups(user_name).await?
+        };
         let add: BTreeSet<String> = desired.difference(&current).cloned().collect();
-        let remove: BTreeSet<String> =
-            current.difference(desired).filter(|g| scope.is_managed(g)).cloned().collect();
+        let remove: BTreeSet<String> = current
+            .difference(desired)
+            .filter(|g| scope.is_managed(g))
+            .cloned()
+            .collect();
         self.apply(user_name, &add, &remove).await
     }
 

@@ -52,7 +52,9 @@ pub struct Engine {
 impl Engine {
     /// `client` is the seam: production passes [`build_client`]'s, tests a mocked or emulator-bound one.
     pub fn new(client: Client, config: &Config) -> Self {
-        let role_name = fields::role_arn(&config.federated_role_arn).unwrap_or_default().to_owned();
+        let role_name = fields::role_arn(&config.federated_role_arn)
+            .unwrap_or_default()
+            .to_owned();
         Self {
             client,
             account_id: config.account_id.clone(),
@@ -147,7 +149,13 @@ impl Engine {
     }
 
     fn outcome(&self, user_name: &str, arn: Option<String>, user: UserChange, groups: GroupChanges) -> Outcome {
-        Outcome { user_name: user_name.to_owned(), arn, user, groups, dry_run: self.dry_run }
+        Outcome {
+            user_name: user_name.to_owned(),
+            arn,
+            user,
+            groups,
+            dry_run: self.dry_run,
+        }
     }
 }
 
@@ -157,7 +165,9 @@ async fn within<T>(
     operation: &'static str,
     work: impl Future<Output = Result<T, EngineError>>,
 ) -> Result<T, EngineError> {
-    tokio::time::timeout_at(deadline, work).await.map_err(|_| EngineError::DeadlineExceeded { operation })?
+    tokio::time::timeout_at(deadline, work)
+        .await
+        .map_err(|_| EngineError::DeadlineExceeded { operation })?
 }
 
 #[cfg(test)]

@@ -54,8 +54,14 @@ fn signup_engine(rules: &[&Rule]) -> Engine {
 /// Register-first with a short backoff so that tests of the SDK's retries run quickly; the retry
 /// classifier and retry quota are the production ones.
 fn signup_engine_with_backoff(rules: &[&Rule], backoff: Duration) -> Engine {
-    engine_with(rules, false, |b| b.retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(backoff)))
-        .with_first_call(FirstCall::Register)
+    engine_with(rules, false, |b| {
+        b.retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(4)
+                .with_initial_backoff(backoff),
+        )
+    })
+    .with_first_call(FirstCall::Register)
 }
 
 fn engine_with(
@@ -63,15 +69,23 @@ fn engine_with(
     dry_run: bool,
     adjust: impl FnOnce(aws_sdk_quicksight::config::Builder) -> aws_sdk_quicksight::config::Builder,
 ) -> Engine {
-    let interceptor = rules
-        .iter()
-        .fold(MockResponseInterceptor::new().rule_mode(RuleMode::Sequential), |i, rule| i.with_rule(rule));
+    let interceptor = rules.iter().fold(
+        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
+        |i, rule| i.with_rule(rule),
+    );
     let builder = aws_sdk_quicksight::Config::builder()
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor);
-    let client = Client::from_conf(adjust(super::with_retries(builder, 4, aws_smithy_types::retry::RetryMode::Standard)).build());
+    let client = Client::from_conf(
+        adjust(super::with_retries(
+            builder,
+            4,
+            aws_smithy_types::retry::RetryMode::Standard,
+        ))
+        .build(),
+    );
     Engine::new(client, &config(dry_run)).with_visibility_wait(Duration::from_secs(2))
 }
 
@@ -87,7 +101,10 @@ fn spec(login: ExternalLogin) -> UserSpec {
 }
 
 fn oidc() -> ExternalLogin {
-    ExternalLogin::CustomOidc { provider_url: OIDC_URL.into(), id: "sub-123".into() }
+    ExternalLogin::CustomOidc {
+        provider_url: OIDC_URL.into(),
+        id: "sub-123".into(),
+    }
 }
 
 fn groups(names: &[&str]) -> BTreeSet<String> {
@@ -102,7 +119,9 @@ fn deadline() -> Instant {
 fn http_error(status: u16, code: &str) -> Response {
     let body = format!(r#"{{"Message":"{code} from the mock","RequestId":"r-1"}}"#);
     let mut response = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
-    response.headers_mut().insert("x-amzn-ErrorType", format!("{code}:http://internal.amazon.com/"));
+    response
+        .headers_mut()
+        .insert("x-amzn-ErrorType", format!("{code}:http://internal.amazon.com/"));
     response.headers_mut().insert("content-type", "application/json");
     response
 }
@@ -123,7 +142,11 @@ fn existing_user(role: QsRole) -> User {
 fn register_ok() -> Rule {
     mock!(Client::register_user)
         .match_requests(|r| r.session_name() == Some("ana@example.com"))
-        .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build())
+        .then_output(|| {
+            RegisterUserOutput::builder()
+                .user(User::builder().user_name(USER).arn("arn:u").build())
+                .build()
+        })
 }
 
 fn describe_missing() -> Rule {
@@ -165,18 +188,33 @@ async fn iam_registration_sends_role_arn_session_and_external_login_never_user_n
                 && r.external_login_id() == Some("sub-123")
                 && r.tags().len() == 1
         })
-        .then_output(|| RegisterUserOutput::builder().user(User::builder().user_name(USER).arn("arn:u").build()).build());
+        .then_output(|| {
+            RegisterUserOutput::builder()
+                .user(User::builder().user_name(USER).arn("arn:u").build())
+                .build()
+        });
     let missing = describe_missing();
     let (a, b) = (add_member("qs-a"), add_member("qs-b"));
     let engine = engine(&[&missing, &register, &a, &b], false);
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a", "qs-b"])), &GroupScope::default(), deadline()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a", "qs-b"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user_name, USER);
     assert_eq!(outcome.user, UserChange::Registered);
     assert_eq!(outcome.arn.as_deref(), Some("arn:u"));
     assert_eq!(outcome.groups.memberships_added, ["qs-a", "qs-b"]);
-    assert_eq!((missing.num_calls(), register.num_calls(), a.num_calls(), b.num_calls()), (1, 1, 1, 1));
+    assert_eq!(
+        (missing.num_calls(), register.num_calls(), a.num_calls(), b.num_calls()),
+        (1, 1, 1, 1)
+    );
 }
 
 #[tokio::test]
@@ -189,7 +227,9 @@ async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
         })
         .then_output(|| RegisterUserOutput::builder().build());
     let engine = signup_engine(&[&register]);
-    let login = ExternalLogin::Cognito { id: "us-east-1:identity-id".into() };
+    let login = ExternalLogin::Cognito {
+        id: "us-east-1:identity-id".into(),
+    };
 
     let outcome = engine.register_or_update(&spec(login), deadline()).await.unwrap();
 
@@ -200,12 +240,23 @@ async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
 #[tokio::test]
 async fn existing_identical_user_costs_two_reads_and_no_mutating_call() {
     let describe = describe_existing(QsRole::Author);
-    let list = mock!(Client::list_user_groups)
-        .then_output(|| ListUserGroupsOutput::builder().group_list(Group::builder().group_name("qs-a").build()).build());
+    let list = mock!(Client::list_user_groups).then_output(|| {
+        ListUserGroupsOutput::builder()
+            .group_list(Group::builder().group_name("qs-a").build())
+            .build()
+    });
     // Sequential mode: a RegisterUser, UpdateUser or membership call here would fail the test.
     let engine = engine(&[&describe, &list], false);
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Unchanged);
     assert_eq!(outcome.groups, GroupChanges::default());
@@ -251,7 +302,16 @@ async fn a_registration_racing_ours_that_quicksight_does_not_show_yet_is_transie
 
     let err = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap_err();
 
-    assert!(matches!(err, EngineError::NotYetVisible { operation: "DescribeUser", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            EngineError::NotYetVisible {
+                operation: "DescribeUser",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.is_transient(), "retried from the queue, not dead-lettered");
 }
 
@@ -272,27 +332,42 @@ async fn group_sync_removes_only_managed_groups() {
     let engine = engine(&[&describe, &list, &add, &remove], false);
     let scope = config(false).group_scope();
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-keep", "qs-new"])), &scope, deadline()).await.unwrap();
+    let outcome = engine
+        .provision(&spec(oidc()), Some(&groups(&["qs-keep", "qs-new"])), &scope, deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.groups.memberships_added, ["qs-new"]);
     assert_eq!(outcome.groups.memberships_removed, ["qs-old"]);
-    assert_eq!(remove.num_calls(), 1, "Admins-by-hand is outside the managed scope and must not be removed");
+    assert_eq!(
+        remove.num_calls(),
+        1,
+        "Admins-by-hand is outside the managed scope and must not be removed"
+    );
 }
 
 #[tokio::test]
 async fn membership_404_right_after_registration_is_retried_until_the_user_shows() {
     let register = register_ok();
-    let invisible = mock!(Client::create_group_membership)
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let invisible =
+        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let group_exists = mock!(Client::create_group)
         .match_requests(|r| r.group_name() == Some("qs-a"))
         .then_http_response(|| http_error(409, "ResourceExistsException"));
-    let still_invisible = mock!(Client::create_group_membership)
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let still_invisible =
+        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let added = add_member("qs-a");
     let engine = signup_engine(&[&register, &invisible, &group_exists, &still_invisible, &added]);
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
     assert!(outcome.groups.groups_created.is_empty());
@@ -302,8 +377,8 @@ async fn membership_404_right_after_registration_is_retried_until_the_user_shows
 #[tokio::test]
 async fn membership_404_gives_up_after_the_visibility_bound() {
     let register = register_ok();
-    let invisible = mock!(Client::create_group_membership)
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let invisible =
+        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let group_exists = mock!(Client::create_group).then_http_response(|| http_error(409, "ResourceExistsException"));
     let forever = mock!(Client::create_group_membership)
         .sequence()
@@ -313,25 +388,44 @@ async fn membership_404_gives_up_after_the_visibility_bound() {
     let engine = signup_engine(&[&register, &invisible, &group_exists, &forever]);
 
     let started = std::time::Instant::now();
-    let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
+    let err = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap_err();
 
     assert!(matches!(err, EngineError::NotYetVisible { .. }), "{err}");
     assert!(err.is_transient());
-    assert!(started.elapsed() < Duration::from_secs(3), "bounded by the 2 s visibility wait");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "bounded by the 2 s visibility wait"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_group_is_created_then_joined() {
     let register = register_ok();
-    let missing = mock!(Client::create_group_membership)
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let missing =
+        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let create = mock!(Client::create_group)
         .match_requests(|r| r.group_name() == Some("qs-new"))
         .then_output(|| CreateGroupOutput::builder().build());
     let added = add_member("qs-new");
     let engine = signup_engine(&[&register, &missing, &create, &added]);
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-new"])), &GroupScope::default(), deadline()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-new"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(outcome.groups.groups_created, ["qs-new"]);
     assert_eq!(outcome.groups.memberships_added, ["qs-new"]);
@@ -356,8 +450,8 @@ async fn throttled_calls_are_retried_by_the_sdk() {
 #[tokio::test]
 async fn limit_exceeded_is_a_quota_and_is_not_retried() {
     let register = register_ok();
-    let missing = mock!(Client::create_group_membership)
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let missing =
+        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let quota = mock!(Client::create_group)
         .sequence()
         .http_response(|| http_error(409, "LimitExceededException"))
@@ -365,7 +459,15 @@ async fn limit_exceeded_is_a_quota_and_is_not_retried() {
         .build();
     let engine = signup_engine(&[&register, &missing, &quota]);
 
-    let err = engine.provision(&spec(oidc()), Some(&groups(&["qs-a"])), &GroupScope::default(), deadline()).await.unwrap_err();
+    let err = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap_err();
 
     assert_eq!(err.code(), Some("LimitExceededException"));
     assert!(!err.is_transient());
@@ -377,13 +479,25 @@ async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
     let describe = describe_missing();
     let group_a = mock!(Client::describe_group)
         .match_requests(|r| r.group_name() == Some("qs-a"))
-        .then_output(|| DescribeGroupOutput::builder().group(Group::builder().group_name("qs-a").build()).build());
+        .then_output(|| {
+            DescribeGroupOutput::builder()
+                .group(Group::builder().group_name("qs-a").build())
+                .build()
+        });
     let group_b = mock!(Client::describe_group)
         .match_requests(|r| r.group_name() == Some("qs-b"))
         .then_http_response(|| http_error(404, "ResourceNotFoundException"));
     let engine = engine(&[&describe, &group_a, &group_b], true);
 
-    let outcome = engine.provision(&spec(oidc()), Some(&groups(&["qs-a", "qs-b"])), &GroupScope::default(), deadline()).await.unwrap();
+    let outcome = engine
+        .provision(
+            &spec(oidc()),
+            Some(&groups(&["qs-a", "qs-b"])),
+            &GroupScope::default(),
+            deadline(),
+        )
+        .await
+        .unwrap();
 
     assert!(outcome.dry_run);
     assert_eq!(outcome.user, UserChange::Registered);
@@ -426,7 +540,9 @@ async fn invalid_spec_is_refused_before_any_call() {
 
     let err = engine.register_or_update(&bad, deadline()).await.unwrap_err();
 
-    let EngineError::Invalid(errors) = err else { panic!("expected a validation error") };
+    let EngineError::Invalid(errors) = err else {
+        panic!("expected a validation error")
+    };
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["Email", "SessionName"]);
 }
@@ -439,10 +555,12 @@ async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
     let counter = calls.clone();
     let register = mock!(Client::register_user)
         .sequence()
-        .http_response(move || match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3 {
-            2 => Response::new(StatusCode::try_from(200).unwrap(), SdkBody::from("{}")),
-            _ => http_error(429, "ThrottlingException"),
-        })
+        .http_response(
+            move || match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3 {
+                2 => Response::new(StatusCode::try_from(200).unwrap(), SdkBody::from("{}")),
+                _ => http_error(429, "ThrottlingException"),
+            },
+        )
         .repeatedly()
         .build();
     let engine = signup_engine_with_backoff(&[&register], Duration::from_micros(100));

@@ -33,10 +33,18 @@ impl Engine {
             .set_custom_permissions_name(spec.custom_permissions_name.clone())
             .set_custom_federation_provider_url(login.provider_url_to_send().map(str::to_owned));
         if let Some(id) = login.id() {
-            request = request.external_login_federation_provider_type(login.kind().as_str()).external_login_id(id);
+            request = request
+                .external_login_federation_provider_type(login.kind().as_str())
+                .external_login_id(id);
         }
         for (key, value) in &spec.tags {
-            request = request.tags(Tag::builder().key(key).value(value).build().expect("key and value are set"));
+            request = request.tags(
+                Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .expect("key and value are set"),
+            );
         }
         match request.send().await {
             Ok(out) => {
@@ -56,7 +64,12 @@ impl Engine {
         }
     }
 
-    async fn update_if_changed(&self, spec: &UserSpec, user_name: &str, existing: User) -> Result<Outcome, EngineError> {
+    async fn update_if_changed(
+        &self,
+        spec: &UserSpec,
+        user_name: &str,
+        existing: User,
+    ) -> Result<Outcome, EngineError> {
         let arn = existing.arn().map(str::to_owned);
         let fields = differences(spec, &existing);
         if fields.is_empty() {

@@ -17,9 +17,15 @@ impl Change {
             }
             Change::AddGroups(g) | Change::RemoveGroups(g) => {
                 if g.groups.is_empty() {
-                    errors.0.push(FieldError::new("groups", "must name at least one group", ""));
+                    errors
+                        .0
+                        .push(FieldError::new("groups", "must name at least one group", ""));
                 }
-                (g.version, Some((&g.user_name, &g.session_name, &g.email)), Some(g.groups.as_slice()))
+                (
+                    g.version,
+                    Some((&g.user_name, &g.session_name, &g.email)),
+                    Some(g.groups.as_slice()),
+                )
             }
             Change::Delete(d) => (d.version, Some((&d.user_name, &d.session_name, &d.email)), None),
         };
@@ -43,13 +49,32 @@ impl Change {
     /// The user the change is about, as the message names it (FIFO queues group by it).
     pub fn user_key(&self) -> String {
         let key = match self {
-            Change::Upsert(Upsert { session_name: Some(s), .. }) => s,
+            Change::Upsert(Upsert {
+                session_name: Some(s), ..
+            }) => s,
             Change::Upsert(Upsert { email, .. }) => email,
-            Change::AddGroups(GroupsChange { user_name, session_name, email, .. })
-            | Change::RemoveGroups(GroupsChange { user_name, session_name, email, .. })
-            | Change::Delete(UserRef { user_name, session_name, email, .. }) => {
-                user_name.as_ref().or(session_name.as_ref()).or(email.as_ref()).map_or("", |s| s)
-            }
+            Change::AddGroups(GroupsChange {
+                user_name,
+                session_name,
+                email,
+                ..
+            })
+            | Change::RemoveGroups(GroupsChange {
+                user_name,
+                session_name,
+                email,
+                ..
+            })
+            | Change::Delete(UserRef {
+                user_name,
+                session_name,
+                email,
+                ..
+            }) => user_name
+                .as_ref()
+                .or(session_name.as_ref())
+                .or(email.as_ref())
+                .map_or("", |s| s),
         };
         key.to_lowercase()
     }
@@ -57,7 +82,11 @@ impl Change {
 
 pub(super) fn check_version(errors: &mut ValidationErrors, version: u32) {
     if version != VERSION {
-        errors.0.push(FieldError::new("version", format!("must be {VERSION}"), &version.to_string()));
+        errors.0.push(FieldError::new(
+            "version",
+            format!("must be {VERSION}"),
+            &version.to_string(),
+        ));
     }
 }
 
@@ -70,7 +99,10 @@ fn check_upsert(errors: &mut ValidationErrors, u: &Upsert) {
         errors.check(UserRole::parse("role", r));
     }
     if let Some(c) = &u.custom_permissions_name {
-        errors.check(fields::custom_permissions_name(c).map_err(|e| FieldError::new("custom_permissions_name", e.rule, &e.value)));
+        errors.check(
+            fields::custom_permissions_name(c)
+                .map_err(|e| FieldError::new("custom_permissions_name", e.rule, &e.value)),
+        );
     }
     if let Some(id) = &u.external_login_id {
         errors.check(fields::external_login_id(id).map_err(|e| FieldError::new("external_login_id", e.rule, &e.value)));
@@ -78,7 +110,9 @@ fn check_upsert(errors: &mut ValidationErrors, u: &Upsert) {
     if let Some(url) = &u.provider_url {
         errors.check(fields::provider_url(url).map_err(|e| FieldError::new("provider_url", e.rule, &e.value)));
     }
-    errors.0.extend(fields::tags(u.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+    errors
+        .0
+        .extend(fields::tags(u.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
 }
 
 fn check_user_ref(errors: &mut ValidationErrors, user: (&Option<String>, &Option<String>, &Option<String>)) {
@@ -92,6 +126,10 @@ fn check_user_ref(errors: &mut ValidationErrors, user: (&Option<String>, &Option
         (None, None, Some(e)) => {
             errors.check(fields::email(e).map_err(|e| FieldError::new("email", e.rule, &e.value)));
         }
-        _ => errors.0.push(FieldError::new("user_name", "exactly one of user_name, session_name or email is required", "")),
+        _ => errors.0.push(FieldError::new(
+            "user_name",
+            "exactly one of user_name, session_name or email is required",
+            "",
+        )),
     }
 }

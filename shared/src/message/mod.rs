@@ -87,7 +87,8 @@ pub struct GroupsChange {
 impl Change {
     /// Parses one message body. Errors name the field (`message` for the JSON as a whole).
     pub fn parse(body: &str) -> Result<Self, ValidationErrors> {
-        serde_json::from_str(body).map_err(|e| FieldError::new("message", format!("not a valid change: {e}"), body).into())
+        serde_json::from_str(body)
+            .map_err(|e| FieldError::new("message", format!("not a valid change: {e}"), body).into())
     }
 
     pub fn to_json(&self) -> String {

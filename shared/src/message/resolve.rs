@@ -13,10 +13,21 @@ use crate::validate::{FieldError, ProviderKind, UserRole, UserSpec, ValidationEr
 /// A change ready for the engine: every value valid, the user named as QuickSight names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Planned {
-    Upsert { spec: UserSpec, groups: Option<BTreeSet<String>> },
-    AddGroups { user_name: String, groups: BTreeSet<String> },
-    RemoveGroups { user_name: String, groups: BTreeSet<String> },
-    Delete { user_name: String },
+    Upsert {
+        spec: UserSpec,
+        groups: Option<BTreeSet<String>>,
+    },
+    AddGroups {
+        user_name: String,
+        groups: BTreeSet<String>,
+    },
+    RemoveGroups {
+        user_name: String,
+        groups: BTreeSet<String>,
+    },
+    Delete {
+        user_name: String,
+    },
 }
 
 impl Planned {
@@ -24,18 +35,24 @@ impl Planned {
     pub fn user_name(&self, engine: &Engine) -> String {
         match self {
             Planned::Upsert { spec, .. } => engine.user_name(&spec.session_name),
-            Planned::AddGroups { user_name, .. } | Planned::RemoveGroups { user_name, .. } | Planned::Delete { user_name } => {
-                user_name.clone()
-            }
+            Planned::AddGroups { user_name, .. }
+            | Planned::RemoveGroups { user_name, .. }
+            | Planned::Delete { user_name } => user_name.clone(),
         }
     }
 
     pub async fn apply(&self, engine: &Engine, scope: &GroupScope, deadline: Instant) -> Result<Outcome, EngineError> {
         match self {
             Planned::Upsert { spec, groups } => engine.provision(spec, groups.as_ref(), scope, deadline).await,
-            Planned::AddGroups { user_name, groups } => engine.change_groups(user_name, groups, &BTreeSet::new(), deadline).await,
+            Planned::AddGroups { user_name, groups } => {
+                engine
+                    .change_groups(user_name, groups, &BTreeSet::new(), deadline)
+                    .await
+            }
             Planned::RemoveGroups { user_name, groups } => {
-                engine.change_groups(user_name, &BTreeSet::new(), groups, deadline).await
+                engine
+                    .change_groups(user_name, &BTreeSet::new(), groups, deadline)
+                    .await
             }
             Planned::Delete { user_name } => engine.delete_user(user_name, deadline).await,
         }
@@ -50,7 +67,11 @@ fn group_set(errors: &mut ValidationErrors, groups: &[String]) -> BTreeSet<Strin
 }
 
 /// `RoleName/SessionName` from exactly one of user_name, session_name, email.
-fn user_name(errors: &mut ValidationErrors, engine: &Engine, user: (&Option<String>, &Option<String>, &Option<String>)) -> String {
+fn user_name(
+    errors: &mut ValidationErrors,
+    engine: &Engine,
+    user: (&Option<String>, &Option<String>, &Option<String>),
+) -> String {
     match user {
         (Some(name), None, None) => {
             errors.check(fields::user_name(name));
@@ -62,10 +83,16 @@ fn user_name(errors: &mut ValidationErrors, engine: &Engine, user: (&Option<Stri
         }
         (None, None, Some(email)) => {
             errors.check(fields::email(email).map_err(|e| FieldError::new("email", e.rule, &e.value)));
-            derive_session_name("email", email).map(|s| engine.user_name(&s)).unwrap_or_default()
+            derive_session_name("email", email)
+                .map(|s| engine.user_name(&s))
+                .unwrap_or_default()
         }
         _ => {
-            errors.0.push(FieldError::new("user_name", "exactly one of user_name, session_name or email is required", ""));
+            errors.0.push(FieldError::new(
+                "user_name",
+                "exactly one of user_name, session_name or email is required",
+                "",
+            ));
             String::new()
         }
     }
@@ -77,12 +104,26 @@ impl Change {
         let mut errors = ValidationErrors::default();
         let planned = match self {
             Change::Upsert(u) => plan_upsert(&mut errors, config, u),
-            Change::AddGroups(GroupsChange { version, user_name: n, session_name: s, email: e, groups })
-            | Change::RemoveGroups(GroupsChange { version, user_name: n, session_name: s, email: e, groups }) => {
+            Change::AddGroups(GroupsChange {
+                version,
+                user_name: n,
+                session_name: s,
+                email: e,
+                groups,
+            })
+            | Change::RemoveGroups(GroupsChange {
+                version,
+                user_name: n,
+                session_name: s,
+                email: e,
+                groups,
+            }) => {
                 check_version(&mut errors, *version);
                 let user_name = user_name(&mut errors, engine, (n, s, e));
                 if groups.is_empty() {
-                    errors.0.push(FieldError::new("groups", "must name at least one group", ""));
+                    errors
+                        .0
+                        .push(FieldError::new("groups", "must name at least one group", ""));
                 }
                 let groups = group_set(&mut errors, groups);
                 if matches!(self, Change::AddGroups(_)) {
@@ -91,9 +132,16 @@ impl Change {
                     Planned::RemoveGroups { user_name, groups }
                 }
             }
-            Change::Delete(UserRef { version, user_name: n, session_name: s, email: e }) => {
+            Change::Delete(UserRef {
+                version,
+                user_name: n,
+                session_name: s,
+                email: e,
+            }) => {
                 check_version(&mut errors, *version);
-                Planned::Delete { user_name: user_name(&mut errors, engine, (n, s, e)) }
+                Planned::Delete {
+                    user_name: user_name(&mut errors, engine, (n, s, e)),
+                }
             }
         };
         errors.into_result().map(|()| planned)
@@ -113,11 +161,18 @@ fn plan_upsert(errors: &mut ValidationErrors, config: &Config, u: &Upsert) -> Pl
     let external_login = match (config.external_login_provider, &u.external_login_id) {
         (ProviderKind::None, None) => Some(crate::validate::ExternalLogin::None),
         (ProviderKind::None, Some(id)) => {
-            errors.0.push(FieldError::new("external_login_id", "is not used: EXTERNAL_LOGIN_PROVIDER is NONE", id));
+            errors.0.push(FieldError::new(
+                "external_login_id",
+                "is not used: EXTERNAL_LOGIN_PROVIDER is NONE",
+                id,
+            ));
             None
         }
         (_, None) => {
-            let rule = format!("is required with EXTERNAL_LOGIN_PROVIDER={}", config.external_login_provider.as_str());
+            let rule = format!(
+                "is required with EXTERNAL_LOGIN_PROVIDER={}",
+                config.external_login_provider.as_str()
+            );
             errors.0.push(FieldError::new("external_login_id", rule, ""));
             None
         }

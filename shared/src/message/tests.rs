@@ -28,10 +28,17 @@ fn engine(config: &Config) -> Engine {
 fn an_upsert_plans_to_a_validated_user_with_derived_session_and_merged_tags() {
     let c = config("COGNITO");
     let change = Change::parse(r#"{"op":"upsert","version":1,"email":"o'hara@example.com","external_login_id":"eu-west-1:abc","role":"AUTHOR","tags":{"team":"bi"},"groups":["qs-b","qs-a"]}"#).unwrap();
-    let Planned::Upsert { spec, groups } = change.plan(&c, &engine(&c)).unwrap() else { panic!("an upsert") };
+    let Planned::Upsert { spec, groups } = change.plan(&c, &engine(&c)).unwrap() else {
+        panic!("an upsert")
+    };
     assert!(spec.session_name.starts_with("o-hara@example.com-"));
     assert_eq!(spec.role, UserRole::Author);
-    assert_eq!(spec.external_login, ExternalLogin::Cognito { id: "eu-west-1:abc".into() });
+    assert_eq!(
+        spec.external_login,
+        ExternalLogin::Cognito {
+            id: "eu-west-1:abc".into()
+        }
+    );
     assert_eq!(spec.tags.len(), 2);
     assert_eq!(groups.unwrap().into_iter().collect::<Vec<_>>(), ["qs-a", "qs-b"]);
 }
@@ -51,7 +58,8 @@ fn unknown_fields_and_other_versions_are_refused() {
 #[test]
 fn every_problem_of_a_message_is_reported() {
     let c = config("CUSTOM_OIDC");
-    let change = Change::parse(r#"{"op":"upsert","version":1,"email":"bad","role":"RESTRICTED_READER","groups":[""]}"#).unwrap();
+    let change =
+        Change::parse(r#"{"op":"upsert","version":1,"email":"bad","role":"RESTRICTED_READER","groups":[""]}"#).unwrap();
     let errors = change.plan(&c, &engine(&c)).unwrap_err();
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["role", "external_login_id", "Email", "groups"]);
@@ -64,7 +72,10 @@ fn group_changes_and_deletes_name_exactly_one_user() {
     let add = Change::parse(r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-a"]}"#).unwrap();
     assert_eq!(
         add.plan(&c, &e).unwrap(),
-        Planned::AddGroups { user_name: "Fed/ana@example.com".into(), groups: ["qs-a".to_string()].into() }
+        Planned::AddGroups {
+            user_name: "Fed/ana@example.com".into(),
+            groups: ["qs-a".to_string()].into()
+        }
     );
     let both = Change::parse(r#"{"op":"delete","version":1,"email":"ana@example.com","session_name":"ana"}"#).unwrap();
     assert!(both.plan(&c, &e).unwrap_err().0[0].rule.contains("exactly one"));

@@ -20,8 +20,14 @@ pub enum UserRole {
 }
 
 impl UserRole {
-    pub const ALL: [UserRole; 6] =
-        [Self::Reader, Self::ReaderPro, Self::Author, Self::AuthorPro, Self::Admin, Self::AdminPro];
+    pub const ALL: [UserRole; 6] = [
+        Self::Reader,
+        Self::ReaderPro,
+        Self::Author,
+        Self::AuthorPro,
+        Self::Admin,
+        Self::AdminPro,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -16,7 +16,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, rule: impl Into<String>, value: &str) -> Self {
-        Self { field: field.into(), rule: rule.into(), value: echo(value) }
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+            value: echo(value),
+        }
     }
 }
 

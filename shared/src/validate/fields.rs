@@ -10,7 +10,11 @@ fn len(v: &str) -> usize {
 fn length(field: &str, v: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let n = len(v);
     if n < min || n > max {
-        return Err(FieldError::new(field, format!("must be {min} to {max} characters long, is {n}"), v));
+        return Err(FieldError::new(
+            field,
+            format!("must be {min} to {max} characters long, is {n}"),
+            v,
+        ));
     }
     Ok(())
 }
@@ -76,7 +80,12 @@ pub fn is_session_name_char(c: char) -> bool {
 /// `SessionName`: an STS role session name, 2 to 64 of `[\w+=.@-]`.
 pub fn session_name(v: &str) -> Result<(), FieldError> {
     length("SessionName", v, 2, 64)?;
-    all_chars("SessionName", v, "only letters, digits and '_+=.@-'", is_session_name_char)
+    all_chars(
+        "SessionName",
+        v,
+        "only letters, digits and '_+=.@-'",
+        is_session_name_char,
+    )
 }
 
 /// An IAM role ARN, `arn:<partition>:iam::<12 digits>:role/<path>name`. Returns the role name.
@@ -85,27 +94,41 @@ pub fn role_arn(v: &str) -> Result<&str, FieldError> {
     let rule = "must be arn:<partition>:iam::<12-digit account>:role/<path>name";
     let bad = || FieldError::new(FIELD, rule, v);
     let parts: Vec<&str> = v.splitn(6, ':').collect();
-    let [arn, partition, service, region, account, resource] = parts[..] else { return Err(bad()) };
+    let [arn, partition, service, region, account, resource] = parts[..] else {
+        return Err(bad());
+    };
     let partition_ok = partition.starts_with("aws")
-        && partition.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+        && partition
+            .split('-')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
     if arn != "arn" || !partition_ok || service != "iam" || !region.is_empty() {
         return Err(bad());
     }
     if aws_account_id(account).is_err() {
         return Err(FieldError::new(FIELD, "the account must be exactly 12 digits", v));
     }
-    let Some(path_and_name) = resource.strip_prefix("role/") else { return Err(bad()) };
+    let Some(path_and_name) = resource.strip_prefix("role/") else {
+        return Err(bad());
+    };
     let (path, name) = match path_and_name.rfind('/') {
         Some(i) => (&path_and_name[..=i], &path_and_name[i + 1..]),
         None => ("", path_and_name),
     };
     if len(path) > 511 || !path.chars().all(|c| ('\u{21}'..='\u{7E}').contains(&c)) {
-        return Err(FieldError::new(FIELD, "the role path must be printable ASCII, at most 512 characters", v));
+        return Err(FieldError::new(
+            FIELD,
+            "the role path must be printable ASCII, at most 512 characters",
+            v,
+        ));
     }
-    let name_ok = (1..=64).contains(&len(name))
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    let name_ok =
+        (1..=64).contains(&len(name)) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
     if !name_ok {
-        return Err(FieldError::new(FIELD, "the role name must be 1 to 64 of letters, digits and '+=,.@_-'", v));
+        return Err(FieldError::new(
+            FIELD,
+            "the role name must be 1 to 64 of letters, digits and '+=,.@_-'",
+            v,
+        ));
     }
     Ok(name)
 }
@@ -124,9 +147,15 @@ pub fn email(v: &str) -> Result<(), FieldError> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     if !local_ok {
-        return Err(FieldError::new(FIELD, "the part before '@' must be 1 to 64 plain characters, no spaces or quotes", v));
+        return Err(FieldError::new(
+            FIELD,
+            "the part before '@' must be 1 to 64 plain characters, no spaces or quotes",
+            v,
+        ));
     }
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
@@ -136,7 +165,11 @@ pub fn email(v: &str) -> Result<(), FieldError> {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if labels.len() < 2 || !labels.iter().all(label_ok) {
-        return Err(FieldError::new(FIELD, "the domain must be dotted labels of letters, digits and '-'", v));
+        return Err(FieldError::new(
+            FIELD,
+            "the domain must be dotted labels of letters, digits and '-'",
+            v,
+        ));
     }
     Ok(())
 }
@@ -159,10 +192,16 @@ pub fn external_login_id(v: &str) -> Result<(), FieldError> {
 
 /// `CustomFederationProviderUrl`: an https URL with a host.
 pub fn provider_url(v: &str) -> Result<(), FieldError> {
-    let host = v.strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let host = v
+        .strip_prefix("https://")
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
     match host {
         Some(h) if !h.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(FieldError::new("CustomFederationProviderUrl", "must be an https:// URL with a host", v)),
+        _ => Err(FieldError::new(
+            "CustomFederationProviderUrl",
+            "must be an https:// URL with a host",
+            v,
+        )),
     }
 }
 
@@ -170,7 +209,11 @@ pub fn provider_url(v: &str) -> Result<(), FieldError> {
 pub fn tags<'a>(tags: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if tags.len() > 200 {
-        errors.push(FieldError::new("Tags", "at most 200 tags", &format!("{} tags", tags.len())));
+        errors.push(FieldError::new(
+            "Tags",
+            "at most 200 tags",
+            &format!("{} tags", tags.len()),
+        ));
     }
     for (key, value) in tags {
         if let Err(e) = length("Tags.Key", key, 1, 128) {

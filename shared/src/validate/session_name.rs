@@ -15,7 +15,11 @@ const HASH_HEX: usize = 12;
 /// source is appended, so two different sources that sanitise or truncate alike still differ.
 pub fn derive_session_name(field: &str, source: &str) -> Result<String, FieldError> {
     if source.trim().is_empty() {
-        return Err(FieldError::new(field, "a session name cannot be derived from an empty value", source));
+        return Err(FieldError::new(
+            field,
+            "a session name cannot be derived from an empty value",
+            source,
+        ));
     }
     let n = source.chars().count();
     if (2..=MAX).contains(&n) && source.chars().all(is_session_name_char) {

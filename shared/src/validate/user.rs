@@ -18,7 +18,11 @@ pub enum ExternalLogin {
 
 impl ExternalLogin {
     /// Builds the login from its raw parts, refusing a provider URL anywhere but with CUSTOM_OIDC.
-    pub fn from_parts(kind: ProviderKind, provider_url: Option<&str>, id: Option<&str>) -> Result<Self, ValidationErrors> {
+    pub fn from_parts(
+        kind: ProviderKind,
+        provider_url: Option<&str>,
+        id: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let id = id.unwrap_or_default();
         let login = match kind {
@@ -34,10 +38,20 @@ impl ExternalLogin {
                 ExternalLogin::Cognito { id: id.to_owned() }
             }
             ProviderKind::CustomOidc => match provider_url {
-                Some(url) => ExternalLogin::CustomOidc { provider_url: url.to_owned(), id: id.to_owned() },
+                Some(url) => ExternalLogin::CustomOidc {
+                    provider_url: url.to_owned(),
+                    id: id.to_owned(),
+                },
                 None => {
-                    errors.0.push(FieldError::new("CustomFederationProviderUrl", "is required with CUSTOM_OIDC", ""));
-                    ExternalLogin::CustomOidc { provider_url: String::new(), id: id.to_owned() }
+                    errors.0.push(FieldError::new(
+                        "CustomFederationProviderUrl",
+                        "is required with CUSTOM_OIDC",
+                        "",
+                    ));
+                    ExternalLogin::CustomOidc {
+                        provider_url: String::new(),
+                        id: id.to_owned(),
+                    }
                 }
             },
         };
@@ -110,7 +124,9 @@ impl UserSpec {
             errors.check(fields::custom_permissions_name(name));
         }
         errors.0.extend(self.external_login.problems());
-        errors.0.extend(fields::tags(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+        errors
+            .0
+            .extend(fields::tags(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
         errors.into_result()
     }
 }

@@ -42,20 +42,34 @@ async fn main() -> anyhow::Result<ExitCode> {
             Err(errors) => {
                 invalid += 1;
                 for e in &errors.0 {
-                    eprintln!("{}:{}: {}: {} (got {:?})", args.file.display(), row.line, e.field, e.rule, e.value);
+                    eprintln!(
+                        "{}:{}: {}: {} (got {:?})",
+                        args.file.display(),
+                        row.line,
+                        e.field,
+                        e.rule,
+                        e.value
+                    );
                 }
             }
         }
     }
     let summary = |sent: usize, failed: usize| {
-        eprintln!("rows read: {}, sent: {sent}, invalid: {invalid}, failed: {failed}", rows.len());
+        eprintln!(
+            "rows read: {}, sent: {sent}, invalid: {invalid}, failed: {failed}",
+            rows.len()
+        );
     };
     if args.dry_run {
         for change in &valid {
             println!("{}", change.to_json());
         }
         summary(0, 0);
-        return Ok(if invalid > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        return Ok(if invalid > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
     }
     if invalid > 0 && !args.skip_invalid {
         eprintln!("nothing sent: {invalid} invalid row(s); fix them or pass --skip-invalid");
@@ -74,5 +88,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         eprintln!("failed: {failure}");
     }
     summary(sent.sent, sent.failed.len());
-    Ok(if invalid > 0 || !sent.failed.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if invalid > 0 || !sent.failed.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

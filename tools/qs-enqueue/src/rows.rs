@@ -28,7 +28,16 @@ impl Op {
 
     fn columns(self) -> &'static [&'static str] {
         match self {
-            Op::Upsert => &["email", "role", "groups", "session_name", "external_login_id", "provider_url", "custom_permissions_name", "tags"],
+            Op::Upsert => &[
+                "email",
+                "role",
+                "groups",
+                "session_name",
+                "external_login_id",
+                "provider_url",
+                "custom_permissions_name",
+                "tags",
+            ],
             Op::Delete => &["email", "session_name", "user_name"],
             Op::AddGroups | Op::RemoveGroups => &["email", "session_name", "user_name", "groups"],
         }
@@ -43,7 +52,11 @@ pub struct Row {
 
 pub fn read(path: &Path, op: Op) -> anyhow::Result<Vec<Row>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match extension.as_str() {
         "csv" => read_csv(&text, op),
         "jsonl" | "ndjson" | "json" => Ok(read_json_lines(&text)),
@@ -59,17 +72,32 @@ fn read_json_lines(text: &str) -> Vec<Row> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| Row { line: i as u64 + 1, change: checked(Change::parse(l)) })
+        .map(|(i, l)| Row {
+            line: i as u64 + 1,
+            change: checked(Change::parse(l)),
+        })
         .collect()
 }
 
 fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().context("reading the header row")?.iter().map(str::to_owned).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .context("reading the header row")?
+        .iter()
+        .map(str::to_owned)
+        .collect();
     // A misspelt column would silently drop a value: refuse the file instead.
     let unknown: Vec<&String> = headers.iter().filter(|h| !op.columns().contains(&h.as_str())).collect();
     if !unknown.is_empty() {
-        bail!("line 1: unknown column(s) {unknown:?} for --op {}; allowed: {}", op.name(), op.columns().join(", "));
+        bail!(
+            "line 1: unknown column(s) {unknown:?} for --op {}; allowed: {}",
+            op.name(),
+            op.columns().join(", ")
+        );
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -77,7 +105,10 @@ fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                rows.push(Row { line, change: Err(FieldError::new("row", format!("not valid CSV: {e}"), "").into()) });
+                rows.push(Row {
+                    line,
+                    change: Err(FieldError::new("row", format!("not valid CSV: {e}"), "").into()),
+                });
                 continue;
             }
         };
@@ -88,7 +119,13 @@ fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
         let mut errors = ValidationErrors::default();
         for (column, value) in headers.iter().zip(record.iter()).filter(|(_, v)| !v.is_empty()) {
             let value = match column.as_str() {
-                "groups" => json!(value.split(';').map(str::trim).filter(|g| !g.is_empty()).collect::<Vec<_>>()),
+                "groups" => json!(
+                    value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|g| !g.is_empty())
+                        .collect::<Vec<_>>()
+                ),
                 "tags" => match parse_tags(value) {
                     Ok(tags) => tags,
                     Err(e) => {
@@ -100,7 +137,11 @@ fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
             };
             message.insert(column.clone(), value);
         }
-        let change = if errors.is_empty() { checked(Change::parse(&Value::Object(message).to_string())) } else { Err(errors) };
+        let change = if errors.is_empty() {
+            checked(Change::parse(&Value::Object(message).to_string()))
+        } else {
+            Err(errors)
+        };
         rows.push(Row { line, change });
     }
     Ok(rows)
@@ -110,7 +151,9 @@ fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
 fn parse_tags(raw: &str) -> Result<Value, FieldError> {
     let mut tags = Map::new();
     for pair in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').ok_or_else(|| FieldError::new("tags", "must be key=value pairs separated by ';'", raw))?;
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| FieldError::new("tags", "must be key=value pairs separated by ';'", raw))?;
         tags.insert(k.trim().to_owned(), json!(v.trim()));
     }
     Ok(Value::Object(tags))

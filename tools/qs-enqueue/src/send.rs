@@ -18,7 +18,9 @@ pub struct Sent {
 }
 
 fn entry(index: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEntry {
-    let mut entry = SendMessageBatchRequestEntry::builder().id(index.to_string()).message_body(change.to_json());
+    let mut entry = SendMessageBatchRequestEntry::builder()
+        .id(index.to_string())
+        .message_body(change.to_json());
     if fifo {
         let (group, dedup) = change.fifo_ids();
         entry = entry.message_group_id(group).message_deduplication_id(dedup);
@@ -28,8 +30,13 @@ fn entry(index: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEn
 
 pub async fn send_all(sqs: &Client, queue_url: &str, changes: &[Change], progress: &ProgressBar) -> Sent {
     let fifo = queue_url.ends_with(".fifo");
-    let chunks: Vec<Vec<(usize, &Change)>> =
-        changes.iter().enumerate().collect::<Vec<_>>().chunks(BATCH).map(<[_]>::to_vec).collect();
+    let chunks: Vec<Vec<(usize, &Change)>> = changes
+        .iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunks(BATCH)
+        .map(<[_]>::to_vec)
+        .collect();
     let results: Vec<(usize, Vec<String>)> = futures::stream::iter(chunks)
         .map(|chunk| async move {
             let outcome = send_batch(sqs, queue_url, &chunk, fifo).await;
@@ -39,7 +46,10 @@ pub async fn send_all(sqs: &Client, queue_url: &str, changes: &[Change], progres
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    Sent { sent: results.iter().map(|r| r.0).sum(), failed: results.into_iter().flat_map(|r| r.1).collect() }
+    Sent {
+        sent: results.iter().map(|r| r.0).sum(),
+        failed: results.into_iter().flat_map(|r| r.1).collect(),
+    }
 }
 
 /// Sends one batch, retrying the entries SQS reports failed; returns (sent, failure messages).
@@ -52,11 +62,21 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[(usize, &Change)], f
             tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
         }
         let entries = pending.iter().map(|(i, c)| entry(*i, c, fifo)).collect();
-        match sqs.send_message_batch().queue_url(queue_url).set_entries(Some(entries)).send().await {
+        match sqs
+            .send_message_batch()
+            .queue_url(queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+        {
             Ok(out) => {
                 sent += out.successful().len();
                 let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
-                last_errors = out.failed().iter().map(|f| format!("entry {}: {}", f.id(), f.message().unwrap_or(f.code()))).collect();
+                last_errors = out
+                    .failed()
+                    .iter()
+                    .map(|f| format!("entry {}: {}", f.id(), f.message().unwrap_or(f.code())))
+                    .collect();
                 pending.retain(|(i, _)| failed.contains(&i.to_string().as_str()));
             }
             Err(e) => {
@@ -72,6 +92,9 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[(usize, &Change)], f
             return (sent, Vec::new());
         }
     }
-    let failures = pending.iter().map(|(i, _)| format!("row {}: {}", i + 1, last_errors.join("; "))).collect();
+    let failures = pending
+        .iter()
+        .map(|(i, _)| format!("row {}: {}", i + 1, last_errors.join("; ")))
+        .collect();
     (sent, failures)
 }
