@@ -35,7 +35,8 @@ impl Args {
         if !(0.0..=1.0).contains(&self.fail_rate) {
             return Err(format!("--fail-rate must be between 0 and 1, got {}", self.fail_rate));
         }
-        if self.rate_limit.is_some_and(|r| !(r > 0.0)) {
+        // NaN is refused too: it is not greater than 0.
+        if self.rate_limit.is_some_and(|r| r.is_nan() || r <= 0.0) {
             return Err("--rate-limit must be greater than 0".into());
         }
         Ok(())

@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Serialize;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::config::{Config, GroupScope};
 use crate::engine::{Engine, Outcome};
@@ -108,7 +109,7 @@ impl BatchRunner<'_> {
 
     fn parse(&self, item: BatchItem) -> Parsed {
         let change = Change::parse(&item.body)
-            .and_then(|c| c.plan(self.config, self.engine).map(|p| (c, p)))
+            .and_then(|c| c.plan(self.config).map(|p| (c, p)))
             .map_err(|e| e.0);
         Parsed { item, change }
     }
@@ -120,7 +121,7 @@ impl BatchRunner<'_> {
         for (i, p) in parsed.iter().enumerate() {
             let key = match (&p.item.fifo_group, &p.change) {
                 (Some(group), _) => format!("fifo:{group}"),
-                (None, Ok((_, planned))) => format!("user:{}", planned.user_name(self.engine)),
+                (None, Ok((_, planned))) => format!("user:{}", planned.user_name()),
                 (None, Err(_)) => format!("alone:{i}"),
             };
             match by_key.get(&key) {
@@ -151,7 +152,14 @@ impl BatchRunner<'_> {
                 },
                 (Ok((change, planned)), _) => {
                     let item_deadline = deadline - self.limits.respond_margin;
-                    match planned.apply(self.engine, self.scope, item_deadline).await {
+                    // The engine's own log lines name the message they belong to.
+                    let span = tracing::info_span!("message", message_id = %p.item.id);
+                    match self
+                        .engine
+                        .apply(planned, self.scope, item_deadline)
+                        .instrument(span)
+                        .await
+                    {
                         Ok(outcome) => ItemResult::Applied {
                             op: change.op(),
                             outcome,

@@ -1,19 +1,33 @@
 //! qs-provision: provision Amazon QuickSight federated users (IAM role + session name, with an
 //! external login) from sign-ups and queued bulk changes.
 //!
+//! Without the QuickSight SDK (always built):
 //! - [`validate`]: every value checked against the QuickSight API model's rules.
 //! - [`config`]: the typed configuration read once from the environment.
+//! - [`message`]: the queued-change format, checked and planned.
+//! - [`signup`]: a signing-up user turned into that format.
+//!
+//! With the `engine` feature (the functions):
 //! - [`engine`]: register-or-update, group sync and delete on `aws-sdk-quicksight`.
-//! - [`message`]: the queued-change format; [`batch`]: applying a batch of them.
+//! - [`batch`]: applying a batch of queued changes; [`logging`] and [`runtime`]: Lambda start-up.
 
-pub mod batch;
 pub mod config;
-pub mod engine;
 pub mod message;
-pub mod runtime;
 pub mod signup;
 pub mod validate;
 
+#[cfg(feature = "engine")]
+pub mod batch;
+#[cfg(feature = "engine")]
+pub mod engine;
+#[cfg(feature = "engine")]
+pub mod logging;
+#[cfg(feature = "engine")]
+pub mod runtime;
+#[cfg(any(all(test, feature = "engine"), feature = "testing"))]
+pub mod testing;
+
 pub use config::Config;
+#[cfg(feature = "engine")]
 pub use engine::{Engine, EngineError, Outcome};
 pub use validate::{UserSpec, ValidationErrors};

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::message::{Change, Upsert, VERSION};
-use crate::validate::{FieldError, ValidationErrors, derive_session_name};
+use crate::validate::{FieldError, ProviderKind, ValidationErrors, derive_session_name};
 
 /// Which identity value the session name is derived from (`SESSION_NAME_SOURCE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,11 +13,11 @@ pub enum SessionNameSource {
 }
 
 impl SessionNameSource {
-    pub fn parse(v: &str) -> Result<Self, FieldError> {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
         match v {
             "email" => Ok(Self::Email),
             "sub" => Ok(Self::Sub),
-            _ => Err(FieldError::new("SESSION_NAME_SOURCE", "must be email or sub", v)),
+            _ => Err(FieldError::new(field, "must be email or sub", v)),
         }
     }
 }
@@ -65,7 +65,7 @@ impl SignupUser {
         let session_name = session_source.and_then(|(field, v)| errors.check(derive_session_name(field, v)));
         let (role, groups) = config.resolve_groups(self.idp_groups.iter().map(String::as_str));
         let external_login_id = match config.external_login_provider {
-            crate::validate::ProviderKind::None => None,
+            ProviderKind::None => None,
             _ => self.external_login_id.clone().or_else(|| self.sub.clone()),
         };
         errors.into_result()?;
@@ -74,7 +74,11 @@ impl SignupUser {
             email,
             session_name,
             external_login_id,
-            provider_url: self.provider_url.clone(),
+            // Only when it is the one used: a configured provider URL wins.
+            provider_url: self.provider_url.clone().filter(|_| {
+                config.external_login_provider == ProviderKind::CustomOidc
+                    && config.custom_federation_provider_url.is_none()
+            }),
             role: Some(role.as_str().to_owned()),
             custom_permissions_name: None,
             tags: Default::default(),

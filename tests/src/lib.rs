@@ -11,8 +11,7 @@ use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
 
 pub mod lambda;
 
-pub const ACCOUNT: &str = "123456789012";
-pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
+pub use qs_provision::testing::{ACCOUNT, NAMESPACE, ROLE_ARN};
 
 /// A binary of this workspace, built by `cargo build --workspace --bins` (the test script does).
 pub fn bin(name: &str) -> PathBuf {
@@ -78,6 +77,35 @@ impl Emulator {
 
     pub fn state(&self) -> serde_json::Value {
         self.get_json("/_emulator/state")
+    }
+
+    /// The test account's default namespace as `GET /_emulator/state` shows it.
+    pub fn space(&self) -> serde_json::Value {
+        self.state()["spaces"][format!("{ACCOUNT}/{NAMESPACE}")].take()
+    }
+
+    /// One user's record (`Null` when there is none).
+    pub fn user(&self, name: &str) -> serde_json::Value {
+        self.space()["Users"][name].take()
+    }
+
+    /// Every user's name.
+    pub fn user_names(&self) -> Vec<String> {
+        self.space()["Users"]
+            .as_object()
+            .map(|u| u.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The groups `user` is a member of.
+    pub fn groups_of(&self, user: &str) -> Vec<String> {
+        let space = self.space();
+        let memberships = space["Memberships"].as_object().cloned().unwrap_or_default();
+        memberships
+            .into_iter()
+            .filter(|(_, members)| members.as_array().is_some_and(|m| m.iter().any(|x| x == user)))
+            .map(|(group, _)| group)
+            .collect()
     }
 
     /// Calls per operation that reached the emulator (answered or throttled).

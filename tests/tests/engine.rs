@@ -6,19 +6,15 @@ use std::time::Duration;
 
 use qs_provision::config::Config;
 use qs_provision::engine::{Engine, EngineError, UserChange, with_retries};
+use qs_provision::testing;
 use qs_provision::validate::{ExternalLogin, UserRole, UserSpec};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
+use qs_provision_tests::Emulator;
 use tokio::time::Instant;
 
 fn config(extra: &[(&str, &str)]) -> Config {
-    let mut vars = vec![
-        ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
-        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
-        ("MANAGED_GROUP_PREFIX", "qs-"),
-        ("QUICKSIGHT_MAX_ATTEMPTS", "10"),
-    ];
-    vars.extend_from_slice(extra);
-    Config::from_lookup(|name| vars.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+    let mut vars = extra.to_vec();
+    vars.extend([("MANAGED_GROUP_PREFIX", "qs-"), ("QUICKSIGHT_MAX_ATTEMPTS", "10")]);
+    testing::config(&vars)
 }
 
 fn engine(emu: &Emulator, config: &Config) -> Engine {
@@ -50,19 +46,6 @@ fn soon() -> Instant {
     Instant::now() + Duration::from_secs(30)
 }
 
-fn user_groups(emu: &Emulator, user: &str) -> Vec<String> {
-    let state = emu.state();
-    let memberships = state["spaces"]["123456789012/default"]["Memberships"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    memberships
-        .into_iter()
-        .filter(|(_, members)| members.as_array().unwrap().iter().any(|m| m == user))
-        .map(|(g, _)| g)
-        .collect()
-}
-
 #[tokio::test]
 async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the_role() {
     let emu = Emulator::start(&[]);
@@ -78,14 +61,11 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     assert_eq!(first.user, UserChange::Registered);
     assert_eq!(first.user_name, "QuickSightFederated/ana@example.com");
     assert_eq!(first.groups.groups_created, ["qs-a", "qs-b"]);
-    let user = &emu.state()["spaces"]["123456789012/default"]["Users"]["QuickSightFederated/ana@example.com"];
+    let user = &emu.user("QuickSightFederated/ana@example.com");
     assert_eq!(user["ExternalLoginId"], "sub-ana");
     assert_eq!(user["ExternalLoginFederationProviderUrl"], "https://idp.example.com");
     assert_eq!(user["Role"], "READER");
-    assert_eq!(
-        user_groups(&emu, "QuickSightFederated/ana@example.com"),
-        ["qs-a", "qs-b"]
-    );
+    assert_eq!(emu.groups_of("QuickSightFederated/ana@example.com"), ["qs-a", "qs-b"]);
 
     let before = emu.stats()["total"]["requests"].as_u64().unwrap();
     let again = engine
@@ -105,7 +85,7 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     assert_eq!(promoted.user, UserChange::Updated { fields: vec!["Role"] });
     assert_eq!(promoted.groups.memberships_removed, ["qs-a"]);
     assert_eq!(emu.requests("UpdateUser"), 1);
-    assert_eq!(user_groups(&emu, "QuickSightFederated/ana@example.com"), ["qs-b"]);
+    assert_eq!(emu.groups_of("QuickSightFederated/ana@example.com"), ["qs-b"]);
 }
 
 #[tokio::test]
@@ -125,7 +105,7 @@ async fn memberships_wait_out_eventual_consistency() {
         .unwrap();
 
     assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
-    assert_eq!(user_groups(&emu, "QuickSightFederated/bo@example.com"), ["qs-a"]);
+    assert_eq!(emu.groups_of("QuickSightFederated/bo@example.com"), ["qs-a"]);
     assert!(
         emu.stats()["operations"]["CreateGroupMembership"]["client_errors"]
             .as_u64()
@@ -162,10 +142,7 @@ async fn throttled_bulk_work_completes_through_sdk_retries() {
     for r in &results {
         assert!(r.is_ok(), "{:?}", r.as_ref().err());
     }
-    let members = emu.state()["spaces"]["123456789012/default"]["Memberships"]["qs-all"]
-        .as_array()
-        .unwrap()
-        .len();
+    let members = emu.space()["Memberships"]["qs-all"].as_array().unwrap().len();
     assert_eq!(members, 12);
     assert!(
         emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
@@ -214,12 +191,7 @@ async fn dry_run_plans_against_real_state_and_changes_nothing() {
     for mutating in ["RegisterUser", "UpdateUser", "CreateGroup", "CreateGroupMembership"] {
         assert!(total[mutating].is_null(), "{mutating} must not be called in a dry run");
     }
-    assert!(
-        emu.state()["spaces"]["123456789012/default"]["Users"]
-            .as_object()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(emu.user_names().is_empty());
 }
 
 #[tokio::test]
@@ -248,5 +220,5 @@ async fn delete_is_idempotent() {
 
     assert_eq!(deleted.user, UserChange::Deleted);
     assert_eq!(again.user, UserChange::NotFound);
-    assert!(user_groups(&emu, "QuickSightFederated/ed@example.com").is_empty());
+    assert!(emu.groups_of("QuickSightFederated/ed@example.com").is_empty());
 }

@@ -147,8 +147,7 @@ fn a_valid_token_provisions_a_custom_oidc_user_with_the_issuer_as_provider() {
     assert_eq!(body["user_name"], "QuickSightFederated/ana@example.com");
     assert_eq!(body["user"]["status"], "registered");
     assert_eq!(body["memberships_added"], json!(["qs-everyone", "qs-finance"]));
-    let state = emu.state();
-    let user = &state["spaces"]["123456789012/default"]["Users"]["QuickSightFederated/ana@example.com"];
+    let user = emu.user("QuickSightFederated/ana@example.com");
     assert_eq!(user["ExternalLoginFederationProviderType"], "CUSTOM_OIDC");
     assert_eq!(user["ExternalLoginFederationProviderUrl"], ISSUER);
     assert_eq!(user["ExternalLoginId"], "user-123");
@@ -254,7 +253,7 @@ fn claims_quicksight_would_refuse_answer_400() {
         &with(&[("email", json!("not an address"))]),
     ))));
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["field"], "Email");
+    assert_eq!(body["errors"][0]["field"], "email");
     assert_eq!(emu.stats()["total"]["requests"], 0);
 }
 

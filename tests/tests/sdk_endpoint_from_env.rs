@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use qs_provision::config::Config;
 use qs_provision::engine::{Engine, UserChange, build_client};
-use qs_provision::validate::{ExternalLogin, UserRole, UserSpec};
+use qs_provision::testing::user_spec;
+use qs_provision::validate::{ExternalLogin, UserRole};
 use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
 
 #[tokio::test]
 async fn aws_endpoint_url_quicksight_points_the_client_at_the_emulator() {
     let emu = Emulator::start(&[]);
     // SAFETY: this test binary has this one test, and sets the environment before any thread reads it.
+    #[allow(unsafe_code)]
     unsafe {
         std::env::set_var("AWS_ENDPOINT_URL_QUICKSIGHT", &emu.url);
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDLOCAL");
@@ -23,14 +25,7 @@ async fn aws_endpoint_url_quicksight_points_the_client_at_the_emulator() {
     }
     let config = Config::from_env().unwrap();
     let engine = Engine::new(build_client(&config).await, &config);
-    let spec = UserSpec {
-        email: "env@example.com".into(),
-        session_name: "env@example.com".into(),
-        role: UserRole::Reader,
-        custom_permissions_name: None,
-        external_login: ExternalLogin::None,
-        tags: Default::default(),
-    };
+    let spec = user_spec("env@example.com", UserRole::Reader, ExternalLogin::None);
 
     let outcome = engine
         .register_or_update(&spec, tokio::time::Instant::now() + Duration::from_secs(20))

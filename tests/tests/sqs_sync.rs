@@ -36,13 +36,6 @@ fn failed_ids(response: &Value) -> Vec<String> {
     ids
 }
 
-fn users(emu: &Emulator) -> Vec<String> {
-    emu.state()["spaces"]["123456789012/default"]["Users"]
-        .as_object()
-        .map(|u| u.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
 fn result_of<'a>(response: &'a Value, id: &str) -> &'a Value {
     response["results"]
         .as_array()
@@ -80,7 +73,7 @@ fn a_mixed_batch_fails_only_its_bad_messages() {
     assert_eq!(result_of(&response, "m5")["outcome"]["user"]["status"], "unchanged");
     // bo's upsert and delete are one user's changes, applied in order.
     assert_eq!(result_of(&response, "m7")["outcome"]["user"]["status"], "deleted");
-    assert_eq!(users(&emu), ["QuickSightFederated/ana@example.com"]);
+    assert_eq!(emu.user_names(), ["QuickSightFederated/ana@example.com"]);
 }
 
 #[test]
@@ -103,7 +96,7 @@ fn fifo_groups_stop_at_the_first_failure_and_keep_their_order() {
         "earlier_in_group_failed"
     );
     assert_eq!(
-        users(&emu),
+        emu.user_names(),
         [
             "QuickSightFederated/ana@example.com",
             "QuickSightFederated/cy@example.com"
@@ -126,7 +119,7 @@ fn a_throttling_quicksight_still_gets_every_change() {
     let response = lambda.invoke(&json!({ "Records": records }));
 
     assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
-    assert_eq!(users(&emu).len(), 10);
+    assert_eq!(emu.user_names().len(), 10);
     assert!(
         emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
         "the emulator must actually have throttled"
@@ -167,7 +160,7 @@ fn near_the_deadline_it_stops_starting_work_and_reports_the_rest() {
     }
     let applied = 6 - failed.len();
     assert_eq!(
-        users(&emu).len(),
+        emu.user_names().len(),
         applied,
         "nothing started that was reported as not started"
     );

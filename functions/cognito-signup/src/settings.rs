@@ -1,9 +1,10 @@
 use std::time::Duration;
 
-use qs_provision::runtime::{boolean, env_optional as optional, env_var, number_in};
+use qs_provision::config::{EnvReader, parse};
 use qs_provision::signup::SessionNameSource;
 
 /// The trigger's own variables, read once at cold start.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `SESSION_NAME_SOURCE`: derive the session name from the e-mail (default) or from `sub`.
     pub session_name_source: SessionNameSource,
@@ -20,16 +21,22 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, String> {
-        Ok(Self {
-            session_name_source: env_var("SESSION_NAME_SOURCE", SessionNameSource::Email, |v| {
-                SessionNameSource::parse(v).map_err(|e| e.rule)
-            })?,
-            external_login_id_attribute: optional("EXTERNAL_LOGIN_ID_ATTRIBUTE").unwrap_or_else(|| "sub".into()),
-            groups_attribute: optional("GROUPS_ATTRIBUTE"),
-            budget: Duration::from_millis(env_var("SIGNUP_BUDGET_MS", 3000, number_in(100..=4500))?),
-            retry_queue_url: optional("RETRY_QUEUE_URL"),
-            fail_signup_on_error: env_var("FAIL_SIGNUP_ON_ERROR", false, boolean)?,
-        })
+    /// Reads the variables through `env`, which collects every error.
+    pub fn read(env: &mut EnvReader) -> Self {
+        Self {
+            session_name_source: env
+                .optional("SESSION_NAME_SOURCE", SessionNameSource::parse)
+                .unwrap_or(SessionNameSource::Email),
+            external_login_id_attribute: env
+                .optional("EXTERNAL_LOGIN_ID_ATTRIBUTE", parse::string)
+                .unwrap_or_else(|| "sub".into()),
+            groups_attribute: env.optional("GROUPS_ATTRIBUTE", parse::string),
+            budget: Duration::from_millis(
+                env.optional("SIGNUP_BUDGET_MS", parse::number_in(100..=4500))
+                    .unwrap_or(3000),
+            ),
+            retry_queue_url: env.optional("RETRY_QUEUE_URL", parse::string),
+            fail_signup_on_error: env.optional("FAIL_SIGNUP_ON_ERROR", parse::boolean).unwrap_or(false),
+        }
     }
 }

@@ -1,7 +1,8 @@
-use qs_provision::runtime::{env_optional as optional, env_var};
+use qs_provision::config::{EnvReader, parse};
 use qs_provision::signup::SessionNameSource;
 
 /// The function's own variables, read once at cold start.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `OIDC_ISSUER`: the token issuer (required), also the default provider URL.
     pub issuer: String,
@@ -16,22 +17,20 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, String> {
-        let issuer = optional("OIDC_ISSUER").ok_or("OIDC_ISSUER: is required")?;
-        let audiences: Vec<String> = optional("OIDC_AUDIENCE")
-            .ok_or("OIDC_AUDIENCE: is required (the client ids tokens are issued for)")?
-            .split(',')
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty())
-            .collect();
-        Ok(Self {
+    /// Reads the variables through `env`, which collects every error.
+    pub fn read(env: &mut EnvReader) -> Self {
+        let issuer = env.required("OIDC_ISSUER", parse::string).unwrap_or_default();
+        let audiences = env.required("OIDC_AUDIENCE", parse::list).unwrap_or_default();
+        Self {
             issuer,
             audiences,
-            jwks_url: optional("OIDC_JWKS_URL"),
-            groups_claim: optional("GROUPS_CLAIM").unwrap_or_else(|| "groups".into()),
-            session_name_source: env_var("SESSION_NAME_SOURCE", SessionNameSource::Email, |v| {
-                SessionNameSource::parse(v).map_err(|e| e.rule)
-            })?,
-        })
+            jwks_url: env.optional("OIDC_JWKS_URL", parse::string),
+            groups_claim: env
+                .optional("GROUPS_CLAIM", parse::string)
+                .unwrap_or_else(|| "groups".into()),
+            session_name_source: env
+                .optional("SESSION_NAME_SOURCE", SessionNameSource::parse)
+                .unwrap_or(SessionNameSource::Email),
+        }
     }
 }

@@ -76,6 +76,16 @@ impl Verifier {
         }
     }
 
+    /// A verifier that starts with `keys` instead of fetching them first (tests; a refetch for an
+    /// unknown `kid` still goes to `jwks_url`).
+    pub fn with_keys(issuer: String, audiences: Vec<String>, jwks_url: Option<String>, keys: JwkSet) -> Self {
+        let verifier = Self::new(issuer, audiences, jwks_url);
+        Self {
+            keys: RwLock::new(Some((keys, Instant::now()))),
+            ..verifier
+        }
+    }
+
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
@@ -94,13 +104,13 @@ impl Verifier {
         }
         let kid = header.kid.ok_or(Rejected::UnknownKey)?;
         let jwk = self.key(&kid).await?;
-        if let Some(declared) = jwk.common.key_algorithm {
-            if !same_algorithm(declared, header.alg) {
-                return Err(Rejected::Algorithm(format!(
-                    "{:?} (the key declares {declared:?})",
-                    header.alg
-                )));
-            }
+        if let Some(declared) = jwk.common.key_algorithm
+            && !same_algorithm(declared, header.alg)
+        {
+            return Err(Rejected::Algorithm(format!(
+                "{:?} (the key declares {declared:?})",
+                header.alg
+            )));
         }
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| Rejected::UnknownKey)?;
         let mut validation = Validation::new(header.alg);
@@ -126,10 +136,10 @@ impl Verifier {
 
     /// The key with `kid`, from the cached set or, if it is not there, a fresh one.
     async fn key(&self, kid: &str) -> Result<Jwk, Rejected> {
-        if let Some((set, _)) = &*self.keys.read().await {
-            if let Some(jwk) = set.find(kid) {
-                return Ok(jwk.clone());
-            }
+        if let Some((set, _)) = &*self.keys.read().await
+            && let Some(jwk) = set.find(kid)
+        {
+            return Ok(jwk.clone());
         }
         let mut keys = self.keys.write().await;
         let recently = keys.as_ref().is_some_and(|(_, at)| at.elapsed() < MIN_REFETCH_INTERVAL);

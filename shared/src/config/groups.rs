@@ -23,7 +23,7 @@ impl GroupMapping {
         let map: BTreeMap<String, MappedGroup> = serde_json::from_str(raw)
             .map_err(|e| format!(r#"must be JSON like {{"finance":{{"group":"qs-finance","role":"AUTHOR"}}}}: {e}"#))?;
         for (idp, mapped) in &map {
-            fields::group_name(&mapped.group).map_err(|e| format!("[{idp:?}].group: {e}"))?;
+            fields::group_name("group", &mapped.group).map_err(|e| format!("[{idp:?}].{e}"))?;
         }
         Ok(Self(map))
     }

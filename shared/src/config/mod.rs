@@ -1,41 +1,43 @@
 //! The typed configuration every function reads once, at cold start, from its environment.
 
+mod env;
 mod groups;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use aws_smithy_types::retry::RetryMode;
-
+pub use env::{ConfigError, EnvReader, VarError, parse};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
 
-use crate::validate::{ExternalLogin, FieldError, ProviderKind, UserRole, ValidationErrors, fields};
+use crate::validate::{FieldError, ProviderKind, UserRole, fields};
 
 pub const DEFAULT_NAMESPACE: &str = "default";
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
-/// A variable that is missing or breaks its rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VarError {
-    pub variable: &'static str,
-    pub rule: String,
+/// The IAM role users federate through, parsed once: QuickSight names its users
+/// `RoleName/SessionName`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FederatedRole {
+    pub arn: String,
+    pub name: String,
 }
 
-impl fmt::Display for VarError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.variable, self.rule)
+impl FederatedRole {
+    pub fn parse(field: &str, arn: &str) -> Result<Self, FieldError> {
+        let name = fields::role_arn(field, arn)?;
+        Ok(Self {
+            name: name.to_owned(),
+            arn: arn.to_owned(),
+        })
     }
 }
 
-/// Every problem in the environment, so one deploy fixes them all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ConfigError(pub Vec<VarError>);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        write!(f, "invalid configuration: {}", parts.join("; "))
-    }
+/// How the QuickSight client retries (`QUICKSIGHT_RETRY_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter.
+    Standard,
+    /// Standard plus the SDK's client-side rate limiter, which slows down after a 429.
+    Adaptive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +46,7 @@ pub struct Config {
     pub namespace: String,
     /// The region QuickSight user management lives in; `None` leaves it to the SDK.
     pub identity_region: Option<String>,
-    pub federated_role_arn: String,
+    pub federated_role: FederatedRole,
     pub default_role: UserRole,
     pub external_login_provider: ProviderKind,
     pub custom_federation_provider_url: Option<String>,
@@ -54,94 +56,81 @@ pub struct Config {
     pub user_tags: BTreeMap<String, String>,
     pub dry_run: bool,
     pub max_attempts: u32,
-    /// The SDK's retry mode: adaptive (a client-side rate limiter that slows down after a 429) or
-    /// standard (backoff only).
     pub retry_mode: RetryMode,
 }
 
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let mut env = EnvReader::from_env();
+        let config = Self::read(&mut env);
+        env.finish(config)
     }
 
-    /// Reads variables through `lookup`; empty values count as unset.
+    /// Reads variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut env = Reader {
-            lookup: &lookup,
-            errors: Vec::new(),
-        };
-        let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |v| {
-            fields::aws_account_id(v).map(|()| v.to_owned())
+        let mut env = EnvReader::new(lookup);
+        let config = Self::read(&mut env);
+        env.finish(config)
+    }
+
+    /// Reads every variable, recording each problem in `env`; the value is meaningful only when
+    /// [`EnvReader::finish`] then succeeds. Functions read their own settings through the same reader.
+    pub fn read(env: &mut EnvReader) -> Self {
+        let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |f, v| {
+            fields::aws_account_id(f, v).map(|()| v.to_owned())
         });
         let namespace = env
-            .optional("QUICKSIGHT_NAMESPACE", |v| fields::namespace(v).map(|()| v.to_owned()))
+            .optional("QUICKSIGHT_NAMESPACE", |f, v| {
+                fields::namespace(f, v).map(|()| v.to_owned())
+            })
             .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
-        let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", |v| Ok(v.to_owned()));
-        let federated_role_arn = env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", |v| {
-            fields::role_arn(v).map(|_| v.to_owned())
-        });
+        let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", parse::string);
+        let federated_role = env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", FederatedRole::parse);
         let default_role = env
-            .optional("QUICKSIGHT_DEFAULT_ROLE", |v| UserRole::parse("UserRole", v))
+            .optional("QUICKSIGHT_DEFAULT_ROLE", UserRole::parse)
             .unwrap_or(UserRole::Reader);
         let external_login_provider = env
-            .optional("EXTERNAL_LOGIN_PROVIDER", |v| {
-                ProviderKind::parse("ExternalLoginFederationProviderType", v)
-            })
+            .optional("EXTERNAL_LOGIN_PROVIDER", ProviderKind::parse)
             .unwrap_or(ProviderKind::None);
-        let custom_federation_provider_url = env.optional("CUSTOM_FEDERATION_PROVIDER_URL", |v| {
-            fields::provider_url(v).map(|()| v.to_owned())
+        let custom_federation_provider_url = env.optional("CUSTOM_FEDERATION_PROVIDER_URL", |f, v| {
+            fields::provider_url(f, v).map(|()| v.to_owned())
         });
         if custom_federation_provider_url.is_some() && external_login_provider != ProviderKind::CustomOidc {
             env.fail(
                 "CUSTOM_FEDERATION_PROVIDER_URL",
-                "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC".into(),
+                "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC",
             );
         }
-        let group_mapping = env
-            .optional_json("GROUP_MAPPING", GroupMapping::parse)
-            .unwrap_or_default();
-        let default_groups = env.optional("DEFAULT_GROUPS", parse_group_list).unwrap_or_default();
-        let managed_group_prefix =
-            env.optional("MANAGED_GROUP_PREFIX", |v| fields::group_name(v).map(|()| v.to_owned()));
-        let user_tags = env.optional_json("USER_TAGS", parse_tags).unwrap_or_default();
-        let dry_run = env.optional("DRY_RUN", parse_bool).unwrap_or(false);
-        let max_attempts = env
-            .optional("QUICKSIGHT_MAX_ATTEMPTS", parse_attempts)
-            .unwrap_or(DEFAULT_MAX_ATTEMPTS);
-        let retry_mode = env
-            .optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode)
-            .unwrap_or(RetryMode::Standard);
-
-        if !env.errors.is_empty() {
-            return Err(ConfigError(env.errors));
-        }
-        Ok(Config {
+        Self {
             account_id: account_id.unwrap_or_default(),
             namespace,
             identity_region,
-            federated_role_arn: federated_role_arn.unwrap_or_default(),
+            federated_role: federated_role.unwrap_or_default(),
             default_role,
             external_login_provider,
             custom_federation_provider_url,
-            group_mapping,
-            default_groups,
-            managed_group_prefix,
-            user_tags,
-            dry_run,
-            max_attempts,
-            retry_mode,
-        })
+            group_mapping: env
+                .optional_json("GROUP_MAPPING", GroupMapping::parse)
+                .unwrap_or_default(),
+            default_groups: env.optional("DEFAULT_GROUPS", parse_group_list).unwrap_or_default(),
+            managed_group_prefix: env.optional("MANAGED_GROUP_PREFIX", |f, v| {
+                fields::group_name(f, v).map(|()| v.to_owned())
+            }),
+            user_tags: env.optional_json("USER_TAGS", parse_tags).unwrap_or_default(),
+            dry_run: env.optional("DRY_RUN", parse::boolean).unwrap_or(false),
+            max_attempts: env
+                .optional("QUICKSIGHT_MAX_ATTEMPTS", parse::number_in(1..=10))
+                .unwrap_or(DEFAULT_MAX_ATTEMPTS),
+            retry_mode: env
+                .optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode)
+                .unwrap_or(RetryMode::Standard),
+        }
     }
 
-    /// The external login for a user whose login id is `id`. `derived_url` is the provider URL a
-    /// function can derive itself (a user pool's issuer, a token's issuer), used when none is configured.
-    pub fn external_login(&self, id: &str, derived_url: Option<&str>) -> Result<ExternalLogin, ValidationErrors> {
-        let url = match self.external_login_provider {
-            ProviderKind::CustomOidc => self.custom_federation_provider_url.as_deref().or(derived_url),
-            _ => None,
-        };
-        ExternalLogin::from_parts(self.external_login_provider, url, Some(id))
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        format!("{}/{}", self.federated_role.name, session_name)
     }
 
     /// The groups whose memberships group sync may remove.
@@ -162,56 +151,10 @@ impl Config {
     }
 }
 
-struct Reader<'a, F: Fn(&str) -> Option<String>> {
-    lookup: &'a F,
-    errors: Vec<VarError>,
-}
-
-impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
-    fn fail(&mut self, variable: &'static str, rule: String) {
-        self.errors.push(VarError { variable, rule });
-    }
-
-    fn optional<T>(&mut self, variable: &'static str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
-        let raw = (self.lookup)(variable).filter(|v| !v.trim().is_empty())?;
-        match parse(raw.trim()) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.fail(variable, format!("{} {} (got {:?})", e.field, e.rule, e.value));
-                None
-            }
-        }
-    }
-
-    fn required<T>(&mut self, variable: &'static str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
-        if (self.lookup)(variable).is_none_or(|v| v.trim().is_empty()) {
-            self.fail(variable, "is required".into());
-            return None;
-        }
-        self.optional(variable, parse)
-    }
-
-    fn optional_json<T>(&mut self, variable: &'static str, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
-        let raw = (self.lookup)(variable).filter(|v| !v.trim().is_empty())?;
-        match parse(&raw) {
-            Ok(v) => Some(v),
-            Err(rule) => {
-                self.fail(variable, rule);
-                None
-            }
-        }
-    }
-}
-
-fn parse_group_list(v: &str) -> Result<Vec<String>, FieldError> {
-    let groups: Vec<String> = v
-        .split(',')
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
-        .collect();
+fn parse_group_list(variable: &str, v: &str) -> Result<Vec<String>, FieldError> {
+    let groups = parse::list(variable, v)?;
     for g in &groups {
-        fields::group_name(g)?;
+        fields::group_name(variable, g)?;
     }
     Ok(groups)
 }
@@ -219,32 +162,17 @@ fn parse_group_list(v: &str) -> Result<Vec<String>, FieldError> {
 fn parse_tags(raw: &str) -> Result<BTreeMap<String, String>, String> {
     let tags: BTreeMap<String, String> =
         serde_json::from_str(raw).map_err(|e| format!("must be a JSON object of string values: {e}"))?;
-    match fields::tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).first() {
+    match fields::tags("tag", tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).first() {
         Some(e) => Err(e.to_string()),
         None => Ok(tags),
     }
 }
 
-fn parse_bool(v: &str) -> Result<bool, FieldError> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(FieldError::new("value", "must be true or false", v)),
-    }
-}
-
-fn parse_attempts(v: &str) -> Result<u32, FieldError> {
-    v.parse::<u32>()
-        .ok()
-        .filter(|n| (1..=10).contains(n))
-        .ok_or_else(|| FieldError::new("value", "must be a whole number from 1 to 10", v))
-}
-
-fn parse_retry_mode(v: &str) -> Result<RetryMode, FieldError> {
+fn parse_retry_mode(variable: &str, v: &str) -> Result<RetryMode, FieldError> {
     match v {
         "adaptive" => Ok(RetryMode::Adaptive),
         "standard" => Ok(RetryMode::Standard),
-        _ => Err(FieldError::new("value", "must be adaptive or standard", v)),
+        _ => Err(FieldError::new(variable, "must be adaptive or standard", v)),
     }
 }
 

@@ -20,7 +20,9 @@ fn defaults_apply_when_only_required_variables_are_set() {
     assert_eq!(c.default_role, UserRole::Reader);
     assert_eq!(c.external_login_provider, ProviderKind::None);
     assert_eq!(c.max_attempts, DEFAULT_MAX_ATTEMPTS);
-    assert_eq!(c.retry_mode, aws_smithy_types::retry::RetryMode::Standard);
+    assert_eq!(c.retry_mode, RetryMode::Standard);
+    assert_eq!(c.federated_role.name, "QuickSightFederated");
+    assert_eq!(c.user_name("ana@example.com"), "QuickSightFederated/ana@example.com");
     assert!(!c.dry_run);
 }
 
@@ -48,13 +50,13 @@ fn every_bad_variable_is_reported_by_name_with_its_rule() {
     );
     let text = err.to_string();
     assert!(
-        text.contains("QUICKSIGHT_ACCOUNT_ID: AwsAccountId must be exactly 12 digits (got \"1234\")"),
+        text.contains("QUICKSIGHT_ACCOUNT_ID: must be exactly 12 digits (got \"1234\")"),
         "{text}"
     );
     assert!(text.contains("QUICKSIGHT_FEDERATED_ROLE_ARN: is required"), "{text}");
     assert!(text.contains("RESTRICTED_* roles are not offered"), "{text}");
     assert!(
-        text.contains("QUICKSIGHT_RETRY_MODE: value must be adaptive or standard (got \"legacy\")"),
+        text.contains("QUICKSIGHT_RETRY_MODE: must be adaptive or standard (got \"legacy\")"),
         "{text}"
     );
 }
@@ -71,27 +73,6 @@ fn provider_url_goes_with_custom_oidc_only() {
     vars.push(("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"));
     vars.push(("CUSTOM_FEDERATION_PROVIDER_URL", "http://idp.example.com"));
     assert!(read(&vars).unwrap_err().to_string().contains("https://"));
-}
-
-#[test]
-fn custom_oidc_uses_the_configured_url_else_the_derived_one() {
-    let mut vars = minimal();
-    vars.push(("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"));
-    let c = read(&vars).unwrap();
-    let derived = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc";
-    assert_eq!(
-        c.external_login("sub-1", Some(derived)).unwrap(),
-        ExternalLogin::CustomOidc {
-            provider_url: derived.into(),
-            id: "sub-1".into()
-        }
-    );
-    let err = c.external_login("sub-1", None).unwrap_err();
-    assert_eq!(err.0[0].field, "CustomFederationProviderUrl");
-    assert!(
-        c.external_login("", Some(derived)).is_err(),
-        "an empty ExternalLoginId is refused"
-    );
 }
 
 #[test]

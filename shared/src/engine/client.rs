@@ -5,9 +5,9 @@ use aws_sdk_quicksight::config::Builder;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
-use aws_smithy_types::retry::{RetryConfig, RetryMode};
+use aws_smithy_types::retry::RetryConfig;
 
-use crate::config::Config;
+use crate::config::{Config, RetryMode as Mode};
 
 /// Builds the client from the SDK's own configuration chain, so `AWS_ENDPOINT_URL_QUICKSIGHT` or
 /// `AWS_ENDPOINT_URL` points it at a local emulator with no code of ours.
@@ -24,10 +24,10 @@ pub async fn build_client(config: &Config) -> aws_sdk_quicksight::Client {
 
 /// The SDK's retries in `mode` with `max_attempts`, and a classifier that keeps QuickSight's quota
 /// error from being retried as if it were throttling.
-pub fn with_retries(builder: Builder, max_attempts: u32, mode: RetryMode) -> Builder {
+pub fn with_retries(builder: Builder, max_attempts: u32, mode: Mode) -> Builder {
     let retry = match mode {
-        RetryMode::Adaptive => RetryConfig::adaptive(),
-        _ => RetryConfig::standard(),
+        Mode::Adaptive => RetryConfig::adaptive(),
+        Mode::Standard => RetryConfig::standard(),
     };
     // The SDK's retry quota (500 tokens, 5 per retry) is a circuit breaker for outages. Bulk work
     // against a rate limit retries 429s by the thousand: it drained the quota and every later

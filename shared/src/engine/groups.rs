@@ -28,7 +28,7 @@ impl Engine {
             .filter(|g| scope.is_managed(g))
             .cloned()
             .collect();
-        self.apply(user_name, &add, &remove).await
+        self.apply_memberships(user_name, &add, &remove).await
     }
 
     pub(super) async fn change_groups_now(
@@ -40,7 +40,7 @@ impl Engine {
         let current = self.current_groups(user_name).await?;
         let add: BTreeSet<String> = add.difference(&current).cloned().collect();
         let remove: BTreeSet<String> = remove.intersection(&current).cloned().collect();
-        self.apply(user_name, &add, &remove).await
+        self.apply_memberships(user_name, &add, &remove).await
     }
 
     /// The names of every group the user is in, over all pages.
@@ -66,7 +66,7 @@ impl Engine {
         Ok(groups)
     }
 
-    async fn apply(
+    async fn apply_memberships(
         &self,
         user_name: &str,
         add: &BTreeSet<String>,

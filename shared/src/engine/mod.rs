@@ -19,7 +19,8 @@ pub use error::EngineError;
 pub use outcome::{GroupChanges, Outcome, UserChange};
 
 use crate::config::{Config, GroupScope};
-use crate::validate::{UserSpec, fields};
+use crate::message::Planned;
+use crate::validate::UserSpec;
 
 /// How long membership calls keep retrying a just-registered user that QuickSight does not show yet.
 pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);
@@ -52,15 +53,12 @@ pub struct Engine {
 impl Engine {
     /// `client` is the seam: production passes [`build_client`]'s, tests a mocked or emulator-bound one.
     pub fn new(client: Client, config: &Config) -> Self {
-        let role_name = fields::role_arn(&config.federated_role_arn)
-            .unwrap_or_default()
-            .to_owned();
         Self {
             client,
             account_id: config.account_id.clone(),
             namespace: config.namespace.clone(),
-            role_arn: config.federated_role_arn.clone(),
-            role_name,
+            role_arn: config.federated_role.arn.clone(),
+            role_name: config.federated_role.name.clone(),
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
@@ -79,13 +77,33 @@ impl Engine {
         self
     }
 
-    pub fn is_dry_run(&self) -> bool {
-        self.dry_run
-    }
-
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
     pub fn user_name(&self, session_name: &str) -> String {
         format!("{}/{}", self.role_name, session_name)
+    }
+
+    /// Applies a planned change from the queue or a sign-up.
+    pub async fn apply(
+        &self,
+        planned: &Planned,
+        scope: &GroupScope,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        let none = BTreeSet::new();
+        // Boxed: each operation's future is deep, and one enum of all four nested in a handler's
+        // future overflows the compiler's layout depth limit.
+        match planned {
+            Planned::Upsert { spec, groups, .. } => {
+                Box::pin(self.provision(spec, groups.as_ref(), scope, deadline)).await
+            }
+            Planned::AddGroups { user_name, groups } => {
+                Box::pin(self.change_groups(user_name, groups, &none, deadline)).await
+            }
+            Planned::RemoveGroups { user_name, groups } => {
+                Box::pin(self.change_groups(user_name, &none, groups, deadline)).await
+            }
+            Planned::Delete { user_name } => Box::pin(self.delete_user(user_name, deadline)).await,
+        }
     }
 
     /// Registers or updates the user, then (when `groups` is given) makes the user's managed groups
@@ -111,21 +129,6 @@ impl Engine {
     /// Registers the user, or updates only what differs when it exists.
     pub async fn register_or_update(&self, spec: &UserSpec, deadline: Instant) -> Result<Outcome, EngineError> {
         within(deadline, "register_or_update", self.register_or_update_now(spec)).await
-    }
-
-    /// Makes the user's groups inside `scope` exactly `desired` (groups outside `scope` are kept).
-    pub async fn sync_groups(
-        &self,
-        user_name: &str,
-        desired: &BTreeSet<String>,
-        scope: &GroupScope,
-        deadline: Instant,
-    ) -> Result<Outcome, EngineError> {
-        within(deadline, "sync_groups", async {
-            let groups = self.sync_groups_now(user_name, desired, scope, false).await?;
-            Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
-        })
-        .await
     }
 
     /// Adds and removes the named memberships and touches no other.

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
-use aws_sdk_quicksight::config::{Credentials, Region};
 use aws_sdk_quicksight::operation::create_group::CreateGroupOutput;
 use aws_sdk_quicksight::operation::create_group_membership::CreateGroupMembershipOutput;
 use aws_sdk_quicksight::operation::delete_group_membership::DeleteGroupMembershipOutput;
@@ -15,29 +14,23 @@ use aws_sdk_quicksight::operation::list_user_groups::ListUserGroupsOutput;
 use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::operation::update_user::UpdateUserOutput;
 use aws_sdk_quicksight::types::{Group, IdentityType, User, UserRole as QsRole};
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
-use aws_smithy_runtime_api::http::{Response, StatusCode};
-use aws_smithy_types::body::SdkBody;
+use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_types::retry::RetryConfig;
 use tokio::time::Instant;
 
 use super::{Engine, EngineError, FirstCall, GroupChanges, UserChange};
 use crate::config::{Config, GroupScope};
+use crate::testing::{self, ACCOUNT, ROLE_ARN, quicksight_error};
 use crate::validate::{ExternalLogin, UserRole, UserSpec};
 
-const ACCOUNT: &str = "123456789012";
-const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
 const OIDC_URL: &str = "https://idp.example.com";
 const USER: &str = "QuickSightFederated/ana@example.com";
 
 fn config(dry_run: bool) -> Config {
-    let vars = [
-        ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
-        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
+    testing::config(&[
         ("DRY_RUN", if dry_run { "true" } else { "false" }),
         ("MANAGED_GROUP_PREFIX", "qs-"),
-    ];
-    Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+    ])
 }
 
 /// The production retry configuration on a client whose HTTP layer is the mock; describe-first,
@@ -69,23 +62,8 @@ fn engine_with(
     dry_run: bool,
     adjust: impl FnOnce(aws_sdk_quicksight::config::Builder) -> aws_sdk_quicksight::config::Builder,
 ) -> Engine {
-    let interceptor = rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-        |i, rule| i.with_rule(rule),
-    );
-    let builder = aws_sdk_quicksight::Config::builder()
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor);
-    let client = Client::from_conf(
-        adjust(super::with_retries(
-            builder,
-            4,
-            aws_smithy_types::retry::RetryMode::Standard,
-        ))
-        .build(),
-    );
+    let builder = super::with_retries(testing::mocked_config(rules), 4, crate::config::RetryMode::Standard);
+    let client = Client::from_conf(adjust(builder).build());
     Engine::new(client, &config(dry_run)).with_visibility_wait(Duration::from_secs(2))
 }
 
@@ -115,17 +93,6 @@ fn deadline() -> Instant {
     Instant::now() + Duration::from_secs(30)
 }
 
-/// A QuickSight error response exactly as the service sends it.
-fn http_error(status: u16, code: &str) -> Response {
-    let body = format!(r#"{{"Message":"{code} from the mock","RequestId":"r-1"}}"#);
-    let mut response = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
-    response
-        .headers_mut()
-        .insert("x-amzn-ErrorType", format!("{code}:http://internal.amazon.com/"));
-    response.headers_mut().insert("content-type", "application/json");
-    response
-}
-
 fn existing_user(role: QsRole) -> User {
     User::builder()
         .user_name(USER)
@@ -152,7 +119,7 @@ fn register_ok() -> Rule {
 fn describe_missing() -> Rule {
     mock!(Client::describe_user)
         .match_requests(|r| r.user_name() == Some(USER))
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"))
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"))
 }
 
 fn describe_existing(role: QsRole) -> Rule {
@@ -162,7 +129,7 @@ fn describe_existing(role: QsRole) -> Rule {
 }
 
 fn register_exists() -> Rule {
-    mock!(Client::register_user).then_http_response(|| http_error(409, "ResourceExistsException"))
+    mock!(Client::register_user).then_http_response(|| quicksight_error(409, "ResourceExistsException"))
 }
 
 fn add_member(group: &'static str) -> Rule {
@@ -349,13 +316,13 @@ async fn group_sync_removes_only_managed_groups() {
 #[tokio::test]
 async fn membership_404_right_after_registration_is_retried_until_the_user_shows() {
     let register = register_ok();
-    let invisible =
-        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let group_exists = mock!(Client::create_group)
         .match_requests(|r| r.group_name() == Some("qs-a"))
-        .then_http_response(|| http_error(409, "ResourceExistsException"));
-    let still_invisible =
-        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+        .then_http_response(|| quicksight_error(409, "ResourceExistsException"));
+    let still_invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let added = add_member("qs-a");
     let engine = signup_engine(&[&register, &invisible, &group_exists, &still_invisible, &added]);
 
@@ -377,12 +344,13 @@ async fn membership_404_right_after_registration_is_retried_until_the_user_shows
 #[tokio::test]
 async fn membership_404_gives_up_after_the_visibility_bound() {
     let register = register_ok();
-    let invisible =
-        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
-    let group_exists = mock!(Client::create_group).then_http_response(|| http_error(409, "ResourceExistsException"));
+    let invisible = mock!(Client::create_group_membership)
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
+    let group_exists =
+        mock!(Client::create_group).then_http_response(|| quicksight_error(409, "ResourceExistsException"));
     let forever = mock!(Client::create_group_membership)
         .sequence()
-        .http_response(|| http_error(404, "ResourceNotFoundException"))
+        .http_response(|| quicksight_error(404, "ResourceNotFoundException"))
         .repeatedly()
         .build();
     let engine = signup_engine(&[&register, &invisible, &group_exists, &forever]);
@@ -409,8 +377,8 @@ async fn membership_404_gives_up_after_the_visibility_bound() {
 #[tokio::test]
 async fn a_missing_group_is_created_then_joined() {
     let register = register_ok();
-    let missing =
-        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let missing = mock!(Client::create_group_membership)
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let create = mock!(Client::create_group)
         .match_requests(|r| r.group_name() == Some("qs-new"))
         .then_output(|| CreateGroupOutput::builder().build());
@@ -435,7 +403,7 @@ async fn a_missing_group_is_created_then_joined() {
 async fn throttled_calls_are_retried_by_the_sdk() {
     let register = mock!(Client::register_user)
         .sequence()
-        .http_response(|| http_error(429, "ThrottlingException"))
+        .http_response(|| quicksight_error(429, "ThrottlingException"))
         .times(2)
         .output(|| RegisterUserOutput::builder().build())
         .build();
@@ -450,11 +418,11 @@ async fn throttled_calls_are_retried_by_the_sdk() {
 #[tokio::test]
 async fn limit_exceeded_is_a_quota_and_is_not_retried() {
     let register = register_ok();
-    let missing =
-        mock!(Client::create_group_membership).then_http_response(|| http_error(404, "ResourceNotFoundException"));
+    let missing = mock!(Client::create_group_membership)
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let quota = mock!(Client::create_group)
         .sequence()
-        .http_response(|| http_error(409, "LimitExceededException"))
+        .http_response(|| quicksight_error(409, "LimitExceededException"))
         .times(1)
         .build();
     let engine = signup_engine(&[&register, &missing, &quota]);
@@ -486,7 +454,7 @@ async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
         });
     let group_b = mock!(Client::describe_group)
         .match_requests(|r| r.group_name() == Some("qs-b"))
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let engine = engine(&[&describe, &group_a, &group_b], true);
 
     let outcome = engine
@@ -523,7 +491,7 @@ async fn dry_run_of_an_existing_user_reports_the_update_it_would_send_even_in_re
 async fn deleting_a_user_already_gone_is_success() {
     let delete = mock!(Client::delete_user)
         .match_requests(|r| r.user_name() == Some(USER))
-        .then_http_response(|| http_error(404, "ResourceNotFoundException"));
+        .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let engine = engine(&[&delete], false);
 
     let outcome = engine.delete_user(USER, deadline()).await.unwrap();
@@ -557,8 +525,8 @@ async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
         .sequence()
         .http_response(
             move || match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3 {
-                2 => Response::new(StatusCode::try_from(200).unwrap(), SdkBody::from("{}")),
-                _ => http_error(429, "ThrottlingException"),
+                2 => aws_smithy_runtime_api::http::Response::new(200.try_into().unwrap(), "{}".into()),
+                _ => quicksight_error(429, "ThrottlingException"),
             },
         )
         .repeatedly()

@@ -2,14 +2,14 @@
 //! The sqs-sync function applies these; the sign-up functions send them when QuickSight fails;
 //! qs-enqueue writes them.
 
-mod check;
-mod resolve;
+mod fifo;
+mod plan;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use resolve::Planned;
+pub use plan::Planned;
 
 use crate::validate::{FieldError, ValidationErrors};
 

@@ -1,8 +1,5 @@
-use aws_sdk_quicksight::config::{Credentials, Region};
-
 use super::*;
 use crate::config::Config;
-use crate::engine::Engine;
 use crate::validate::{ExternalLogin, UserRole};
 
 fn config(provider: &str) -> Config {
@@ -15,23 +12,20 @@ fn config(provider: &str) -> Config {
     Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap()
 }
 
-/// An engine whose client is never called: planning only needs the role name.
-fn engine(config: &Config) -> Engine {
-    let conf = aws_sdk_quicksight::Config::builder()
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("a", "b", None, None, "t"))
-        .build();
-    Engine::new(aws_sdk_quicksight::Client::from_conf(conf), config)
-}
-
 #[test]
 fn an_upsert_plans_to_a_validated_user_with_derived_session_and_merged_tags() {
     let c = config("COGNITO");
     let change = Change::parse(r#"{"op":"upsert","version":1,"email":"o'hara@example.com","external_login_id":"eu-west-1:abc","role":"AUTHOR","tags":{"team":"bi"},"groups":["qs-b","qs-a"]}"#).unwrap();
-    let Planned::Upsert { spec, groups } = change.plan(&c, &engine(&c)).unwrap() else {
+    let Planned::Upsert {
+        user_name,
+        spec,
+        groups,
+    } = change.plan(&c).unwrap()
+    else {
         panic!("an upsert")
     };
     assert!(spec.session_name.starts_with("o-hara@example.com-"));
+    assert_eq!(user_name, format!("Fed/{}", spec.session_name));
     assert_eq!(spec.role, UserRole::Author);
     assert_eq!(
         spec.external_login,
@@ -52,7 +46,7 @@ fn unknown_fields_and_other_versions_are_refused() {
 
     let c = config("NONE");
     let v2 = Change::parse(r#"{"op":"delete","version":2,"email":"a@example.com"}"#).unwrap();
-    assert_eq!(v2.plan(&c, &engine(&c)).unwrap_err().0[0].field, "version");
+    assert_eq!(v2.plan(&c).unwrap_err().0[0].field, "version");
 }
 
 #[test]
@@ -60,25 +54,124 @@ fn every_problem_of_a_message_is_reported() {
     let c = config("CUSTOM_OIDC");
     let change =
         Change::parse(r#"{"op":"upsert","version":1,"email":"bad","role":"RESTRICTED_READER","groups":[""]}"#).unwrap();
-    let errors = change.plan(&c, &engine(&c)).unwrap_err();
+    let errors = change.plan(&c).unwrap_err();
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
-    assert_eq!(fields, ["role", "external_login_id", "Email", "groups"]);
+    assert_eq!(fields, ["email", "role", "groups", "external_login_id"]);
 }
 
 #[test]
 fn group_changes_and_deletes_name_exactly_one_user() {
     let c = config("NONE");
-    let e = engine(&c);
     let add = Change::parse(r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-a"]}"#).unwrap();
     assert_eq!(
-        add.plan(&c, &e).unwrap(),
+        add.plan(&c).unwrap(),
         Planned::AddGroups {
             user_name: "Fed/ana@example.com".into(),
             groups: ["qs-a".to_string()].into()
         }
     );
     let both = Change::parse(r#"{"op":"delete","version":1,"email":"ana@example.com","session_name":"ana"}"#).unwrap();
-    assert!(both.plan(&c, &e).unwrap_err().0[0].rule.contains("exactly one"));
+    assert!(both.plan(&c).unwrap_err().0[0].rule.contains("exactly one"));
     let round_trip = Change::parse(&add.to_json()).unwrap();
     assert_eq!(round_trip, add);
+}
+
+#[test]
+fn check_and_plan_name_the_same_fields_and_plan_adds_only_the_configuration_rules() {
+    let c = config("CUSTOM_OIDC");
+    let bad_ref = Change::parse(r#"{"op":"add_groups","version":3,"session_name":"a b","groups":[]}"#).unwrap();
+    let checked: Vec<String> = bad_ref.check().unwrap_err().0.iter().map(|e| e.field.clone()).collect();
+    let planned: Vec<String> = bad_ref
+        .plan(&c)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|e| e.field.clone())
+        .collect();
+    assert_eq!(checked, ["version", "session_name", "groups"]);
+    assert_eq!(planned, checked, "no rule of a group change needs the configuration");
+
+    // A missing login id is fine on its own, and wrong only for a deployment that needs one.
+    let upsert = Change::parse(r#"{"op":"upsert","version":1,"email":"ana@example.com"}"#).unwrap();
+    assert!(upsert.check().is_ok());
+    let errors = upsert.plan(&c).unwrap_err();
+    assert_eq!(errors.0.len(), 1);
+    assert_eq!(errors.0[0].field, "external_login_id");
+    assert!(upsert.plan(&config("NONE")).is_ok());
+}
+
+#[test]
+fn each_problem_is_reported_once() {
+    let c = config("NONE");
+    let bad_email = Change::parse(r#"{"op":"upsert","version":1,"email":"  "}"#).unwrap();
+    let errors = bad_email.plan(&c).unwrap_err();
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!(errors.0[0].field, "email");
+}
+
+#[test]
+fn custom_oidc_uses_the_configured_provider_url_else_the_message_one() {
+    let derived = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc";
+    let change = Change::parse(&format!(
+        r#"{{"op":"upsert","version":1,"email":"ana@example.com","external_login_id":"sub-1","provider_url":"{derived}"}}"#
+    ))
+    .unwrap();
+    let Planned::Upsert { spec, .. } = change.plan(&config("CUSTOM_OIDC")).unwrap() else {
+        panic!("an upsert")
+    };
+    assert_eq!(
+        spec.external_login,
+        ExternalLogin::CustomOidc {
+            provider_url: derived.into(),
+            id: "sub-1".into()
+        }
+    );
+
+    let vars = [
+        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
+        ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
+        ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
+    ];
+    let configured = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let Planned::Upsert { spec, .. } = change.plan(&configured).unwrap() else {
+        panic!("an upsert")
+    };
+    assert_eq!(
+        spec.external_login.provider_url_to_send(),
+        Some("https://idp.example.com")
+    );
+
+    let without =
+        Change::parse(r#"{"op":"upsert","version":1,"email":"ana@example.com","external_login_id":"s"}"#).unwrap();
+    assert_eq!(
+        without.plan(&config("CUSTOM_OIDC")).unwrap_err().0[0].field,
+        "provider_url"
+    );
+}
+
+#[test]
+fn a_signup_carries_its_derived_provider_url_only_where_it_is_used() {
+    use crate::signup::{SessionNameSource, SignupUser};
+    let user = SignupUser {
+        email: Some("ana@example.com".into()),
+        sub: Some("sub-1".into()),
+        provider_url: Some("http://127.0.0.1:8080".into()),
+        ..Default::default()
+    };
+    let vars = [
+        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
+        ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
+        ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
+    ];
+    let configured = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let change = user.to_change(&configured, SessionNameSource::Email).unwrap();
+    assert!(!change.to_json().contains("provider_url"), "{}", change.to_json());
+    assert!(change.plan(&configured).is_ok(), "the configured URL is the one used");
+
+    let derived = user
+        .to_change(&config("CUSTOM_OIDC"), SessionNameSource::Email)
+        .unwrap();
+    assert!(derived.to_json().contains(r#""provider_url":"http://127.0.0.1:8080""#));
 }

@@ -80,14 +80,6 @@ impl From<UserRole> for &'static str {
     }
 }
 
-/// `IdentityType`, as the model lists it.
-pub fn identity_type(v: &str) -> Result<&'static str, FieldError> {
-    ["IAM", "QUICKSIGHT", "IAM_IDENTITY_CENTER"]
-        .into_iter()
-        .find(|t| *t == v)
-        .ok_or_else(|| FieldError::new("IdentityType", "must be IAM, QUICKSIGHT or IAM_IDENTITY_CENTER", v))
-}
-
 /// Which external login QuickSight ties a federated user to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -1,5 +1,7 @@
 //! One check per value QuickSight accepts, each following the API model's pattern and length.
-//! Lengths count characters (Unicode scalar values), as Smithy's `length` trait does.
+//! Lengths count characters (Unicode scalar values), as Smithy's `length` trait does. Each check
+//! takes the name its caller knows the value by (a message field, a variable, an API member), so
+//! the error names the field as whoever reads it wrote it.
 
 use super::FieldError;
 
@@ -27,18 +29,18 @@ fn all_chars(field: &str, v: &str, rule: &str, ok: impl Fn(char) -> bool) -> Res
 }
 
 /// `AwsAccountId`: exactly 12 digits.
-pub fn aws_account_id(v: &str) -> Result<(), FieldError> {
+pub fn aws_account_id(field: &str, v: &str) -> Result<(), FieldError> {
     if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(FieldError::new("AwsAccountId", "must be exactly 12 digits", v))
+        Err(FieldError::new(field, "must be exactly 12 digits", v))
     }
 }
 
 /// `Namespace`: `^[a-zA-Z0-9._-]*$`, at most 64.
-pub fn namespace(v: &str) -> Result<(), FieldError> {
-    length("Namespace", v, 0, 64)?;
-    all_chars("Namespace", v, "only letters, digits, '.', '_' and '-'", |c| {
+pub fn namespace(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 0, 64)?;
+    all_chars(field, v, "only letters, digits, '.', '_' and '-'", |c| {
         c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
     })
 }
@@ -53,23 +55,13 @@ fn latin1_name(field: &str, v: &str, max: usize) -> Result<(), FieldError> {
 }
 
 /// `UserName`: `[\u0020-\u00FF]+`.
-pub fn user_name(v: &str) -> Result<(), FieldError> {
-    latin1_name("UserName", v, usize::MAX)
+pub fn user_name(field: &str, v: &str) -> Result<(), FieldError> {
+    latin1_name(field, v, usize::MAX)
 }
 
 /// `GroupName`: `[\u0020-\u00FF]+`.
-pub fn group_name(v: &str) -> Result<(), FieldError> {
-    latin1_name("GroupName", v, usize::MAX)
-}
-
-/// `MemberName`: `[\u0020-\u00FF]+`, 1 to 256.
-pub fn member_name(v: &str) -> Result<(), FieldError> {
-    latin1_name("MemberName", v, 256)
-}
-
-/// Group `Description`: 1 to 512.
-pub fn group_description(v: &str) -> Result<(), FieldError> {
-    length("Description", v, 1, 512)
+pub fn group_name(field: &str, v: &str) -> Result<(), FieldError> {
+    latin1_name(field, v, usize::MAX)
 }
 
 /// Characters of an STS role session name, `[\w+=.@-]` with `\w` in its ASCII sense.
@@ -78,21 +70,15 @@ pub fn is_session_name_char(c: char) -> bool {
 }
 
 /// `SessionName`: an STS role session name, 2 to 64 of `[\w+=.@-]`.
-pub fn session_name(v: &str) -> Result<(), FieldError> {
-    length("SessionName", v, 2, 64)?;
-    all_chars(
-        "SessionName",
-        v,
-        "only letters, digits and '_+=.@-'",
-        is_session_name_char,
-    )
+pub fn session_name(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 2, 64)?;
+    all_chars(field, v, "only letters, digits and '_+=.@-'", is_session_name_char)
 }
 
 /// An IAM role ARN, `arn:<partition>:iam::<12 digits>:role/<path>name`. Returns the role name.
-pub fn role_arn(v: &str) -> Result<&str, FieldError> {
-    const FIELD: &str = "IamArn";
+pub fn role_arn<'a>(field: &str, v: &'a str) -> Result<&'a str, FieldError> {
     let rule = "must be arn:<partition>:iam::<12-digit account>:role/<path>name";
-    let bad = || FieldError::new(FIELD, rule, v);
+    let bad = || FieldError::new(field, rule, v);
     let parts: Vec<&str> = v.splitn(6, ':').collect();
     let [arn, partition, service, region, account, resource] = parts[..] else {
         return Err(bad());
@@ -104,8 +90,8 @@ pub fn role_arn(v: &str) -> Result<&str, FieldError> {
     if arn != "arn" || !partition_ok || service != "iam" || !region.is_empty() {
         return Err(bad());
     }
-    if aws_account_id(account).is_err() {
-        return Err(FieldError::new(FIELD, "the account must be exactly 12 digits", v));
+    if aws_account_id(field, account).is_err() {
+        return Err(FieldError::new(field, "the account must be exactly 12 digits", v));
     }
     let Some(path_and_name) = resource.strip_prefix("role/") else {
         return Err(bad());
@@ -116,7 +102,7 @@ pub fn role_arn(v: &str) -> Result<&str, FieldError> {
     };
     if len(path) > 511 || !path.chars().all(|c| ('\u{21}'..='\u{7E}').contains(&c)) {
         return Err(FieldError::new(
-            FIELD,
+            field,
             "the role path must be printable ASCII, at most 512 characters",
             v,
         ));
@@ -125,7 +111,7 @@ pub fn role_arn(v: &str) -> Result<&str, FieldError> {
         (1..=64).contains(&len(name)) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
     if !name_ok {
         return Err(FieldError::new(
-            FIELD,
+            field,
             "the role name must be 1 to 64 of letters, digits and '+=,.@_-'",
             v,
         ));
@@ -134,14 +120,13 @@ pub fn role_arn(v: &str) -> Result<&str, FieldError> {
 }
 
 /// `Email`: a plain address, 4 to 320 characters, one `@`, a dotted domain.
-pub fn email(v: &str) -> Result<(), FieldError> {
-    const FIELD: &str = "Email";
-    length(FIELD, v, 4, 320)?;
+pub fn email(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 4, 320)?;
     let Some((local, domain)) = v.split_once('@') else {
-        return Err(FieldError::new(FIELD, "must contain one '@'", v));
+        return Err(FieldError::new(field, "must contain one '@'", v));
     };
     if domain.contains('@') {
-        return Err(FieldError::new(FIELD, "must contain exactly one '@'", v));
+        return Err(FieldError::new(field, "must contain exactly one '@'", v));
     }
     let local_ok = (1..=64).contains(&local.len())
         && !local.starts_with('.')
@@ -152,7 +137,7 @@ pub fn email(v: &str) -> Result<(), FieldError> {
             .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     if !local_ok {
         return Err(FieldError::new(
-            FIELD,
+            field,
             "the part before '@' must be 1 to 64 plain characters, no spaces or quotes",
             v,
         ));
@@ -166,7 +151,7 @@ pub fn email(v: &str) -> Result<(), FieldError> {
     };
     if labels.len() < 2 || !labels.iter().all(label_ok) {
         return Err(FieldError::new(
-            FIELD,
+            field,
             "the domain must be dotted labels of letters, digits and '-'",
             v,
         ));
@@ -175,51 +160,47 @@ pub fn email(v: &str) -> Result<(), FieldError> {
 }
 
 /// `CustomPermissionsName`: `^[a-zA-Z0-9+=,.@_-]+$`, 1 to 64.
-pub fn custom_permissions_name(v: &str) -> Result<(), FieldError> {
-    length("CustomPermissionsName", v, 1, 64)?;
-    all_chars("CustomPermissionsName", v, "only letters, digits and '+=,.@_-'", |c| {
+pub fn custom_permissions_name(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 1, 64)?;
+    all_chars(field, v, "only letters, digits and '+=,.@_-'", |c| {
         c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
     })
 }
 
 /// `ExternalLoginId`: non-empty.
-pub fn external_login_id(v: &str) -> Result<(), FieldError> {
+pub fn external_login_id(field: &str, v: &str) -> Result<(), FieldError> {
     if v.trim().is_empty() {
-        return Err(FieldError::new("ExternalLoginId", "must not be empty", v));
+        return Err(FieldError::new(field, "must not be empty", v));
     }
     Ok(())
 }
 
 /// `CustomFederationProviderUrl`: an https URL with a host.
-pub fn provider_url(v: &str) -> Result<(), FieldError> {
+pub fn provider_url(field: &str, v: &str) -> Result<(), FieldError> {
     let host = v
         .strip_prefix("https://")
         .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
     match host {
         Some(h) if !h.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(FieldError::new(
-            "CustomFederationProviderUrl",
-            "must be an https:// URL with a host",
-            v,
-        )),
+        _ => Err(FieldError::new(field, "must be an https:// URL with a host", v)),
     }
 }
 
 /// `Tags`: 1 to 200 tags (none at all means none are sent); key 1 to 128, value 1 to 256.
-pub fn tags<'a>(tags: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> Vec<FieldError> {
+pub fn tags<'a>(field: &str, tags: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if tags.len() > 200 {
         errors.push(FieldError::new(
-            "Tags",
+            field,
             "at most 200 tags",
             &format!("{} tags", tags.len()),
         ));
     }
     for (key, value) in tags {
-        if let Err(e) = length("Tags.Key", key, 1, 128) {
+        if let Err(e) = length(&format!("{field} key"), key, 1, 128) {
             errors.push(e);
         }
-        if let Err(e) = length(&format!("Tags[{key}].Value"), value, 1, 256) {
+        if let Err(e) = length(&format!("{field}[{key}]"), value, 1, 256) {
             errors.push(e);
         }
     }

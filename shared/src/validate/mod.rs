@@ -7,7 +7,7 @@ pub mod fields;
 mod session_name;
 mod user;
 
-pub use enums::{ProviderKind, UserRole, identity_type};
+pub use enums::{ProviderKind, UserRole};
 pub use error::{FieldError, ValidationErrors};
 pub use session_name::derive_session_name;
-pub use user::{COGNITO_PROVIDER_URL, ExternalLogin, UserSpec};
+pub use user::{ExternalLogin, UserSpec};

@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     let mut invalid = 0;
     for row in &rows {
         match &row.change {
-            Ok(change) => valid.push(change.clone()),
+            Ok(change) => valid.push(send::Row { line: row.line, change }),
             Err(errors) => {
                 invalid += 1;
                 for e in &errors.0 {
@@ -61,8 +61,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         );
     };
     if args.dry_run {
-        for change in &valid {
-            println!("{}", change.to_json());
+        for row in &valid {
+            println!("{}", row.change.to_json());
         }
         summary(0, 0);
         return Ok(if invalid > 0 {
@@ -85,7 +85,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     let sent = send::send_all(&sqs, &queue_url, &valid, &progress).await;
     progress.finish_and_clear();
     for failure in &sent.failed {
-        eprintln!("failed: {failure}");
+        eprintln!("{}:{}: not sent: {}", args.file.display(), failure.line, failure.error);
     }
     summary(sent.sent, sent.failed.len());
     Ok(if invalid > 0 || !sent.failed.is_empty() {

@@ -12,14 +12,28 @@ const BATCH: usize = 10;
 const IN_FLIGHT: usize = 4;
 const ATTEMPTS: u32 = 5;
 
-pub struct Sent {
-    pub sent: usize,
-    pub failed: Vec<String>,
+/// A valid row to send: its line in the file, so a failure names the line the user can fix.
+pub struct Row<'a> {
+    pub line: u64,
+    pub change: &'a Change,
 }
 
-fn entry(index: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEntry {
+/// A row SQS did not take, after every attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotSent {
+    pub line: u64,
+    pub error: String,
+}
+
+pub struct Sent {
+    pub sent: usize,
+    pub failed: Vec<NotSent>,
+}
+
+/// An entry's id is its row's position in the call, as SendMessageBatch wants ids unique per call.
+fn entry(id: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEntry {
     let mut entry = SendMessageBatchRequestEntry::builder()
-        .id(index.to_string())
+        .id(id.to_string())
         .message_body(change.to_json());
     if fifo {
         let (group, dedup) = change.fifo_ids();
@@ -28,40 +42,33 @@ fn entry(index: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEn
     entry.build().expect("id and body are set")
 }
 
-pub async fn send_all(sqs: &Client, queue_url: &str, changes: &[Change], progress: &ProgressBar) -> Sent {
+pub async fn send_all(sqs: &Client, queue_url: &str, rows: &[Row<'_>], progress: &ProgressBar) -> Sent {
     let fifo = queue_url.ends_with(".fifo");
-    let chunks: Vec<Vec<(usize, &Change)>> = changes
-        .iter()
-        .enumerate()
-        .collect::<Vec<_>>()
-        .chunks(BATCH)
-        .map(<[_]>::to_vec)
-        .collect();
-    let results: Vec<(usize, Vec<String>)> = futures::stream::iter(chunks)
+    let results: Vec<(usize, Vec<NotSent>)> = futures::stream::iter(rows.chunks(BATCH))
         .map(|chunk| async move {
-            let outcome = send_batch(sqs, queue_url, &chunk, fifo).await;
+            let outcome = send_batch(sqs, queue_url, chunk, fifo).await;
             progress.inc(chunk.len() as u64);
             outcome
         })
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    Sent {
-        sent: results.iter().map(|r| r.0).sum(),
-        failed: results.into_iter().flat_map(|r| r.1).collect(),
-    }
+    let sent = results.iter().map(|r| r.0).sum();
+    let mut failed: Vec<NotSent> = results.into_iter().flat_map(|r| r.1).collect();
+    failed.sort_by_key(|f| f.line);
+    Sent { sent, failed }
 }
 
-/// Sends one batch, retrying the entries SQS reports failed; returns (sent, failure messages).
-async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[(usize, &Change)], fifo: bool) -> (usize, Vec<String>) {
-    let mut pending: Vec<(usize, &Change)> = chunk.to_vec();
+/// Sends one batch, retrying the entries SQS reports failed; returns (sent, rows not sent).
+async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Row<'_>], fifo: bool) -> (usize, Vec<NotSent>) {
+    let mut pending: Vec<usize> = (0..chunk.len()).collect();
     let mut sent = 0;
-    let mut last_errors = Vec::new();
+    let mut last_errors: Vec<(usize, String)> = Vec::new();
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
         }
-        let entries = pending.iter().map(|(i, c)| entry(*i, c, fifo)).collect();
+        let entries = pending.iter().map(|&i| entry(i, chunk[i].change, fifo)).collect();
         match sqs
             .send_message_batch()
             .queue_url(queue_url)
@@ -71,13 +78,12 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[(usize, &Change)], f
         {
             Ok(out) => {
                 sent += out.successful().len();
-                let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
                 last_errors = out
                     .failed()
                     .iter()
-                    .map(|f| format!("entry {}: {}", f.id(), f.message().unwrap_or(f.code())))
+                    .filter_map(|f| Some((f.id().parse().ok()?, f.message().unwrap_or(f.code()).to_owned())))
                     .collect();
-                pending.retain(|(i, _)| failed.contains(&i.to_string().as_str()));
+                pending.retain(|i| last_errors.iter().any(|(failed, _)| failed == i));
             }
             Err(e) => {
                 use aws_sdk_sqs::error::ProvideErrorMetadata;
@@ -85,16 +91,22 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[(usize, &Change)], f
                     (Some(code), Some(message)) => format!("{code}: {message}"),
                     _ => aws_sdk_sqs::error::DisplayErrorContext(&e).to_string(),
                 };
-                last_errors = vec![message];
+                last_errors = pending.iter().map(|&i| (i, message.clone())).collect();
             }
         }
         if pending.is_empty() {
             return (sent, Vec::new());
         }
     }
-    let failures = pending
-        .iter()
-        .map(|(i, _)| format!("row {}: {}", i + 1, last_errors.join("; ")))
+    let failed = last_errors
+        .into_iter()
+        .map(|(i, error)| NotSent {
+            line: chunk[i].line,
+            error,
+        })
         .collect();
-    (sent, failures)
+    (sent, failed)
 }
+
+#[cfg(test)]
+mod tests;

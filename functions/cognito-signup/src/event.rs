@@ -1,0 +1,106 @@
+//! The PostConfirmation event, read through a small typed view so the event itself goes back to
+//! Cognito unchanged (the typed event of aws_lambda_events refuses unknown trigger sources).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use qs_provision::message::Change;
+use qs_provision::runtime::deadline_from_epoch_millis;
+use qs_provision::signup::SignupUser;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::{App, Handled, QueueError, TriggerError};
+
+const SIGNUP: &str = "PostConfirmation_ConfirmSignUp";
+/// Time kept back from the Lambda deadline to answer Cognito.
+const ANSWER_MARGIN: Duration = Duration::from_millis(300);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Source {
+    trigger_source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Signup {
+    region: String,
+    user_pool_id: String,
+    request: Request,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Request {
+    user_attributes: HashMap<String, String>,
+}
+
+pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Handled, TriggerError> {
+    let malformed = |e: serde_json::Error| TriggerError::MalformedEvent(e.to_string());
+    let Source { trigger_source } = Source::deserialize(payload).map_err(malformed)?;
+    if trigger_source != SIGNUP {
+        return Ok(Handled::NotASignup { trigger_source });
+    }
+    let signup = Signup::deserialize(payload).map_err(malformed)?;
+    let change = signup_user(app, &signup)
+        .to_change(&app.config, app.settings.session_name_source)
+        .map_err(TriggerError::Invalid)?;
+    let planned = change.plan(&app.config).map_err(TriggerError::Invalid)?;
+    let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
+    match app.engine.apply(&planned, &app.scope, deadline).await {
+        Ok(outcome) => Ok(Handled::Provisioned(outcome)),
+        Err(quicksight) => match queue_retry(app, &change).await {
+            Ok(message_id) => Ok(Handled::Queued { message_id, quicksight }),
+            Err(queue) => Err(TriggerError::NotQueued { quicksight, queue }),
+        },
+    }
+}
+
+fn signup_user(app: &App, signup: &Signup) -> SignupUser {
+    let attributes = &signup.request.user_attributes;
+    let idp_groups = app
+        .settings
+        .groups_attribute
+        .as_ref()
+        .and_then(|name| attributes.get(name))
+        .map(|v| {
+            v.split(',')
+                .map(|g| g.trim().to_owned())
+                .filter(|g| !g.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    SignupUser {
+        email: attributes.get("email").cloned(),
+        sub: attributes.get("sub").cloned(),
+        external_login_id: attributes.get(&app.settings.external_login_id_attribute).cloned(),
+        idp_groups,
+        // A user pool is an OIDC provider: its issuer is the provider URL.
+        provider_url: Some(format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            signup.region, signup.user_pool_id
+        )),
+    }
+}
+
+/// Sends the change to the retry queue in the sqs-sync message format, with the same FIFO ids
+/// qs-enqueue uses, so a retried sign-up and a bulk change to that user share one group.
+async fn queue_retry(app: &App, change: &Change) -> Result<String, QueueError> {
+    let url = app
+        .settings
+        .retry_queue_url
+        .as_deref()
+        .ok_or(QueueError::NotConfigured)?;
+    let mut send = app.sqs.send_message().queue_url(url).message_body(change.to_json());
+    if url.ends_with(".fifo") {
+        let (group, dedup) = change.fifo_ids();
+        send = send.message_group_id(group).message_deduplication_id(dedup);
+    }
+    let sent = send
+        .send()
+        .await
+        .map_err(|e| QueueError::Send(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+    Ok(sent.message_id().unwrap_or_default().to_owned())
+}

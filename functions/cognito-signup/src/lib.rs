@@ -1,0 +1,53 @@
+//! cognito-signup: the Cognito user-pool PostConfirmation trigger. Provisions the new user in
+//! QuickSight within a budget; when QuickSight fails, queues the same change for sqs-sync, so a
+//! sign-up never fails because of QuickSight.
+
+mod error;
+mod event;
+mod settings;
+
+use aws_sdk_sqs::Client as SqsClient;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope};
+use qs_provision::engine::Engine;
+use serde_json::Value;
+
+pub use error::{Handled, QueueError, TriggerError};
+pub use settings::Settings;
+
+/// What the function builds once, at cold start.
+pub struct App {
+    pub config: Config,
+    pub settings: Settings,
+    pub engine: Engine,
+    pub scope: GroupScope,
+    pub sqs: SqsClient,
+}
+
+impl App {
+    pub fn new(config: Config, settings: Settings, engine: Engine, sqs: SqsClient) -> Self {
+        Self {
+            scope: config.group_scope(),
+            config,
+            settings,
+            engine,
+            sqs,
+        }
+    }
+}
+
+/// The shared configuration and the trigger's own variables, every bad one reported at once.
+pub fn read_env(mut env: EnvReader) -> Result<(Config, Settings), ConfigError> {
+    let config = Config::read(&mut env);
+    let settings = Settings::read(&mut env);
+    env.finish((config, settings))
+}
+
+/// The trigger: Cognito gets its event back unchanged, unless the sign-up is to fail.
+pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    let result = event::provision(app, &event.payload, event.context.deadline).await;
+    error::respond(result, event.payload, app.settings.fail_signup_on_error)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+//! The trigger in-process: a PostConfirmation event in, Cognito's answer out; QuickSight and SQS
+//! mocked.
+
+use aws_sdk_quicksight::Client as QuickSight;
+use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
+use aws_sdk_quicksight::types::User;
+use aws_sdk_sqs::Client as Sqs;
+use aws_sdk_sqs::operation::send_message::SendMessageOutput;
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use lambda_runtime::{Context, LambdaEvent};
+use qs_provision::config::EnvReader;
+use qs_provision::engine::{Engine, FirstCall};
+use qs_provision::testing::{self, mocked_client, quicksight_error};
+use serde_json::{Value, json};
+
+use super::{App, handle, read_env};
+
+const QUEUE: &str = "https://sqs.eu-west-1.amazonaws.com/123456789012/qs-provision-bulk";
+
+fn sqs(rules: &[&Rule]) -> Sqs {
+    let interceptor = rules.iter().fold(
+        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
+        |i, rule| i.with_rule(rule),
+    );
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor)
+        .build();
+    Sqs::from_conf(config)
+}
+
+fn app(vars: &[(&str, &str)], quicksight: QuickSight, sqs: Sqs) -> App {
+    let mut all = vec![("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC")];
+    all.extend_from_slice(vars);
+    let (config, settings) = read_env(EnvReader::new(testing::lookup(&testing::vars(&all)))).unwrap();
+    let engine = Engine::new(quicksight, &config).with_first_call(FirstCall::Register);
+    App::new(config, settings, engine, sqs)
+}
+
+fn signup() -> Value {
+    json!({
+        "version": "1", "region": "eu-west-1", "userPoolId": "eu-west-1_Ab12Cd34E", "userName": "u-1",
+        "triggerSource": "PostConfirmation_ConfirmSignUp",
+        "request": { "userAttributes": { "sub": "sub-1", "email": "ana@example.com", "email_verified": "true" } },
+        "response": {}
+    })
+}
+
+fn event(payload: Value) -> LambdaEvent<Value> {
+    let mut context = Context::default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    context.deadline = (now.as_millis() + 5_000) as u64;
+    LambdaEvent::new(payload, context)
+}
+
+fn register_fails() -> Rule {
+    mock!(QuickSight::register_user).then_http_response(|| quicksight_error(500, "InternalFailureException"))
+}
+
+#[tokio::test]
+async fn a_sign_up_registers_the_user_with_the_pool_as_provider_and_returns_the_event() {
+    let register = mock!(QuickSight::register_user)
+        .match_requests(|r| {
+            r.session_name() == Some("ana@example.com")
+                && r.external_login_id() == Some("sub-1")
+                && r.custom_federation_provider_url()
+                    == Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E")
+        })
+        .then_output(|| {
+            RegisterUserOutput::builder()
+                .user(User::builder().arn("arn:ana").build())
+                .build()
+        });
+    let app = app(&[], mocked_client(&[&register]), sqs(&[]));
+
+    assert_eq!(handle(&app, event(signup())).await.unwrap(), signup());
+    assert_eq!(register.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn when_quicksight_fails_the_change_is_queued_and_the_sign_up_succeeds() {
+    let register = register_fails();
+    let send = mock!(Sqs::send_message)
+        .match_requests(|r| {
+            r.queue_url() == Some(QUEUE)
+                && r.message_body()
+                    .is_some_and(|b| b.contains(r#""op":"upsert""#) && b.contains("ana@example.com"))
+        })
+        .then_output(|| SendMessageOutput::builder().message_id("msg-1").build());
+    let app = app(
+        &[("RETRY_QUEUE_URL", QUEUE)],
+        mocked_client(&[&register]),
+        sqs(&[&send]),
+    );
+
+    assert_eq!(handle(&app, event(signup())).await.unwrap(), signup());
+    assert_eq!(send.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn only_quicksight_and_the_queue_failing_together_fail_the_sign_up_and_only_when_asked() {
+    let register = register_fails();
+    let app_that_fails = app(
+        &[("FAIL_SIGNUP_ON_ERROR", "true")],
+        mocked_client(&[&register]),
+        sqs(&[]),
+    );
+    let error = handle(&app_that_fails, event(signup())).await.unwrap_err();
+    assert_eq!(error.error_type, "NotProvisionedNorQueued");
+    assert!(
+        error.error_message.contains("RETRY_QUEUE_URL is not set"),
+        "{}",
+        error.error_message
+    );
+
+    let register = register_fails();
+    let app_that_keeps_going = app(&[], mocked_client(&[&register]), sqs(&[]));
+    assert_eq!(handle(&app_that_keeps_going, event(signup())).await.unwrap(), signup());
+}
+
+#[tokio::test]
+async fn malformed_events_and_other_triggers_go_back_unchanged_without_a_call() {
+    // No rules: any QuickSight or SQS call would fail the test.
+    let app = app(&[], mocked_client(&[]), sqs(&[]));
+    let mut no_pool = signup();
+    no_pool.as_object_mut().unwrap().remove("userPoolId");
+    assert_eq!(handle(&app, event(no_pool.clone())).await.unwrap(), no_pool);
+    let result = super::event::provision(&app, &no_pool, 0).await;
+    assert!(
+        matches!(result, Err(super::TriggerError::MalformedEvent(ref m)) if m.contains("userPoolId")),
+        "{result:?}"
+    );
+
+    let mut forgot = signup();
+    forgot["triggerSource"] = json!("PostConfirmation_ConfirmForgotPassword");
+    assert_eq!(handle(&app, event(forgot.clone())).await.unwrap(), forgot);
+}
+
+#[test]
+fn every_bad_variable_is_reported_at_once() {
+    let vars = [
+        ("SESSION_NAME_SOURCE", "name"),
+        ("SIGNUP_BUDGET_MS", "9000"),
+        ("DRY_RUN", "maybe"),
+    ];
+    let errors = read_env(EnvReader::new(testing::lookup(&testing::vars(&vars)))).unwrap_err();
+    let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
+    assert_eq!(variables, ["DRY_RUN", "SESSION_NAME_SOURCE", "SIGNUP_BUDGET_MS"]);
+}

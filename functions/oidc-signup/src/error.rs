@@ -1,0 +1,75 @@
+//! Why a sign-up was not provisioned, mapped to the HTTP answer and its log line in one place.
+
+use qs_provision::engine::{EngineError, Outcome};
+use qs_provision::validate::ValidationErrors;
+use serde_json::{Value, json};
+
+use crate::verify::Rejected;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    /// The token failed a check: 401 naming the check, never the token.
+    #[error("token refused: {0}")]
+    Token(Rejected),
+    /// The provider's keys could not be fetched: 503, safe to retry.
+    #[error("the provider's keys are unavailable: {0}")]
+    KeysUnavailable(String),
+    /// Claims QuickSight would refuse: 400 naming each claim and rule.
+    #[error("invalid claims: {0}")]
+    Claims(ValidationErrors),
+    /// QuickSight failed: 503, safe to retry.
+    #[error("QuickSight failed: {0}")]
+    QuickSight(EngineError),
+}
+
+impl From<Rejected> for SignupError {
+    fn from(rejected: Rejected) -> Self {
+        match rejected {
+            Rejected::KeysUnavailable(why) => Self::KeysUnavailable(why),
+            other => Self::Token(other),
+        }
+    }
+}
+
+/// An HTTP answer in the shape function URLs and HTTP APIs (payload v2) expect.
+fn answer(status: u16, body: Value) -> Value {
+    json!({ "statusCode": status, "headers": { "content-type": "application/json" }, "body": body.to_string() })
+}
+
+/// 200 with the outcome, or the error's status and body; logged either way.
+pub fn respond(result: Result<Outcome, SignupError>) -> Value {
+    let error = match result {
+        Ok(outcome) => {
+            let body = serde_json::to_value(&outcome).unwrap_or_default();
+            tracing::info!(outcome = %body, "user provisioned");
+            return answer(200, body);
+        }
+        Err(e) => e,
+    };
+    match error {
+        SignupError::Token(reason) => {
+            tracing::warn!(reason = %reason, "token refused");
+            answer(401, json!({ "error": "token refused", "reason": reason.to_string() }))
+        }
+        SignupError::KeysUnavailable(why) => {
+            tracing::error!(reason = %why, "the provider's keys are unavailable");
+            answer(
+                503,
+                json!({ "error": "the identity provider's keys are unavailable; retry" }),
+            )
+        }
+        SignupError::Claims(errors) => {
+            tracing::warn!(errors = %errors, "claims QuickSight would refuse");
+            answer(400, json!({ "error": "invalid claims", "errors": errors }))
+        }
+        SignupError::QuickSight(e) => {
+            tracing::error!(error = %e, "QuickSight failed");
+            let body = json!({
+                "error": "QuickSight failed; the request is safe to retry",
+                "detail": e.to_string(),
+                "retryable": e.is_transient(),
+            });
+            answer(503, body)
+        }
+    }
+}

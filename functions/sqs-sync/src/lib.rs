@@ -1,0 +1,101 @@
+//! sqs-sync: applies queued QuickSight user changes, reporting only the failed messages back to
+//! SQS (ReportBatchItemFailures), so they are retried and in the end reach the dead-letter queue.
+
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsEvent};
+use lambda_runtime::{Error, LambdaEvent};
+use qs_provision::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport, ItemResult};
+use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, parse};
+use qs_provision::engine::Engine;
+use qs_provision::runtime::deadline_from_epoch_millis;
+use serde::Serialize;
+
+/// What the function builds once, at cold start.
+pub struct App {
+    pub config: Config,
+    pub engine: Engine,
+    pub scope: GroupScope,
+    pub limits: BatchLimits,
+}
+
+impl App {
+    pub fn new(config: Config, engine: Engine, limits: BatchLimits) -> Self {
+        Self {
+            scope: config.group_scope(),
+            config,
+            engine,
+            limits,
+        }
+    }
+}
+
+/// The shared configuration and this function's own variables, every bad one reported at once.
+pub fn read_env(mut env: EnvReader) -> Result<(Config, BatchLimits), ConfigError> {
+    let config = Config::read(&mut env);
+    let limits = BatchLimits {
+        max_concurrency: env.optional("MAX_CONCURRENCY", parse::number_in(1..=64)).unwrap_or(4),
+        start_margin: Duration::from_millis(
+            env.optional("START_MARGIN_MS", parse::number_in(0..=60_000))
+                .unwrap_or(2000),
+        ),
+        ..BatchLimits::default()
+    };
+    env.finish((config, limits))
+}
+
+/// The partial batch response Lambda reads, plus each message's outcome for whoever invoked us.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    pub batch_item_failures: Vec<BatchItemFailure>,
+    pub results: Vec<ItemReport>,
+}
+
+pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, Error> {
+    let deadline = deadline_from_epoch_millis(event.context.deadline);
+    let items = event
+        .payload
+        .records
+        .into_iter()
+        .map(|r| BatchItem {
+            id: r.message_id.unwrap_or_default(),
+            fifo_group: r.attributes.get("MessageGroupId").cloned(),
+            body: r.body.unwrap_or_default(),
+        })
+        .collect();
+    let runner = BatchRunner {
+        engine: &app.engine,
+        config: &app.config,
+        scope: &app.scope,
+        limits: app.limits,
+    };
+    let results = runner.run(items, deadline).await;
+    for report in &results {
+        let line = serde_json::to_string(report)?;
+        match &report.result {
+            ItemResult::Applied { .. } => {
+                tracing::info!(message_id = %report.message_id, report = %line, "message applied")
+            }
+            ItemResult::Failed { .. } => {
+                tracing::warn!(message_id = %report.message_id, report = %line, "message failed; it returns to the queue")
+            }
+        }
+    }
+    let batch_item_failures = results
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = r.message_id.clone();
+            failure
+        })
+        .collect();
+    Ok(Response {
+        batch_item_failures,
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,82 @@
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use tracing::level_filters::LevelFilter;
+
+use super::{level_from, subscriber};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
+    }
+}
+
+fn logged(level: LevelFilter, log: impl FnOnce()) -> Vec<serde_json::Value> {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing::subscriber::with_default(subscriber(level, move || writer.clone()), log);
+    captured.lines()
+}
+
+#[test]
+fn every_line_carries_the_request_id_and_inside_a_batch_the_message_id() {
+    let lines = logged(LevelFilter::WARN, || {
+        let invoke = tracing::info_span!("Lambda runtime invoke", requestId = "req-1");
+        let _invoke = invoke.enter();
+        tracing::warn!(batch_size = 2, "batch started");
+        let item = tracing::info_span!(target: "qs_provision::batch", "message", message_id = "msg-7");
+        item.in_scope(|| tracing::error!(user_name = "Fed/ana", "QuickSight failed"));
+        tracing::info!("below the level: not written");
+    });
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["request_id"], "req-1");
+    assert_eq!(lines[0]["level"], "WARN");
+    assert_eq!(lines[0]["message"], "batch started");
+    assert_eq!(lines[0]["batch_size"], 2);
+    assert!(lines[0].get("message_id").is_none());
+    assert_eq!(
+        lines[1]["request_id"], "req-1",
+        "a warn-level logger keeps the info-level invoke span"
+    );
+    assert_eq!(lines[1]["message_id"], "msg-7");
+    assert_eq!(lines[1]["user_name"], "Fed/ana");
+    assert!(lines[1]["timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn the_level_comes_from_lambda_then_rust_log_then_info() {
+    let env = |vars: &'static [(&str, &str)]| {
+        move |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    };
+    assert_eq!(
+        level_from(env(&[("AWS_LAMBDA_LOG_LEVEL", "DEBUG"), ("RUST_LOG", "warn")])).0,
+        LevelFilter::DEBUG
+    );
+    assert_eq!(
+        level_from(env(&[("AWS_LAMBDA_LOG_LEVEL", "FATAL")])).0,
+        LevelFilter::ERROR
+    );
+    assert_eq!(level_from(env(&[("RUST_LOG", "warn")])).0, LevelFilter::WARN);
+    assert_eq!(level_from(env(&[])).0, LevelFilter::INFO);
+    let (level, unknown) = level_from(env(&[("AWS_LAMBDA_LOG_LEVEL", "LOUD")]));
+    assert_eq!(
+        (level, unknown),
+        (LevelFilter::INFO, Some(("AWS_LAMBDA_LOG_LEVEL", "LOUD".to_string())))
+    );
+}

@@ -1,0 +1,82 @@
+//! What the project's tests share (unit, handler and integration tests): the test account and
+//! role, configurations read from a list of variables, a user spec, and a QuickSight client whose
+//! HTTP layer answers with mocked responses. Built for tests only (the `testing` feature).
+
+use aws_sdk_quicksight::config::{Credentials, Region};
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client};
+
+use crate::config::{Config, RetryMode};
+use crate::engine::with_retries;
+use crate::validate::{ExternalLogin, UserRole, UserSpec};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const NAMESPACE: &str = "default";
+pub const ROLE_NAME: &str = "QuickSightFederated";
+pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
+
+/// A variable lookup over `vars` (the first of a name wins), as `Config::from_lookup` takes it.
+pub fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+/// The variables every configuration needs: the test account and role.
+pub const REQUIRED: [(&str, &str); 2] = [
+    ("QUICKSIGHT_ACCOUNT_ID", ACCOUNT),
+    ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN),
+];
+
+/// `vars` over the required ones (a name in `vars` wins).
+pub fn vars<'a>(vars: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    vars.iter().copied().chain(REQUIRED).collect()
+}
+
+/// The configuration of `vars` over the required ones; panics on an invalid one.
+pub fn config(extra: &[(&str, &str)]) -> Config {
+    Config::from_lookup(lookup(&vars(extra))).expect("a valid test configuration")
+}
+
+/// A user whose e-mail is also its session name.
+pub fn user_spec(email: &str, role: UserRole, external_login: ExternalLogin) -> UserSpec {
+    UserSpec {
+        email: email.to_owned(),
+        session_name: email.to_owned(),
+        role,
+        custom_permissions_name: None,
+        external_login,
+        tags: Default::default(),
+    }
+}
+
+/// Client configuration whose requests are answered by `rules`, in order (any other request
+/// panics).
+pub fn mocked_config(rules: &[&Rule]) -> aws_sdk_quicksight::config::Builder {
+    let interceptor = rules.iter().fold(
+        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
+        |i, rule| i.with_rule(rule),
+    );
+    aws_sdk_quicksight::Config::builder()
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor)
+}
+
+/// A client on [`mocked_config`] with the production retry classifier and one attempt, so a test
+/// sees each answer as the engine does.
+pub fn mocked_client(rules: &[&Rule]) -> aws_sdk_quicksight::Client {
+    aws_sdk_quicksight::Client::from_conf(with_retries(mocked_config(rules), 1, RetryMode::Standard).build())
+}
+
+/// A QuickSight error response exactly as the service sends it, for a mocked rule's
+/// `then_http_response`.
+pub fn quicksight_error(status: u16, code: &str) -> aws_smithy_runtime_api::http::Response {
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    let body = format!(r#"{{"Message":"{code} from the mock","RequestId":"r-1"}}"#);
+    let mut response = Response::new(StatusCode::try_from(status).expect("a status code"), body.into());
+    response
+        .headers_mut()
+        .insert("x-amzn-ErrorType", format!("{code}:http://internal.amazon.com/"));
+    response.headers_mut().insert("content-type", "application/json");
+    response
+}
