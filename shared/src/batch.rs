@@ -141,11 +141,11 @@ impl BatchRunner<'_> {
         for i in chain {
             let p = &parsed[i];
             let result = match (&p.change, &p.item.fifo_group) {
-                (_, Some(group)) if fifo_failed => ItemResult::Failed {
-                    failure: Failure::EarlierInGroupFailed { group: group.clone() },
-                },
                 (Err(errors), _) => ItemResult::Failed {
                     failure: Failure::Invalid { errors: errors.clone() },
+                },
+                (_, Some(group)) if fifo_failed => ItemResult::Failed {
+                    failure: Failure::EarlierInGroupFailed { group: group.clone() },
                 },
                 (Ok(_), _) if Instant::now() + self.limits.start_margin > deadline => ItemResult::Failed {
                     failure: Failure::DeadlineNear,
@@ -173,7 +173,11 @@ impl BatchRunner<'_> {
                     }
                 }
             };
-            fifo_failed |= matches!(result, ItemResult::Failed { .. });
+            // An invalid message is never applied, so passing over it reorders nothing: it fails
+            // alone. Any other failure holds back the rest of its FIFO group, which must not run
+            // before it.
+            fifo_failed |=
+                matches!(&result, ItemResult::Failed { failure } if !matches!(failure, Failure::Invalid { .. }));
             reports.push((
                 i,
                 ItemReport {

@@ -180,7 +180,7 @@ async fn five_thousand_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwi
 }
 
 #[tokio::test]
-async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
+async fn a_fifo_queue_holds_each_submission_once_and_serialises_each_user_however_named() {
     let moto = Moto::start();
     let sqs = moto.sqs();
     let queue = sqs
@@ -195,11 +195,16 @@ async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
     let dir = std::env::temp_dir().join(format!("qs-enqueue-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("changes.jsonl");
+    let add_b = r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-b"]}"#;
     std::fs::write(
         &file,
         [
             r#"{"op":"upsert","version":1,"email":"ana@example.com","groups":["qs-a"]}"#,
-            r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-b"]}"#,
+            add_b,
+            r#"{"op":"remove_groups","version":1,"session_name":"ana@example.com","groups":["qs-b"]}"#,
+            // A deliberate repeat of line 2: a submission of its own, not a duplicate.
+            add_b,
+            r#"{"op":"remove_groups","version":1,"user_name":"QuickSightFederated/ana@example.com","groups":["qs-b"]}"#,
             r#"{"op":"delete","version":1,"email":"bo@example.com"}"#,
         ]
         .join("\n"),
@@ -212,32 +217,52 @@ async fn a_fifo_queue_fed_twice_holds_each_change_once_grouped_by_user() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 
-    let received = sqs
-        .receive_message()
+    // Two consumers, as two sqs-sync invocations: while the first holds a message of a user, the
+    // second gets none of that user's, whichever way the messages name them.
+    let receive = |max: i32| {
+        sqs.receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(max)
+            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+            .send()
+    };
+    let group = |m: &aws_sdk_sqs::types::Message| {
+        m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone()
+    };
+    let first = receive(1).await.unwrap().messages().to_vec();
+    let held = group(&first[0]);
+    let second = receive(10).await.unwrap().messages().to_vec();
+    assert!(!second.is_empty());
+    assert!(
+        second.iter().all(|m| group(m) != held),
+        "a user's messages went to two consumers at once"
+    );
+    sqs.delete_message()
         .queue_url(&queue)
-        .max_number_of_messages(10)
-        .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+        .receipt_handle(first[0].receipt_handle().unwrap())
         .send()
         .await
         .unwrap();
-    let mut seen: Vec<(String, String)> = received
-        .messages()
+    let third = receive(10).await.unwrap().messages().to_vec();
+
+    let mut seen: Vec<(String, String)> = [first, second, third]
+        .concat()
         .iter()
-        .map(|m| {
-            let group =
-                m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone();
-            (group, Change::parse(m.body().unwrap()).unwrap().op().to_owned())
-        })
+        .map(|m| (group(m), Change::parse(m.body().unwrap()).unwrap().op().to_owned()))
         .collect();
     seen.sort();
+    let ana = |op: &str| ("ana@example.com".to_string(), op.to_string());
     assert_eq!(
         seen,
         [
-            ("ana@example.com".into(), "add_groups".into()),
-            ("ana@example.com".into(), "upsert".into()),
+            ana("add_groups"),
+            ana("add_groups"),
+            ana("remove_groups"),
+            ana("remove_groups"),
+            ana("upsert"),
             ("bo@example.com".into(), "delete".into())
         ],
-        "deduplicated on the second run, one group per user"
+        "one group per user; the second run added nothing; the repeat on line 4 was kept"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -51,7 +51,7 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
     let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
     match app.engine.apply(&planned, &app.scope, deadline).await {
         Ok(outcome) => Ok(Handled::Provisioned(outcome)),
-        Err(quicksight) => match queue_retry(app, &change).await {
+        Err(quicksight) => match queue_retry(app, &change, &submission(&signup)).await {
             Ok(message_id) => Ok(Handled::Queued { message_id, quicksight }),
             Err(queue) => Err(TriggerError::NotQueued { quicksight, queue }),
         },
@@ -85,9 +85,15 @@ fn signup_user(app: &App, signup: &Signup) -> SignupUser {
     }
 }
 
-/// Sends the change to the retry queue in the sqs-sync message format, with the same FIFO ids
-/// qs-enqueue uses, so a retried sign-up and a bulk change to that user share one group.
-async fn queue_retry(app: &App, change: &Change) -> Result<String, QueueError> {
+/// This sign-up: Cognito may invoke the trigger again for it, and a FIFO queue then keeps one copy.
+fn submission(signup: &Signup) -> String {
+    let sub = signup.request.user_attributes.get("sub").map_or("", String::as_str);
+    format!("signup:{}:{sub}", signup.user_pool_id)
+}
+
+/// Sends the change to the retry queue in the sqs-sync message format, in the user's FIFO group
+/// (the same whoever sends a change to that user), so it never runs beside a bulk change to them.
+async fn queue_retry(app: &App, change: &Change, submission: &str) -> Result<String, QueueError> {
     let url = app
         .settings
         .retry_queue_url
@@ -95,7 +101,7 @@ async fn queue_retry(app: &App, change: &Change) -> Result<String, QueueError> {
         .ok_or(QueueError::NotConfigured)?;
     let mut send = app.sqs.send_message().queue_url(url).message_body(change.to_json());
     if url.ends_with(".fifo") {
-        let (group, dedup) = change.fifo_ids();
+        let (group, dedup) = change.fifo_ids(submission);
         send = send.message_group_id(group).message_deduplication_id(dedup);
     }
     let sent = send

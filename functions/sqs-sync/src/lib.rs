@@ -54,16 +54,21 @@ pub struct Response {
 
 pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, Error> {
     let deadline = deadline_from_epoch_millis(event.context.deadline);
-    let items = event
-        .payload
-        .records
-        .into_iter()
-        .map(|r| BatchItem {
-            id: r.message_id.unwrap_or_default(),
-            fifo_group: r.attributes.get("MessageGroupId").cloned(),
-            body: r.body.unwrap_or_default(),
-        })
-        .collect();
+    let mut items = Vec::with_capacity(event.payload.records.len());
+    for record in event.payload.records {
+        // Real SQS always sets a messageId. Without one a failure could only be reported as an
+        // empty itemIdentifier, which Lambda reads as "retry the whole batch" while the others are
+        // reported applied: fail the invocation instead, so SQS redelivers the batch as a whole
+        // (every change is idempotent).
+        let Some(id) = record.message_id.filter(|id| !id.is_empty()) else {
+            return Err("an SQS record has no messageId; the whole batch returns to the queue".into());
+        };
+        items.push(BatchItem {
+            id,
+            fifo_group: record.attributes.get("MessageGroupId").cloned(),
+            body: record.body.unwrap_or_default(),
+        });
+    }
     let runner = BatchRunner {
         engine: &app.engine,
         config: &app.config,

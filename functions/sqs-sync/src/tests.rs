@@ -21,6 +21,21 @@ fn message(id: &str, body: &str) -> SqsMessage {
     m
 }
 
+/// A message of FIFO group `group`.
+fn fifo(id: &str, group: &str, body: &str) -> SqsMessage {
+    let mut m = message(id, body);
+    m.attributes.insert("MessageGroupId".into(), group.into());
+    m
+}
+
+fn statuses(response: &super::Response) -> Vec<String> {
+    let json = serde_json::to_value(response).unwrap();
+    let results = json["results"].as_array().unwrap().iter();
+    results
+        .map(|r| r["failure"]["reason"].as_str().unwrap_or("applied").to_owned())
+        .collect()
+}
+
 /// A context whose invocation has `left` to run.
 fn context(left: Duration) -> Context {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
@@ -89,6 +104,70 @@ async fn with_too_little_time_left_nothing_is_started_and_everything_returns() {
         serde_json::to_value(&response).unwrap()["results"][0]["failure"]["reason"],
         "deadline_near"
     );
+}
+
+const DELETE_ANA: &str = r#"{"op":"delete","version":1,"email":"ana@example.com"}"#;
+
+#[tokio::test]
+async fn an_invalid_message_fails_alone_and_does_not_hold_back_its_fifo_group() {
+    let delete = mock!(Client::delete_user)
+        .match_requests(|r| r.user_name() == Some("QuickSightFederated/ana@example.com"))
+        .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
+    let app = app(mocked_client(&[&delete]));
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        fifo(
+            "m-1",
+            "ana@example.com",
+            r#"{"op":"delete","version":1,"emial":"ana@example.com"}"#,
+        ),
+        // Not one of this deployment's users: refused like any invalid message.
+        fifo(
+            "m-2",
+            "ana@example.com",
+            r#"{"op":"delete","version":1,"user_name":"ana@example.com"}"#,
+        ),
+        fifo("m-3", "ana@example.com", DELETE_ANA),
+    ];
+
+    let response = handle(&app, LambdaEvent::new(event, context(Duration::from_secs(30))))
+        .await
+        .unwrap();
+
+    assert_eq!(statuses(&response), ["invalid", "invalid", "applied"]);
+    assert_eq!(delete.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_quicksight_failure_still_holds_back_the_rest_of_its_fifo_group() {
+    let fails = mock!(Client::delete_user).then_http_response(|| quicksight_error(500, "InternalFailureException"));
+    let app = app(mocked_client(&[&fails]));
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        fifo("m-1", "ana@example.com", DELETE_ANA),
+        fifo("m-2", "ana@example.com", DELETE_ANA),
+    ];
+
+    let response = handle(&app, LambdaEvent::new(event, context(Duration::from_secs(30))))
+        .await
+        .unwrap();
+
+    assert_eq!(statuses(&response), ["quicksight", "earlier_in_group_failed"]);
+}
+
+#[tokio::test]
+async fn a_record_without_a_message_id_fails_the_whole_invocation() {
+    let app = app(mocked_client(&[]));
+    let mut event = SqsEvent::default();
+    let mut anonymous = message("", DELETE_ANA);
+    anonymous.message_id = None;
+    event.records = vec![message("m-1", DELETE_ANA), anonymous];
+
+    let error = handle(&app, LambdaEvent::new(event, context(Duration::from_secs(30))))
+        .await
+        .unwrap_err();
+
+    assert!(error.to_string().contains("no messageId"), "{error}");
 }
 
 #[test]

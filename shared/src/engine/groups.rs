@@ -43,8 +43,40 @@ impl Engine {
         self.apply_memberships(user_name, &add, &remove).await
     }
 
-    /// The names of every group the user is in, over all pages.
+    /// The names of every group the user is in, over all pages. A 404 for a user this engine
+    /// registered moments ago is QuickSight not showing it yet: retried with backoff, bounded. Any
+    /// other 404 is reported as transient too, so the change returns to the queue rather than
+    /// failing for good while QuickSight catches up.
     async fn current_groups(&self, user_name: &str) -> Result<BTreeSet<String>, EngineError> {
+        let mut backoff = FIRST_VISIBILITY_BACKOFF;
+        let started = Instant::now();
+        loop {
+            match self.list_user_groups(user_name).await? {
+                Some(groups) => return Ok(groups),
+                // In a dry run the user may be one that would be registered first.
+                None if self.dry_run => return Ok(BTreeSet::new()),
+                None => {}
+            }
+            let waited = started.elapsed();
+            if !self.registered_recently(user_name) || waited + backoff > self.visibility_wait {
+                return Err(EngineError::NotYetVisible {
+                    user: user_name.to_owned(),
+                    operation: "ListUserGroups",
+                    waited,
+                });
+            }
+            tracing::debug!(
+                user_name,
+                ?backoff,
+                "user registered moments ago not visible yet; retrying"
+            );
+            sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_VISIBILITY_BACKOFF);
+        }
+    }
+
+    /// Every group the user is in, or `None` when QuickSight answers that the user does not exist.
+    async fn list_user_groups(&self, user_name: &str) -> Result<Option<BTreeSet<String>>, EngineError> {
         let mut pages = self
             .client
             .list_user_groups()
@@ -58,12 +90,11 @@ impl Engine {
         while let Some(group) = pages.next().await {
             match group {
                 Ok(g) => groups.extend(g.group_name().map(str::to_owned)),
-                // In a dry run the user may be one that would be registered first.
-                Err(e) if self.dry_run && code_of(&e) == NOT_FOUND => return Ok(BTreeSet::new()),
+                Err(e) if code_of(&e) == NOT_FOUND => return Ok(None),
                 Err(e) => return Err(from_sdk("ListUserGroups", e)),
             }
         }
-        Ok(groups)
+        Ok(Some(groups))
     }
 
     async fn apply_memberships(

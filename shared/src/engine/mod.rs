@@ -5,6 +5,7 @@ mod client;
 mod error;
 mod groups;
 mod outcome;
+mod recent;
 mod user;
 
 use std::collections::BTreeSet;
@@ -48,6 +49,7 @@ pub struct Engine {
     dry_run: bool,
     visibility_wait: Duration,
     first_call: FirstCall,
+    recent: recent::RecentRegistrations,
 }
 
 impl Engine {
@@ -62,6 +64,7 @@ impl Engine {
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
+            recent: Default::default(),
         }
     }
 
@@ -75,6 +78,11 @@ impl Engine {
     pub fn with_visibility_wait(mut self, wait: Duration) -> Self {
         self.visibility_wait = wait;
         self
+    }
+
+    /// Whether this engine registered `user_name` moments ago.
+    fn registered_recently(&self, user_name: &str) -> bool {
+        self.recent.contains(user_name)
     }
 
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.

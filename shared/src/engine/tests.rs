@@ -539,3 +539,47 @@ async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
     }
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 750);
 }
+
+fn list_missing() -> Rule {
+    mock!(Client::list_user_groups).then_http_response(|| quicksight_error(404, "ResourceNotFoundException"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_change_right_after_this_engine_registered_the_user_waits_for_quicksight_to_show_it() {
+    let (missing, register) = (describe_missing(), register_ok());
+    let (not_yet, not_yet_again) = (list_missing(), list_missing());
+    let listed = mock!(Client::list_user_groups).then_output(|| ListUserGroupsOutput::builder().build());
+    let add = add_member("qs-a");
+    let engine = engine(&[&missing, &register, &not_yet, &not_yet_again, &listed, &add], false);
+    let registered = engine
+        .register_or_update(&spec(ExternalLogin::None), deadline())
+        .await
+        .unwrap();
+    assert_eq!(registered.user, UserChange::Registered);
+
+    // The add_groups message right behind the upsert that created the user.
+    let outcome = engine
+        .change_groups(USER, &groups(&["qs-a"]), &groups(&[]), deadline())
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
+    assert_eq!(listed.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_user_quicksight_does_not_show_is_a_transient_failure() {
+    let missing = list_missing();
+    let engine = engine(&[&missing], false);
+
+    let error = engine
+        .change_groups(USER, &groups(&["qs-a"]), &groups(&[]), deadline())
+        .await
+        .unwrap_err();
+
+    assert!(
+        error.is_transient(),
+        "{error}: the change must return to the queue, not fail for good"
+    );
+    assert_eq!(missing.num_calls(), 1, "not registered here: no waiting");
+}

@@ -48,6 +48,7 @@ impl Engine {
         }
         match request.send().await {
             Ok(out) => {
+                self.recent.record(&user_name);
                 let arn = out.user().and_then(User::arn).map(str::to_owned);
                 Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
             }

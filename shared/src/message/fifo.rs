@@ -1,25 +1,29 @@
-//! The FIFO ids every sender gives a change (qs-enqueue, the sign-up retry), so one user's changes
-//! share one message group whoever sent them.
+//! The FIFO ids every sender gives a change (qs-enqueue, the sign-up retry). The message group is
+//! the user, so SQS never hands one user's changes to two invocations at once and keeps their
+//! order; the deduplication id is one submission, so a deliberate repeat is never dropped.
 
 use sha2::{Digest, Sha256};
 
 use super::{Change, GroupsChange, Upsert, UserRef};
+use crate::validate::derive_session_name;
 
 impl Change {
-    /// The FIFO `MessageGroupId` (the user, so one user's changes keep their order) and
-    /// `MessageDeduplicationId` (the body's SHA-256, so sending the same change twice adds nothing).
-    pub fn fifo_ids(&self) -> (String, String) {
-        let digest = Sha256::digest(self.to_json().as_bytes());
+    /// The FIFO `MessageGroupId` and `MessageDeduplicationId`. `submission` names this one sending
+    /// of the change (qs-enqueue: the file's hash and the line; a sign-up: the user pool and user),
+    /// so sending the same submission twice within SQS's five-minute window adds nothing, while the
+    /// same change submitted again (add X, remove X, add X) is kept.
+    pub fn fifo_ids(&self, submission: &str) -> (String, String) {
+        let digest = Sha256::digest(submission.as_bytes());
         (self.user_key(), digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
-    /// The user the change is about, as the message names it (FIFO queues group by it).
+    /// The user the change is about, the same whichever way the message names it: the session
+    /// name (`user_name` is `RoleName/SessionName`; an e-mail derives the session name), lowercased.
     pub fn user_key(&self) -> String {
-        let key = match self {
+        let (user_name, session_name, email) = match self {
             Change::Upsert(Upsert {
-                session_name: Some(s), ..
-            }) => s,
-            Change::Upsert(Upsert { email, .. }) => email,
+                session_name, email, ..
+            }) => (None, session_name.as_deref(), Some(email.as_str())),
             Change::AddGroups(GroupsChange {
                 user_name,
                 session_name,
@@ -37,12 +41,15 @@ impl Change {
                 session_name,
                 email,
                 ..
-            }) => user_name
-                .as_ref()
-                .or(session_name.as_ref())
-                .or(email.as_ref())
-                .map_or("", |s| s),
+            }) => (user_name.as_deref(), session_name.as_deref(), email.as_deref()),
         };
-        key.to_lowercase()
+        let session = match (user_name, session_name, email) {
+            (Some(name), _, _) => name.split_once('/').map_or(name, |(_, session)| session).to_owned(),
+            (None, Some(session), _) => session.to_owned(),
+            // An invalid e-mail is refused by sqs-sync; any group does for it.
+            (None, None, Some(email)) => derive_session_name("email", email).unwrap_or_else(|_| email.to_owned()),
+            (None, None, None) => String::new(),
+        };
+        session.to_lowercase()
     }
 }

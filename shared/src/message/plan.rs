@@ -133,7 +133,7 @@ impl<'a> Validation<'a> {
         email: &Option<String>,
     ) -> Option<String> {
         let session_name = match (user_name, session_name, email) {
-            (Some(name), None, None) => return self.check(fields::user_name("user_name", name)).map(|()| name.clone()),
+            (Some(name), None, None) => self.user_name(name),
             (None, Some(session), None) => self
                 .check(fields::session_name("session_name", session))
                 .map(|()| session.clone()),
@@ -150,6 +150,27 @@ impl<'a> Validation<'a> {
             }
         }?;
         Some(self.config?.user_name(&session_name))
+    }
+
+    /// The session name of a `RoleName/SessionName`, refusing a name that is not of this form or,
+    /// with a configuration, not of this deployment's role (its users are not ours to change).
+    fn user_name(&mut self, name: &str) -> Option<String> {
+        let role = self.config.map_or("RoleName", |c| c.federated_role.name.as_str());
+        let shape = format!("must be {role}/<session name> (QuickSight names federated users RoleName/SessionName)");
+        let Some((named_role, session)) = name.split_once('/') else {
+            self.fail("user_name", shape, name);
+            return None;
+        };
+        if fields::role_name("user_name", named_role).is_err() || fields::session_name("user_name", session).is_err() {
+            self.fail("user_name", shape, name);
+            return None;
+        }
+        if self.config.is_some() && named_role != role {
+            let rule = format!("names a user of role {named_role}; this deployment changes only users of role {role}");
+            self.fail("user_name", rule, name);
+            return None;
+        }
+        Some(session.to_owned())
     }
 
     fn upsert(&mut self, u: &Upsert) -> Option<Planned> {

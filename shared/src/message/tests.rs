@@ -175,3 +175,54 @@ fn a_signup_carries_its_derived_provider_url_only_where_it_is_used() {
         .unwrap();
     assert!(derived.to_json().contains(r#""provider_url":"http://127.0.0.1:8080""#));
 }
+
+#[test]
+fn a_user_name_must_be_one_of_this_deployments_users() {
+    let c = config("NONE");
+    let delete = |name: &str| Change::parse(&format!(r#"{{"op":"delete","version":1,"user_name":"{name}"}}"#)).unwrap();
+
+    // Without the role part it names no federated user: refused, not "applied: not found".
+    let bare = delete("ana@example.com");
+    for errors in [bare.check().unwrap_err(), bare.plan(&c).unwrap_err()] {
+        assert_eq!(errors.0[0].field, "user_name");
+        assert!(errors.0[0].rule.contains("/<session name>"), "{}", errors.0[0].rule);
+    }
+    let other_role = delete("OtherRole/ana@example.com");
+    assert!(
+        other_role.check().is_ok(),
+        "the shape is right; only the deployment knows its role"
+    );
+    let errors = other_role.plan(&c).unwrap_err();
+    assert!(
+        errors.0[0].rule.contains("only users of role Fed"),
+        "{}",
+        errors.0[0].rule
+    );
+
+    assert_eq!(
+        delete("Fed/ana@example.com").plan(&c).unwrap(),
+        Planned::Delete {
+            user_name: "Fed/ana@example.com".into()
+        }
+    );
+}
+
+#[test]
+fn a_users_fifo_group_is_the_same_however_the_message_names_them() {
+    let by = |field: &str, value: &str| {
+        Change::parse(&format!(r#"{{"op":"delete","version":1,"{field}":"{value}"}}"#))
+            .unwrap()
+            .fifo_ids("s")
+            .0
+    };
+    let group = by("email", "Ana@Example.com");
+    assert_eq!(group, "ana@example.com");
+    assert_eq!(by("session_name", "ana@example.com"), group);
+    assert_eq!(by("user_name", "QuickSightFederated/ana@example.com"), group);
+    let upsert = Change::parse(r#"{"op":"upsert","version":1,"email":"ana@example.com"}"#).unwrap();
+    assert_eq!(upsert.fifo_ids("s").0, group);
+    // An e-mail that is no session name as it is: the session name derived from it.
+    assert!(by("email", "o'hara@example.com").starts_with("o-hara@example.com-"));
+    // One submission, one deduplication id; another submission of the same body, another.
+    assert_ne!(upsert.fifo_ids("file:2").1, upsert.fifo_ids("file:4").1);
+}

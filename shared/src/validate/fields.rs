@@ -107,9 +107,7 @@ pub fn role_arn<'a>(field: &str, v: &'a str) -> Result<&'a str, FieldError> {
             v,
         ));
     }
-    let name_ok =
-        (1..=64).contains(&len(name)) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-    if !name_ok {
+    if role_name(field, name).is_err() {
         return Err(FieldError::new(
             field,
             "the role name must be 1 to 64 of letters, digits and '+=,.@_-'",
@@ -117,6 +115,14 @@ pub fn role_arn<'a>(field: &str, v: &'a str) -> Result<&'a str, FieldError> {
         ));
     }
     Ok(name)
+}
+
+/// An IAM role name: 1 to 64 of letters, digits and `+=,.@_-`.
+pub fn role_name(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 1, 64)?;
+    all_chars(field, v, "only letters, digits and '+=,.@_-'", |c| {
+        c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+    })
 }
 
 /// `Email`: a plain address, 4 to 320 characters, one `@`, a dotted domain.

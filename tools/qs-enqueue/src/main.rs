@@ -34,11 +34,16 @@ struct Args {
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     let rows = rows::read(&args.file, args.op)?;
+    let file_id = rows::file_id(&args.file)?;
     let mut valid = Vec::new();
     let mut invalid = 0;
     for row in &rows {
         match &row.change {
-            Ok(change) => valid.push(send::Row { line: row.line, change }),
+            Ok(change) => valid.push(send::Row {
+                line: row.line,
+                change,
+                submission: format!("{file_id}:{}", row.line),
+            }),
             Err(errors) => {
                 invalid += 1;
                 for e in &errors.0 {

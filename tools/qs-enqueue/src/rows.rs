@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use qs_provision::message::{Change, VERSION};
 use qs_provision::validate::{FieldError, ValidationErrors};
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 /// The operation of every row of a CSV file (`--op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,6 +49,12 @@ impl Op {
 pub struct Row {
     pub line: u64,
     pub change: Result<Change, ValidationErrors>,
+}
+
+/// The file's SHA-256: with a line, it names one submission of one row.
+pub fn file_id(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
 
 pub fn read(path: &Path, op: Op) -> anyhow::Result<Vec<Row>> {

@@ -16,6 +16,9 @@ const ATTEMPTS: u32 = 5;
 pub struct Row<'a> {
     pub line: u64,
     pub change: &'a Change,
+    /// This row of this file (the file's hash and the line): a FIFO queue's deduplication id, so
+    /// sending the file again adds nothing while a change repeated on another line is kept.
+    pub submission: String,
 }
 
 /// A row SQS did not take, after every attempt.
@@ -31,12 +34,12 @@ pub struct Sent {
 }
 
 /// An entry's id is its row's position in the call, as SendMessageBatch wants ids unique per call.
-fn entry(id: usize, change: &Change, fifo: bool) -> SendMessageBatchRequestEntry {
+fn entry(id: usize, row: &Row<'_>, fifo: bool) -> SendMessageBatchRequestEntry {
     let mut entry = SendMessageBatchRequestEntry::builder()
         .id(id.to_string())
-        .message_body(change.to_json());
+        .message_body(row.change.to_json());
     if fifo {
-        let (group, dedup) = change.fifo_ids();
+        let (group, dedup) = row.change.fifo_ids(&row.submission);
         entry = entry.message_group_id(group).message_deduplication_id(dedup);
     }
     entry.build().expect("id and body are set")
@@ -68,7 +71,7 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Row<'_>], fifo: bool
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
         }
-        let entries = pending.iter().map(|&i| entry(i, chunk[i].change, fifo)).collect();
+        let entries = pending.iter().map(|&i| entry(i, &chunk[i], fifo)).collect();
         match sqs
             .send_message_batch()
             .queue_url(queue_url)

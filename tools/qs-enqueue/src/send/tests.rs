@@ -70,7 +70,18 @@ async fn a_row_sqs_refuses_is_reported_by_its_line_in_the_file() {
         .build();
     let (a, b) = (delete("ana@example.com"), delete("bo@example.com"));
     // Lines 1 (header) and 2 (an invalid row) are not sent.
-    let rows = [Row { line: 3, change: &a }, Row { line: 4, change: &b }];
+    let rows = [
+        Row {
+            line: 3,
+            change: &a,
+            submission: "f:3".into(),
+        },
+        Row {
+            line: 4,
+            change: &b,
+            submission: "f:4".into(),
+        },
+    ];
 
     let sent = send_all(
         &sqs(&[&first_call, &retries]),
