@@ -7,7 +7,7 @@ use serde_json::Value;
 pub struct Claims {
     pub sub: Option<String>,
     pub email: Option<String>,
-    /// `email_verified` is present and says no.
+    /// `email_verified` is present and is not true.
     pub email_unverified: bool,
     /// The groups claim: a JSON array of names, or a comma-separated string.
     pub groups: Vec<String>,
@@ -25,11 +25,16 @@ impl Claims {
                 .collect(),
             _ => Vec::new(),
         };
-        let verified = &claims["email_verified"];
+        // Verified is JSON true or, as Cognito sends it, the string "true"; anything else that is
+        // present ("False", 0, "yes") is not.
+        let email_unverified = match claims.get("email_verified") {
+            None => false,
+            Some(v) => *v != Value::Bool(true) && *v != "true",
+        };
         Self {
             sub: claims["sub"].as_str().map(str::to_owned),
             email: claims["email"].as_str().map(str::to_owned),
-            email_unverified: *verified == Value::Bool(false) || *verified == "false",
+            email_unverified,
             groups,
         }
     }
@@ -43,5 +48,41 @@ impl Claims {
             idp_groups: self.groups,
             provider_url: Some(issuer.to_owned()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::Claims;
+
+    #[test]
+    fn only_true_or_the_string_true_is_a_verified_email() {
+        let unverified = |v| Claims::read(&json!({ "email_verified": v }), "groups").email_unverified;
+        for verified in [json!(true), json!("true")] {
+            assert!(!unverified(verified.clone()), "{verified}");
+        }
+        for not in [
+            json!(false),
+            json!("false"),
+            json!("False"),
+            json!("FALSE"),
+            json!(0),
+            json!(1),
+            json!(null),
+        ] {
+            assert!(unverified(not.clone()), "{not}");
+        }
+        assert!(
+            !Claims::read(&json!({}), "groups").email_unverified,
+            "absent: the provider does not say"
+        );
+    }
+
+    #[test]
+    fn groups_come_as_an_array_or_a_comma_separated_string() {
+        assert_eq!(Claims::read(&json!({ "g": ["a", "b"] }), "g").groups, ["a", "b"]);
+        assert_eq!(Claims::read(&json!({ "g": "a, b," }), "g").groups, ["a", "b"]);
     }
 }
