@@ -214,7 +214,7 @@ def memory(target, invocations):
         samples = {}
         for n in range(1, invocations + 1):
             base = (n % 50) * 10
-            fn.invoke(sqs_event([upsert(base + k, role="AUTHOR" if n % 2 else "READER") for k in range(10)], n * 10))
+            fn.invoke(sqs_event([upsert(base + k, role="AUTHOR" if n % 2 else "ADMIN") for k in range(10)], n * 10))
             if n in (100, 250, 500, 1000, 2000, 5000, invocations):
                 samples[n] = fn.bootstrap_status()
         rows = [[f"after {n} invocations", f"{s['VmRSS'] / 1024:.1f} MiB", f"{s['VmHWM'] / 1024:.1f} MiB"] for n, s in samples.items()]

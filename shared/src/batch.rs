@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{Config, GroupScope};
-use crate::engine::{Engine, Outcome};
+use crate::engine::{Engine, EngineError, Outcome};
 use crate::message::{Change, Planned};
 use crate::validate::FieldError;
 
@@ -29,12 +29,21 @@ pub struct BatchItem {
 pub enum Failure {
     /// Not valid JSON or not valid values: each error names the field and the rule.
     Invalid { errors: Vec<FieldError> },
+    /// A change this deployment must not apply (a role downgrade under ROLE_DOWNGRADE=fail).
+    Refused { message: String },
     /// QuickSight refused or failed.
     Quicksight { message: String, transient: bool },
     /// Not started: too little time left in the invocation.
     DeadlineNear,
     /// Not applied because an earlier message of the same FIFO group failed.
     EarlierInGroupFailed { group: String },
+}
+
+impl Failure {
+    /// A message that can never be applied as it is: invalid, or refused by this deployment.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Failure::Invalid { .. } | Failure::Refused { .. })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,6 +173,9 @@ impl BatchRunner<'_> {
                             op: change.op(),
                             outcome,
                         },
+                        Err(EngineError::Refused { reason }) => ItemResult::Failed {
+                            failure: Failure::Refused { message: reason },
+                        },
                         Err(e) => ItemResult::Failed {
                             failure: Failure::Quicksight {
                                 message: e.to_string(),
@@ -173,11 +185,11 @@ impl BatchRunner<'_> {
                     }
                 }
             };
-            // An invalid message is never applied, so passing over it reorders nothing: it fails
-            // alone. Any other failure holds back the rest of its FIFO group, which must not run
-            // before it.
-            fifo_failed |=
-                matches!(&result, ItemResult::Failed { failure } if !matches!(failure, Failure::Invalid { .. }));
+            // An invalid or refused message is never applied, so passing over it reorders nothing:
+            // it fails alone. Any other failure holds back the rest of its FIFO group, which must
+            // not run before it.
+            fifo_failed |= matches!(&result, ItemResult::Failed { failure } if !failure.is_permanent());
+            matches!(&result, ItemResult::Failed { failure } if !matches!(failure, Failure::Invalid { .. }));
             reports.push((
                 i,
                 ItemReport {

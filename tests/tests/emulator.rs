@@ -109,7 +109,7 @@ async fn iam_user_lifecycle_with_external_login() {
         .namespace(NS)
         .user_name("QuickSightFederated/ana@example.com")
         .email("ana.maria@example.com")
-        .role(UserRole::Reader)
+        .role(UserRole::AuthorPro)
         .unapply_custom_permissions(true)
         .external_login_federation_provider_type("NONE")
         .send()
@@ -118,7 +118,7 @@ async fn iam_user_lifecycle_with_external_login() {
         .user
         .unwrap();
     assert_eq!(updated.email(), Some("ana.maria@example.com"));
-    assert_eq!(updated.role(), Some(&UserRole::Reader));
+    assert_eq!(updated.role(), Some(&UserRole::AuthorPro));
     assert_eq!(updated.custom_permissions_name(), None);
     assert_eq!(
         updated.external_login_federation_provider_type(),
@@ -152,6 +152,54 @@ async fn iam_user_lifecycle_with_external_login() {
         .await
         .unwrap_err();
     assert_eq!(code(&gone), "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn role_downgrades_to_a_reader_are_refused_and_every_other_change_is_not() {
+    let emu = Emulator::start(&[]);
+    let qs = emu.client();
+    register(&qs, "ana").await.unwrap();
+    let user = "QuickSightFederated/ana";
+    let update = |role: UserRole| {
+        qs.update_user()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .user_name(user)
+            .email("ana@example.com")
+            .role(role)
+            .send()
+    };
+    // Up from READER, then sideways: all allowed.
+    for role in [
+        UserRole::ReaderPro,
+        UserRole::Reader,
+        UserRole::Author,
+        UserRole::AuthorPro,
+        UserRole::Admin,
+        UserRole::AdminPro,
+        UserRole::Author,
+    ] {
+        update(role.clone()).await.unwrap_or_else(|e| panic!("{role:?}: {e:?}"));
+    }
+    for reader in [UserRole::Reader, UserRole::ReaderPro] {
+        let e = update(reader).await.unwrap_err();
+        assert_eq!(code(&e), "InvalidParameterValueException");
+        let message = e.message().unwrap_or_default();
+        assert!(message.contains("AUTHOR") && message.contains("READER"), "{message}");
+    }
+    let described = qs
+        .describe_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.user().unwrap().role(),
+        Some(&UserRole::Author),
+        "a refused update changes nothing"
+    );
 }
 
 #[tokio::test]

@@ -222,3 +222,42 @@ async fn delete_is_idempotent() {
     assert_eq!(again.user, UserChange::NotFound);
     assert!(emu.groups_of("QuickSightFederated/ed@example.com").is_empty());
 }
+
+/// quicksight-local refuses a downgrade as QuickSight does: the engine keeps the higher role by
+/// default, and with ROLE_DOWNGRADE=recreate registers the user again with its groups.
+#[tokio::test]
+async fn role_downgrades_are_kept_or_recreated_never_sent() {
+    let emu = Emulator::start(&[]);
+    let keep = config(&[]);
+    let scope = keep.group_scope();
+    let name = "QuickSightFederated/ana@example.com";
+    engine(&emu, &keep)
+        .provision(
+            &spec("ana", UserRole::Author),
+            Some(&groups(&["qs-a", "other"])),
+            &scope,
+            soon(),
+        )
+        .await
+        .unwrap();
+
+    let kept = engine(&emu, &keep)
+        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .await
+        .unwrap();
+    assert_eq!(kept.user, UserChange::Unchanged);
+    assert_eq!(kept.role_downgrade.unwrap().action, "kept");
+    assert_eq!(emu.user(name)["Role"], "AUTHOR");
+    assert_eq!(emu.requests("UpdateUser"), 0);
+
+    let recreate = config(&[("ROLE_DOWNGRADE", "recreate")]);
+    let recreated = engine(&emu, &recreate)
+        .provision(&spec("ana", UserRole::Reader), Some(&groups(&["qs-b"])), &scope, soon())
+        .await
+        .unwrap();
+    assert_eq!(recreated.user, UserChange::Recreated);
+    assert_eq!(emu.user(name)["Role"], "READER");
+    assert_eq!(emu.user(name)["ExternalLoginId"], "sub-ana");
+    // Its groups outside the managed scope come back; the managed ones become the message's.
+    assert_eq!(emu.groups_of(name), ["other", "qs-b"]);
+}

@@ -247,6 +247,14 @@ pub async fn update(
     )?;
     let mut store = emu.store.lock().expect("store lock");
     let user = visible_user(store.space(&account, &namespace), &name)?;
+    // QuickSight refuses to take an author's or admin's role down to a reader's (their assets
+    // would be orphaned); the only way down is DeleteUser and RegisterUser.
+    if is_author_or_admin(&user.role) && is_reader(role) {
+        return Err(ApiError::invalid(format!(
+            "You cannot downgrade a user role from {} to {role}. Delete the user and register it again with the new role.",
+            user.role
+        )));
+    }
     user.email = email.to_owned();
     user.role = role.to_owned();
     if let Some(cp) = b.custom_permissions_name {
@@ -259,6 +267,14 @@ pub async fn update(
         set_login(user, login);
     }
     Ok(ok(200, json!({ "User": user })))
+}
+
+fn is_author_or_admin(role: &str) -> bool {
+    matches!(role, "ADMIN" | "AUTHOR" | "ADMIN_PRO" | "AUTHOR_PRO")
+}
+
+fn is_reader(role: &str) -> bool {
+    matches!(role, "READER" | "READER_PRO")
 }
 
 pub async fn delete(

@@ -8,7 +8,7 @@ mod settings;
 
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
-use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope};
+use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
 use qs_provision::engine::Engine;
 use serde_json::Value;
 
@@ -26,6 +26,8 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, settings: Settings, engine: Engine, sqs: SqsClient) -> Self {
+        // Sign-ups never take a role down: they neither delete users nor may.
+        let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
         Self {
             scope: config.group_scope(),
             config,

@@ -8,7 +8,7 @@ mod handler;
 mod settings;
 mod verify;
 
-use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope};
+use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
 use qs_provision::engine::Engine;
 
 pub use claims::Claims;
@@ -28,6 +28,8 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, settings: Settings, verifier: Verifier, engine: Engine) -> Self {
+        // Sign-ups never take a role down: they neither delete users nor may.
+        let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
         Self {
             scope: config.group_scope(),
             config,

@@ -46,7 +46,11 @@ fn context(left: Duration) -> Context {
 }
 
 fn app(client: Client) -> App {
-    let config = testing::config(&[]);
+    app_with(client, &[])
+}
+
+fn app_with(client: Client, vars: &[(&str, &str)]) -> App {
+    let config = testing::config(vars);
     App::new(config.clone(), Engine::new(client, &config), BatchLimits::default())
 }
 
@@ -136,6 +140,40 @@ async fn an_invalid_message_fails_alone_and_does_not_hold_back_its_fifo_group() 
 
     assert_eq!(statuses(&response), ["invalid", "invalid", "applied"]);
     assert_eq!(delete.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_downgrade_fails_alone_and_does_not_hold_back_its_fifo_group() {
+    let author = mock!(Client::describe_user).then_output(|| {
+        let user = User::builder()
+            .user_name("QuickSightFederated/ana@example.com")
+            .email("ana@example.com");
+        let user = user.role(aws_sdk_quicksight::types::UserRole::Author).build();
+        aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
+            .user(user)
+            .build()
+    });
+    let delete = mock!(Client::delete_user)
+        .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
+    let app = app_with(mocked_client(&[&author, &delete]), &[("ROLE_DOWNGRADE", "fail")]);
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        fifo(
+            "m-1",
+            "ana@example.com",
+            r#"{"op":"upsert","version":1,"email":"ana@example.com","role":"READER"}"#,
+        ),
+        fifo("m-2", "ana@example.com", DELETE_ANA),
+    ];
+
+    let response = handle(&app, LambdaEvent::new(event, context(Duration::from_secs(30))))
+        .await
+        .unwrap();
+
+    assert_eq!(statuses(&response), ["refused", "applied"]);
+    let json = serde_json::to_value(&response).unwrap();
+    let message = json["results"][0]["failure"]["message"].as_str().unwrap();
+    assert!(message.contains("AUTHOR to READER"), "{message}");
 }
 
 #[tokio::test]

@@ -40,6 +40,30 @@ pub enum RetryMode {
     Adaptive,
 }
 
+/// What a bulk change does when it would take an author or admin down to a reader, which
+/// QuickSight's UpdateUser refuses (`ROLE_DOWNGRADE`). Sign-ups always keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDowngrade {
+    /// Keep the higher role, apply everything else, report it.
+    Keep,
+    /// DeleteUser, then RegisterUser with the new role: the user's assets and shares are lost.
+    Recreate,
+    /// Refuse the change.
+    Fail,
+}
+
+impl RoleDowngrade {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
+        match v {
+            "keep" => Ok(Self::Keep),
+            "recreate" => Ok(Self::Recreate),
+            "fail" => Ok(Self::Fail),
+            _ => Err(FieldError::new(field, "must be keep, recreate or fail", v)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub account_id: String,
@@ -57,6 +81,7 @@ pub struct Config {
     pub dry_run: bool,
     pub max_attempts: u32,
     pub retry_mode: RetryMode,
+    pub role_downgrade: RoleDowngrade,
 }
 
 impl Config {
@@ -125,6 +150,9 @@ impl Config {
             retry_mode: env
                 .optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode)
                 .unwrap_or(RetryMode::Standard),
+            role_downgrade: env
+                .optional("ROLE_DOWNGRADE", RoleDowngrade::parse)
+                .unwrap_or(RoleDowngrade::Keep),
         }
     }
 

@@ -17,6 +17,10 @@ pub enum EngineError {
     },
     #[error("deadline reached before {operation} finished")]
     DeadlineExceeded { operation: &'static str },
+    /// A change this deployment must not apply (a role downgrade under ROLE_DOWNGRADE=fail): it
+    /// fails for good, alone.
+    #[error("refused: {reason}")]
+    Refused { reason: String },
     #[error("user {user} still not visible to {operation} after {waited:?} (QuickSight eventual consistency)")]
     NotYetVisible {
         user: String,
@@ -41,7 +45,7 @@ impl EngineError {
     /// a change QuickSight refuses for good.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Invalid(_) => false,
+            Self::Invalid(_) | Self::Refused { .. } => false,
             Self::QuickSight { code, .. } => code.is_empty() || TRANSIENT_CODES.contains(&code.as_str()),
             Self::DeadlineExceeded { .. } | Self::NotYetVisible { .. } => true,
         }

@@ -47,7 +47,7 @@ impl Engine {
     /// registered moments ago is QuickSight not showing it yet: retried with backoff, bounded. Any
     /// other 404 is reported as transient too, so the change returns to the queue rather than
     /// failing for good while QuickSight catches up.
-    async fn current_groups(&self, user_name: &str) -> Result<BTreeSet<String>, EngineError> {
+    pub(super) async fn current_groups(&self, user_name: &str) -> Result<BTreeSet<String>, EngineError> {
         let mut backoff = FIRST_VISIBILITY_BACKOFF;
         let started = Instant::now();
         loop {
@@ -95,6 +95,15 @@ impl Engine {
             }
         }
         Ok(Some(groups))
+    }
+
+    /// Adds the memberships (a recreated user's previous groups).
+    pub(super) async fn add_memberships(
+        &self,
+        user_name: &str,
+        groups: &BTreeSet<String>,
+    ) -> Result<GroupChanges, EngineError> {
+        self.apply_memberships(user_name, groups, &BTreeSet::new()).await
     }
 
     async fn apply_memberships(

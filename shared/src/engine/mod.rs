@@ -17,9 +17,9 @@ use tokio::time::Instant;
 
 pub use client::{build_client, with_retries};
 pub use error::EngineError;
-pub use outcome::{GroupChanges, Outcome, UserChange};
+pub use outcome::{GroupChanges, Outcome, RoleDowngradeReport, UserChange};
 
-use crate::config::{Config, GroupScope};
+use crate::config::{Config, GroupScope, RoleDowngrade};
 use crate::message::Planned;
 use crate::validate::UserSpec;
 
@@ -49,6 +49,7 @@ pub struct Engine {
     dry_run: bool,
     visibility_wait: Duration,
     first_call: FirstCall,
+    role_downgrade: RoleDowngrade,
     recent: recent::RecentRegistrations,
 }
 
@@ -64,6 +65,7 @@ impl Engine {
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
+            role_downgrade: config.role_downgrade,
             recent: Default::default(),
         }
     }
@@ -71,6 +73,12 @@ impl Engine {
     /// Which call register-or-update starts with (default [`FirstCall::Describe`]).
     pub fn with_first_call(mut self, first_call: FirstCall) -> Self {
         self.first_call = first_call;
+        self
+    }
+
+    /// What a change to a reader's role does to an author or admin (default: the configuration's).
+    pub fn with_role_downgrade(mut self, role_downgrade: RoleDowngrade) -> Self {
+        self.role_downgrade = role_downgrade;
         self
     }
 
@@ -127,7 +135,8 @@ impl Engine {
             let mut outcome = self.register_or_update_now(spec).await?;
             if let Some(desired) = groups {
                 let is_new = outcome.user == UserChange::Registered;
-                outcome.groups = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+                let synced = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+                outcome.groups.merge(synced);
             }
             Ok(outcome)
         })
@@ -165,6 +174,7 @@ impl Engine {
             arn,
             user,
             groups,
+            role_downgrade: None,
             dry_run: self.dry_run,
         }
     }

@@ -7,7 +7,11 @@ use serde::Serialize;
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum UserChange {
     Registered,
-    Updated { fields: Vec<&'static str> },
+    Updated {
+        fields: Vec<&'static str>,
+    },
+    /// Deleted and registered again, to take the role down (`ROLE_DOWNGRADE=recreate`).
+    Recreated,
     Unchanged,
     Deleted,
     NotFound,
@@ -22,9 +26,25 @@ pub struct GroupChanges {
 }
 
 impl GroupChanges {
+    /// Adds `later`'s changes to these.
+    pub fn merge(&mut self, later: GroupChanges) {
+        self.groups_created.extend(later.groups_created);
+        self.memberships_added.extend(later.memberships_added);
+        self.memberships_removed.extend(later.memberships_removed);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.groups_created.is_empty() && self.memberships_added.is_empty() && self.memberships_removed.is_empty()
     }
+}
+
+/// A change that would have taken the user's role down to a reader's, and what was done instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleDowngradeReport {
+    pub from: &'static str,
+    pub to: &'static str,
+    /// `kept` (the higher role stays) or `recreated`.
+    pub action: &'static str,
 }
 
 /// The outcome of one engine operation on one user.
@@ -36,5 +56,7 @@ pub struct Outcome {
     pub user: UserChange,
     #[serde(flatten)]
     pub groups: GroupChanges,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_downgrade: Option<RoleDowngradeReport>,
     pub dry_run: bool,
 }

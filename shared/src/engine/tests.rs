@@ -583,3 +583,79 @@ async fn a_user_quicksight_does_not_show_is_a_transient_failure() {
     );
     assert_eq!(missing.num_calls(), 1, "not registered here: no waiting");
 }
+
+fn reader() -> UserSpec {
+    UserSpec {
+        role: UserRole::Reader,
+        ..spec(oidc())
+    }
+}
+
+#[tokio::test]
+async fn a_downgrade_is_kept_by_default_and_no_update_quicksight_refuses_is_sent() {
+    // Only the describe: UpdateUser (which QuickSight would refuse) would break the sequence.
+    let existing = describe_existing(QsRole::Author);
+    let engine = engine(&[&existing], false);
+
+    let outcome = engine.register_or_update(&reader(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Unchanged);
+    let report = outcome.role_downgrade.expect("the downgrade is reported");
+    assert_eq!((report.from, report.to, report.action), ("AUTHOR", "READER", "kept"));
+}
+
+#[tokio::test]
+async fn under_fail_a_downgrade_is_a_permanent_refusal() {
+    let existing = describe_existing(QsRole::AdminPro);
+    let engine = engine(&[&existing], false).with_role_downgrade(crate::config::RoleDowngrade::Fail);
+
+    let error = engine.register_or_update(&reader(), deadline()).await.unwrap_err();
+
+    assert!(matches!(error, EngineError::Refused { .. }), "{error}");
+    assert!(!error.is_transient());
+    assert!(error.to_string().contains("ADMIN_PRO to READER"), "{error}");
+}
+
+#[tokio::test]
+async fn under_recreate_the_user_is_deleted_and_registered_again_with_its_groups() {
+    let existing = describe_existing(QsRole::Author);
+    let list = mock!(Client::list_user_groups).then_output(|| {
+        ListUserGroupsOutput::builder()
+            .group_list(Group::builder().group_name("qs-a").build())
+            .build()
+    });
+    let delete = mock!(Client::delete_user)
+        .match_requests(|r| r.user_name() == Some(USER))
+        .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
+    let register = mock!(Client::register_user)
+        .match_requests(|r| r.user_role() == Some(&QsRole::Reader) && r.external_login_id() == Some("sub-123"))
+        .then_output(|| {
+            RegisterUserOutput::builder()
+                .user(User::builder().arn("arn:new").build())
+                .build()
+        });
+    let rejoin = add_member("qs-a");
+    let engine = engine(&[&existing, &list, &delete, &register, &rejoin], false)
+        .with_role_downgrade(crate::config::RoleDowngrade::Recreate);
+
+    let outcome = engine.register_or_update(&reader(), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Recreated);
+    assert_eq!(outcome.role_downgrade.unwrap().action, "recreated");
+    assert_eq!(outcome.groups.memberships_added, ["qs-a"]);
+    assert_eq!(rejoin.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_role_change_that_is_no_downgrade_is_sent() {
+    let existing = describe_existing(QsRole::Admin);
+    let update = mock!(Client::update_user)
+        .match_requests(|r| r.role() == Some(&QsRole::Author))
+        .then_output(|| UpdateUserOutput::builder().build());
+    let engine = engine(&[&existing, &update], false);
+
+    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Updated { fields: vec!["Role"] });
+    assert!(outcome.role_downgrade.is_none());
+}

@@ -1,8 +1,10 @@
+use aws_sdk_quicksight::operation::register_user::builders::RegisterUserFluentBuilder;
 use aws_sdk_quicksight::types::{IdentityType, Tag, User};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
-use super::{Engine, EngineError, FirstCall, GroupChanges, Outcome, UserChange};
-use crate::validate::{ExternalLogin, ProviderKind, UserSpec};
+use super::{Engine, EngineError, FirstCall, GroupChanges, Outcome, RoleDowngradeReport, UserChange};
+use crate::config::RoleDowngrade;
+use crate::validate::{ExternalLogin, ProviderKind, UserRole, UserSpec};
 
 impl Engine {
     pub(super) async fn register_or_update_now(&self, spec: &UserSpec) -> Result<Outcome, EngineError> {
@@ -18,6 +20,27 @@ impl Engine {
                 None => {}
             }
         }
+        match self.register_request(spec).send().await {
+            Ok(out) => {
+                self.recent.record(&user_name);
+                let arn = out.user().and_then(User::arn).map(str::to_owned);
+                Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
+            }
+            Err(e) if code_of(&e) == EXISTS => match self.describe_user(&user_name).await? {
+                Some(existing) => self.update_if_changed(spec, &user_name, existing).await,
+                // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
+                None => Err(EngineError::NotYetVisible {
+                    user: user_name,
+                    operation: "DescribeUser",
+                    waited: Default::default(),
+                }),
+            },
+            Err(e) => Err(from_sdk("RegisterUser", e)),
+        }
+    }
+
+    /// RegisterUser for `spec`, federated through the role.
+    fn register_request(&self, spec: &UserSpec) -> RegisterUserFluentBuilder {
         let login = &spec.external_login;
         let mut request = self
             .client
@@ -46,23 +69,7 @@ impl Engine {
                     .expect("key and value are set"),
             );
         }
-        match request.send().await {
-            Ok(out) => {
-                self.recent.record(&user_name);
-                let arn = out.user().and_then(User::arn).map(str::to_owned);
-                Ok(self.outcome(&user_name, arn, UserChange::Registered, GroupChanges::default()))
-            }
-            Err(e) if code_of(&e) == EXISTS => match self.describe_user(&user_name).await? {
-                Some(existing) => self.update_if_changed(spec, &user_name, existing).await,
-                // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
-                None => Err(EngineError::NotYetVisible {
-                    user: user_name,
-                    operation: "DescribeUser",
-                    waited: Default::default(),
-                }),
-            },
-            Err(e) => Err(from_sdk("RegisterUser", e)),
-        }
+        request
     }
 
     async fn update_if_changed(
@@ -71,6 +78,68 @@ impl Engine {
         user_name: &str,
         existing: User,
     ) -> Result<Outcome, EngineError> {
+        // Decided from what DescribeUser returned: QuickSight refuses UpdateUser from an author or
+        // admin down to a reader, so that call is never sent.
+        let current = existing.role().and_then(|r| UserRole::parse("Role", r.as_str()).ok());
+        let downgrade = current.filter(|from| !from.is_reader() && spec.role.is_reader());
+        let kept;
+        let (spec, report) = match (downgrade, self.role_downgrade) {
+            (None, _) => (spec, None),
+            (Some(from), RoleDowngrade::Keep) => {
+                kept = UserSpec {
+                    role: from,
+                    ..spec.clone()
+                };
+                (
+                    &kept,
+                    Some(RoleDowngradeReport {
+                        from: from.as_str(),
+                        to: spec.role.as_str(),
+                        action: "kept",
+                    }),
+                )
+            }
+            (Some(from), RoleDowngrade::Fail) => {
+                let reason = format!(
+                    "role downgrade from {from} to {}: QuickSight refuses it and ROLE_DOWNGRADE=fail",
+                    spec.role
+                );
+                return Err(EngineError::Refused { reason });
+            }
+            (Some(from), RoleDowngrade::Recreate) => return self.recreate(spec, user_name, from).await,
+        };
+        let mut outcome = self.update_fields(spec, user_name, existing).await?;
+        outcome.role_downgrade = report;
+        Ok(outcome)
+    }
+
+    /// DeleteUser, then RegisterUser with the new role and the same session name and login, then
+    /// the user's memberships as they were (a message's groups are synced after).
+    async fn recreate(&self, spec: &UserSpec, user_name: &str, from: UserRole) -> Result<Outcome, EngineError> {
+        let report = RoleDowngradeReport {
+            from: from.as_str(),
+            to: spec.role.as_str(),
+            action: "recreated",
+        };
+        let mut outcome = self.outcome(user_name, None, UserChange::Recreated, GroupChanges::default());
+        outcome.role_downgrade = Some(report);
+        if self.dry_run {
+            return Ok(outcome);
+        }
+        let previous = self.current_groups(user_name).await?;
+        self.delete_user_now(user_name).await?;
+        let registered = self
+            .register_request(spec)
+            .send()
+            .await
+            .map_err(|e| from_sdk("RegisterUser", e))?;
+        self.recent.record(user_name);
+        outcome.arn = registered.user().and_then(User::arn).map(str::to_owned);
+        outcome.groups = self.add_memberships(user_name, &previous).await?;
+        Ok(outcome)
+    }
+
+    async fn update_fields(&self, spec: &UserSpec, user_name: &str, existing: User) -> Result<Outcome, EngineError> {
         let arn = existing.arn().map(str::to_owned);
         let fields = differences(spec, &existing);
         if fields.is_empty() {

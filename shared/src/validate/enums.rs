@@ -40,6 +40,11 @@ impl UserRole {
         }
     }
 
+    /// A reader's role, which QuickSight's UpdateUser refuses to give an author or an admin.
+    pub fn is_reader(self) -> bool {
+        matches!(self, Self::Reader | Self::ReaderPro)
+    }
+
     /// Parses a role as QuickSight spells it, naming `field` in the error.
     pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
         if let Some(role) = Self::ALL.into_iter().find(|r| r.as_str() == v) {
