@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{Config, GroupScope};
-use crate::engine::{Engine, EngineError, Outcome};
+use crate::engine::{Engine, Outcome};
 use crate::message::{Change, Planned};
 use crate::validate::FieldError;
 
@@ -29,7 +29,8 @@ pub struct BatchItem {
 pub enum Failure {
     /// Not valid JSON or not valid values: each error names the field and the rule.
     Invalid { errors: Vec<FieldError> },
-    /// A change this deployment must not apply (a role downgrade under ROLE_DOWNGRADE=fail).
+    /// A change this deployment must not apply (a role downgrade under ROLE_DOWNGRADE=fail, a
+    /// login that may not be moved).
     Refused { message: String },
     /// QuickSight refused or failed.
     Quicksight { message: String, transient: bool },
@@ -173,8 +174,8 @@ impl BatchRunner<'_> {
                             op: change.op(),
                             outcome,
                         },
-                        Err(EngineError::Refused { reason }) => ItemResult::Failed {
-                            failure: Failure::Refused { message: reason },
+                        Err(e) if e.is_refusal() => ItemResult::Failed {
+                            failure: Failure::Refused { message: e.to_string() },
                         },
                         Err(e) => ItemResult::Failed {
                             failure: Failure::Quicksight {

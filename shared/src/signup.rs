@@ -83,6 +83,7 @@ impl SignupUser {
             custom_permissions_name: None,
             tags: Default::default(),
             groups: Some(groups),
+            relink: None,
         }))
     }
 }

@@ -45,6 +45,7 @@ pub fn user_spec(email: &str, role: UserRole, external_login: ExternalLogin) -> 
         custom_permissions_name: None,
         external_login,
         tags: Default::default(),
+        relink: false,
     }
 }
 

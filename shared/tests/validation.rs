@@ -98,6 +98,7 @@ fn a_whole_user_reports_every_problem_at_once() {
             id: " ".into(),
         },
         tags: [("".to_string(), "v".to_string())].into(),
+        relink: false,
     };
     let errors = spec.validate().unwrap_err();
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();

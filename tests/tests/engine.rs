@@ -35,6 +35,7 @@ fn spec(name: &str, role: UserRole) -> UserSpec {
             id: format!("sub-{name}"),
         },
         tags: [("source".to_string(), "tests".to_string())].into(),
+        relink: false,
     }
 }
 
@@ -260,4 +261,44 @@ async fn role_downgrades_are_kept_or_recreated_never_sent() {
     assert_eq!(emu.user(name)["ExternalLoginId"], "sub-ana");
     // Its groups outside the managed scope come back; the managed ones become the message's.
     assert_eq!(emu.groups_of(name), ["other", "qs-b"]);
+}
+
+/// Another identity presenting the same e-mail (another `sub`) does not take the user over; a
+/// relink moves the login on purpose.
+#[tokio::test]
+async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
+    let emu = Emulator::start(&[]);
+    let config = config(&[]);
+    let scope = config.group_scope();
+    let name = "QuickSightFederated/ana@example.com";
+    let engine = engine(&emu, &config);
+    engine
+        .provision(&spec("ana", UserRole::Author), None, &scope, soon())
+        .await
+        .unwrap();
+    let mut impostor = spec("ana", UserRole::Author);
+    impostor.external_login = ExternalLogin::CustomOidc {
+        provider_url: "https://other-idp.example.com".into(),
+        id: "sub-someone-else".into(),
+    };
+
+    let error = engine.provision(&impostor, None, &scope, soon()).await.unwrap_err();
+
+    assert!(matches!(error, EngineError::LoginConflict { .. }), "{error}");
+    assert!(
+        !error.to_string().contains("sub-someone-else"),
+        "never the other identity's values"
+    );
+    assert_eq!(emu.user(name)["ExternalLoginId"], "sub-ana");
+    assert_eq!(emu.requests("UpdateUser"), 0);
+
+    impostor.relink = true;
+    let moved = engine.provision(&impostor, None, &scope, soon()).await.unwrap();
+    assert_eq!(
+        moved.user,
+        UserChange::Updated {
+            fields: vec!["ExternalLogin"]
+        }
+    );
+    assert_eq!(emu.user(name)["ExternalLoginId"], "sub-someone-else");
 }

@@ -28,6 +28,8 @@ pub enum TriggerError {
     MalformedEvent(String),
     #[error("the user's attributes cannot make a QuickSight user: {0}")]
     Invalid(ValidationErrors),
+    #[error("this deployment may not apply the sign-up: {0}")]
+    Refused(EngineError),
     #[error("QuickSight failed ({quicksight}) and the retry queue did not take the change: {queue}")]
     NotQueued { quicksight: EngineError, queue: QueueError },
 }
@@ -37,6 +39,7 @@ impl From<TriggerError> for Diagnostic {
         let kind = match e {
             TriggerError::MalformedEvent(_) => "MalformedEvent",
             TriggerError::Invalid(_) => "InvalidAttributes",
+            TriggerError::Refused(_) => "Refused",
             TriggerError::NotQueued { .. } => "NotProvisionedNorQueued",
         };
         Diagnostic {
@@ -71,7 +74,7 @@ pub fn respond(
         Ok(Handled::Queued { message_id, quicksight }) => {
             tracing::warn!(error = %quicksight, message_id, "QuickSight failed; the change is queued for a retry")
         }
-        Err(e @ (TriggerError::MalformedEvent(_) | TriggerError::Invalid(_))) => {
+        Err(e @ (TriggerError::MalformedEvent(_) | TriggerError::Invalid(_) | TriggerError::Refused(_))) => {
             tracing::error!(error = %e, "sign-up not provisioned in QuickSight, and not queued")
         }
         Err(e @ TriggerError::NotQueued { .. }) => {

@@ -51,6 +51,8 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
     let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
     match app.engine.apply(&planned, &app.scope, deadline).await {
         Ok(outcome) => Ok(Handled::Provisioned(outcome)),
+        // Not transient (a login another identity holds): a retry would be refused again.
+        Err(quicksight) if quicksight.is_refusal() => Err(TriggerError::Refused(quicksight)),
         Err(quicksight) => match queue_retry(app, &change, &submission(&signup)).await {
             Ok(message_id) => Ok(Handled::Queued { message_id, quicksight }),
             Err(queue) => Err(TriggerError::NotQueued { quicksight, queue }),

@@ -154,3 +154,36 @@ fn every_bad_variable_is_reported_at_once() {
     let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
     assert_eq!(variables, ["DRY_RUN", "SESSION_NAME_SOURCE", "SIGNUP_BUDGET_MS"]);
 }
+
+#[tokio::test]
+async fn a_sign_up_for_a_user_tied_to_another_login_is_refused_and_not_queued() {
+    let held_by_another = || {
+        let exists =
+            mock!(QuickSight::register_user).then_http_response(|| quicksight_error(409, "ResourceExistsException"));
+        let held = mock!(QuickSight::describe_user).then_output(|| {
+            let user = User::builder()
+                .user_name("QuickSightFederated/ana@example.com")
+                .email("ana@example.com")
+                .role(aws_sdk_quicksight::types::UserRole::Reader)
+                .external_login_federation_provider_type("CUSTOM_OIDC")
+                .external_login_federation_provider_url(
+                    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E",
+                )
+                .external_login_id("an-older-sub")
+                .build();
+            aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
+                .user(user)
+                .build()
+        });
+        // No SQS rule: queueing the refused change would fail the test.
+        app(
+            &[("RETRY_QUEUE_URL", QUEUE)],
+            mocked_client(&[&exists, &held]),
+            sqs(&[]),
+        )
+    };
+
+    assert_eq!(handle(&held_by_another(), event(signup())).await.unwrap(), signup());
+    let result = super::event::provision(&held_by_another(), &signup(), 0).await;
+    assert!(matches!(result, Err(super::TriggerError::Refused(_))), "{result:?}");
+}

@@ -17,9 +17,22 @@ pub enum SignupError {
     /// Claims QuickSight would refuse: 400 naming each claim and rule.
     #[error("invalid claims: {0}")]
     Claims(ValidationErrors),
+    /// The user exists, tied to another identity's login: 409 naming the user, never the other
+    /// identity's values.
+    #[error("user {user} is tied to a different external login")]
+    LoginConflict { user: String },
     /// QuickSight failed: 503, safe to retry.
     #[error("QuickSight failed: {0}")]
     QuickSight(EngineError),
+}
+
+impl From<EngineError> for SignupError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::LoginConflict { user } => Self::LoginConflict { user },
+            other => Self::QuickSight(other),
+        }
+    }
 }
 
 impl From<Rejected> for SignupError {
@@ -61,6 +74,14 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
         SignupError::Claims(errors) => {
             tracing::warn!(errors = %errors, "claims QuickSight would refuse");
             answer(400, json!({ "error": "invalid claims", "errors": errors }))
+        }
+        SignupError::LoginConflict { user } => {
+            tracing::error!(user_name = %user, "sign-up for a user tied to a different external login; not moved");
+            let body = json!({
+                "error": "the QuickSight user exists and is tied to a different login",
+                "user_name": user,
+            });
+            answer(409, body)
         }
         SignupError::QuickSight(e) => {
             tracing::error!(error = %e, "QuickSight failed");

@@ -47,8 +47,5 @@ async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outco
         .and_then(|change| change.plan(&app.config))
         .map_err(SignupError::Claims)?;
     let deadline = deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN;
-    app.engine
-        .apply(&planned, &app.scope, deadline)
-        .await
-        .map_err(SignupError::QuickSight)
+    Ok(app.engine.apply(&planned, &app.scope, deadline).await?)
 }

@@ -144,3 +144,31 @@ fn every_bad_variable_is_reported_at_once() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_user_tied_to_another_identity_answers_409_and_is_not_moved() {
+    let held = mock!(QuickSight::describe_user).then_output(|| {
+        let user = User::builder()
+            .user_name("QuickSightFederated/ana@example.com")
+            .email("ana@example.com")
+            .role(aws_sdk_quicksight::types::UserRole::Reader)
+            .external_login_federation_provider_type("CUSTOM_OIDC")
+            .external_login_federation_provider_url(ISSUER)
+            .external_login_id("the-first-sub")
+            .build();
+        aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
+            .user(user)
+            .build()
+    });
+    // No UpdateUser rule: moving the login would break the sequence.
+    let app = app(&[&held]);
+
+    let (status, body) = call(&app, &token(&claims())).await;
+
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["user_name"], "QuickSightFederated/ana@example.com");
+    assert!(
+        !body.to_string().contains("the-first-sub") && !body.to_string().contains("user-123"),
+        "{body}"
+    );
+}

@@ -64,6 +64,24 @@ impl RoleDowngrade {
     }
 }
 
+/// Whether a change may move an existing user's external login to another identity
+/// (`EXTERNAL_LOGIN_RELINK`). A bulk upsert may also ask for it with `"relink": true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRelink {
+    Never,
+    Allow,
+}
+
+impl LoginRelink {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
+        match v {
+            "never" => Ok(Self::Never),
+            "allow" => Ok(Self::Allow),
+            _ => Err(FieldError::new(field, "must be never or allow", v)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub account_id: String,
@@ -82,6 +100,7 @@ pub struct Config {
     pub max_attempts: u32,
     pub retry_mode: RetryMode,
     pub role_downgrade: RoleDowngrade,
+    pub external_login_relink: LoginRelink,
 }
 
 impl Config {
@@ -153,6 +172,9 @@ impl Config {
             role_downgrade: env
                 .optional("ROLE_DOWNGRADE", RoleDowngrade::parse)
                 .unwrap_or(RoleDowngrade::Keep),
+            external_login_relink: env
+                .optional("EXTERNAL_LOGIN_RELINK", LoginRelink::parse)
+                .unwrap_or(LoginRelink::Never),
         }
     }
 

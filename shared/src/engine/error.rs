@@ -21,6 +21,12 @@ pub enum EngineError {
     /// fails for good, alone.
     #[error("refused: {reason}")]
     Refused { reason: String },
+    /// The user is tied to another external login, and this change may not move it (no relink):
+    /// another identity presenting the same e-mail must not take the user over.
+    #[error(
+        "user {user} is tied to a different external login; moving it needs relink (EXTERNAL_LOGIN_RELINK=allow, or \"relink\": true in a bulk upsert)"
+    )]
+    LoginConflict { user: String },
     #[error("user {user} still not visible to {operation} after {waited:?} (QuickSight eventual consistency)")]
     NotYetVisible {
         user: String,
@@ -45,10 +51,15 @@ impl EngineError {
     /// a change QuickSight refuses for good.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Invalid(_) | Self::Refused { .. } => false,
+            Self::Invalid(_) | Self::Refused { .. } | Self::LoginConflict { .. } => false,
             Self::QuickSight { code, .. } => code.is_empty() || TRANSIENT_CODES.contains(&code.as_str()),
             Self::DeadlineExceeded { .. } | Self::NotYetVisible { .. } => true,
         }
+    }
+
+    /// A change this deployment must not apply: it fails for good, alone.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Self::Refused { .. } | Self::LoginConflict { .. })
     }
 
     /// The QuickSight error code, if QuickSight answered with one.

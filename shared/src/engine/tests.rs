@@ -75,6 +75,7 @@ fn spec(login: ExternalLogin) -> UserSpec {
         custom_permissions_name: None,
         external_login: login,
         tags: [("team".to_string(), "finance".to_string())].into(),
+        relink: false,
     }
 }
 

@@ -78,6 +78,14 @@ impl Engine {
         user_name: &str,
         existing: User,
     ) -> Result<Outcome, EngineError> {
+        // One external login per user: another identity (the same e-mail, another `sub` or
+        // provider) must not take the user over, unless this change may move the login.
+        let tied = existing_login_kind(&existing) != ProviderKind::None;
+        if tied && !spec.relink && login_differs(spec, &existing) {
+            return Err(EngineError::LoginConflict {
+                user: user_name.to_owned(),
+            });
+        }
         // Decided from what DescribeUser returned: QuickSight refuses UpdateUser from an author or
         // admin down to a reader, so that call is never sent.
         let current = existing.role().and_then(|r| UserRole::parse("Role", r.as_str()).ok());
@@ -241,13 +249,16 @@ fn differences(spec: &UserSpec, existing: &User) -> Vec<&'static str> {
     if existing.custom_permissions_name() != spec.custom_permissions_name.as_deref() {
         fields.push("CustomPermissionsName");
     }
-    let login = &spec.external_login;
-    let login_differs = existing_login_kind(existing) != login.kind()
-        || (login.kind() != ProviderKind::None && existing.external_login_id() != login.id())
-        || (login.kind() == ProviderKind::CustomOidc
-            && existing.external_login_federation_provider_url() != login.provider_url_to_send());
-    if login_differs {
+    if login_differs(spec, existing) {
         fields.push("ExternalLogin");
     }
     fields
+}
+
+fn login_differs(spec: &UserSpec, existing: &User) -> bool {
+    let login = &spec.external_login;
+    existing_login_kind(existing) != login.kind()
+        || (login.kind() != ProviderKind::None && existing.external_login_id() != login.id())
+        || (login.kind() == ProviderKind::CustomOidc
+            && existing.external_login_federation_provider_url() != login.provider_url_to_send())
 }

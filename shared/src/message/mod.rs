@@ -55,6 +55,10 @@ pub struct Upsert {
     /// QuickSight group names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
+    /// Move the user's external login to this one when the user is tied to another (an
+    /// administrator's decision; sign-ups never send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relink: Option<bool>,
 }
 
 /// Names one existing user: by `user_name` (`RoleName/SessionName`), `session_name`, or `email`

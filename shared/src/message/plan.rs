@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Change, GroupsChange, Upsert, UserRef, VERSION};
-use crate::config::Config;
+use crate::config::{Config, LoginRelink};
 use crate::validate::{
     ExternalLogin, FieldError, ProviderKind, UserRole, UserSpec, ValidationErrors, derive_session_name, fields,
 };
@@ -211,6 +211,7 @@ impl<'a> Validation<'a> {
             custom_permissions_name: u.custom_permissions_name.clone(),
             external_login: external_login?,
             tags,
+            relink: u.relink == Some(true) || config.external_login_relink == LoginRelink::Allow,
         };
         Some(Planned::Upsert {
             user_name: config.user_name(&spec.session_name),

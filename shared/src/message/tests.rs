@@ -226,3 +226,28 @@ fn a_users_fifo_group_is_the_same_however_the_message_names_them() {
     // One submission, one deduplication id; another submission of the same body, another.
     assert_ne!(upsert.fifo_ids("file:2").1, upsert.fifo_ids("file:4").1);
 }
+
+#[test]
+fn relink_is_an_administrators_choice_or_the_deployments() {
+    let change = |relink: &str| {
+        Change::parse(&format!(
+            r#"{{"op":"upsert","version":1,"email":"ana@example.com","external_login_id":"s"{relink}}}"#
+        ))
+        .unwrap()
+    };
+    let relink_of = |change: Change, config: &Config| match change.plan(config).unwrap() {
+        Planned::Upsert { spec, .. } => spec.relink,
+        other => panic!("{other:?}"),
+    };
+    let never = config("COGNITO");
+    assert!(!relink_of(change(""), &never));
+    assert!(relink_of(change(r#","relink":true"#), &never));
+    let vars = [
+        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
+        ("EXTERNAL_LOGIN_PROVIDER", "COGNITO"),
+        ("EXTERNAL_LOGIN_RELINK", "allow"),
+    ];
+    let allow = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    assert!(relink_of(change(""), &allow));
+}

@@ -58,6 +58,9 @@ pub struct UserSpec {
     pub custom_permissions_name: Option<String>,
     pub external_login: ExternalLogin,
     pub tags: BTreeMap<String, String>,
+    /// Whether an existing user's external login may be moved to this one. Without it, a user
+    /// tied to another login is a conflict: nobody takes a user over by presenting its e-mail.
+    pub relink: bool,
 }
 
 impl UserSpec {

@@ -38,6 +38,7 @@ impl Op {
                 "provider_url",
                 "custom_permissions_name",
                 "tags",
+                "relink",
             ],
             Op::Delete => &["email", "session_name", "user_name"],
             Op::AddGroups | Op::RemoveGroups => &["email", "session_name", "user_name", "groups"],
@@ -140,6 +141,14 @@ fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
                         continue;
                     }
                 },
+                "relink" => match value.to_ascii_lowercase().as_str() {
+                    "true" => json!(true),
+                    "false" => json!(false),
+                    _ => {
+                        errors.0.push(FieldError::new("relink", "must be true or false", value));
+                        continue;
+                    }
+                },
                 _ => json!(value),
             };
             message.insert(column.clone(), value);
@@ -164,4 +173,26 @@ fn parse_tags(raw: &str) -> Result<Value, FieldError> {
         tags.insert(k.trim().to_owned(), json!(v.trim()));
     }
     Ok(Value::Object(tags))
+}
+
+#[cfg(test)]
+mod tests {
+    use qs_provision::message::Change;
+
+    use super::{Op, read_csv};
+
+    #[test]
+    fn a_relink_column_moves_the_login_only_where_it_says_true() {
+        let csv =
+            "email,external_login_id,relink\nana@example.com,s1,true\nbo@example.com,s2,\ncy@example.com,s3,maybe\n";
+        let rows = read_csv(csv, Op::Upsert).unwrap();
+        let relink = |i: usize| match rows[i].change.as_ref().unwrap() {
+            Change::Upsert(u) => u.relink,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(relink(0), Some(true));
+        assert_eq!(relink(1), None);
+        let errors = rows[2].change.as_ref().unwrap_err();
+        assert_eq!((errors.0[0].field.as_str(), rows[2].line), ("relink", 4));
+    }
 }
