@@ -81,3 +81,21 @@ pub fn quicksight_error(status: u16, code: &str) -> aws_smithy_runtime_api::http
     response.headers_mut().insert("content-type", "application/json");
     response
 }
+
+/// A federated user as DescribeUser returns it: a reader tied to the CUSTOM_OIDC login
+/// (`provider_url`, `login_id`).
+pub fn federated_user(
+    user_name: &str,
+    email: &str,
+    provider_url: &str,
+    login_id: &str,
+) -> aws_sdk_quicksight::types::User {
+    aws_sdk_quicksight::types::User::builder()
+        .user_name(user_name)
+        .email(email)
+        .role(aws_sdk_quicksight::types::UserRole::Reader)
+        .external_login_federation_provider_type("CUSTOM_OIDC")
+        .external_login_federation_provider_url(provider_url)
+        .external_login_id(login_id)
+        .build()
+}

@@ -161,16 +161,12 @@ async fn a_sign_up_for_a_user_tied_to_another_login_is_refused_and_not_queued() 
         let exists =
             mock!(QuickSight::register_user).then_http_response(|| quicksight_error(409, "ResourceExistsException"));
         let held = mock!(QuickSight::describe_user).then_output(|| {
-            let user = User::builder()
-                .user_name("QuickSightFederated/ana@example.com")
-                .email("ana@example.com")
-                .role(aws_sdk_quicksight::types::UserRole::Reader)
-                .external_login_federation_provider_type("CUSTOM_OIDC")
-                .external_login_federation_provider_url(
-                    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E",
-                )
-                .external_login_id("an-older-sub")
-                .build();
+            let user = testing::federated_user(
+                "QuickSightFederated/ana@example.com",
+                "ana@example.com",
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E",
+                "an-older-sub",
+            );
             aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
                 .user(user)
                 .build()

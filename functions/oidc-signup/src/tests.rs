@@ -148,14 +148,12 @@ fn every_bad_variable_is_reported_at_once() {
 #[tokio::test]
 async fn a_user_tied_to_another_identity_answers_409_and_is_not_moved() {
     let held = mock!(QuickSight::describe_user).then_output(|| {
-        let user = User::builder()
-            .user_name("QuickSightFederated/ana@example.com")
-            .email("ana@example.com")
-            .role(aws_sdk_quicksight::types::UserRole::Reader)
-            .external_login_federation_provider_type("CUSTOM_OIDC")
-            .external_login_federation_provider_url(ISSUER)
-            .external_login_id("the-first-sub")
-            .build();
+        let user = testing::federated_user(
+            "QuickSightFederated/ana@example.com",
+            "ana@example.com",
+            ISSUER,
+            "the-first-sub",
+        );
         aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
             .user(user)
             .build()

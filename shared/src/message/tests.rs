@@ -3,12 +3,19 @@ use crate::config::Config;
 use crate::validate::{ExternalLogin, UserRole};
 
 fn config(provider: &str) -> Config {
-    let vars = [
+    config_with(provider, &[])
+}
+
+/// A deployment of role `Fed` with `provider` and `extra` variables. (These tests build without the
+/// engine feature, so they do not use `crate::testing`.)
+fn config_with(provider: &str, extra: &[(&str, &str)]) -> Config {
+    let mut vars = vec![
         ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
         ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
         ("EXTERNAL_LOGIN_PROVIDER", provider),
         ("USER_TAGS", r#"{"source":"qs-provision"}"#),
     ];
+    vars.extend_from_slice(extra);
     Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap()
 }
 
@@ -127,13 +134,10 @@ fn custom_oidc_uses_the_configured_provider_url_else_the_message_one() {
         }
     );
 
-    let vars = [
-        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
-        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
-        ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
-        ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
-    ];
-    let configured = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let configured = config_with(
+        "CUSTOM_OIDC",
+        &[("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com")],
+    );
     let Planned::Upsert { spec, .. } = change.plan(&configured).unwrap() else {
         panic!("an upsert")
     };
@@ -159,13 +163,10 @@ fn a_signup_carries_its_derived_provider_url_only_where_it_is_used() {
         provider_url: Some("http://127.0.0.1:8080".into()),
         ..Default::default()
     };
-    let vars = [
-        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
-        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
-        ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
-        ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
-    ];
-    let configured = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let configured = config_with(
+        "CUSTOM_OIDC",
+        &[("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com")],
+    );
     let change = user.to_change(&configured, SessionNameSource::Email).unwrap();
     assert!(!change.to_json().contains("provider_url"), "{}", change.to_json());
     assert!(change.plan(&configured).is_ok(), "the configured URL is the one used");
@@ -242,12 +243,6 @@ fn relink_is_an_administrators_choice_or_the_deployments() {
     let never = config("COGNITO");
     assert!(!relink_of(change(""), &never));
     assert!(relink_of(change(r#","relink":true"#), &never));
-    let vars = [
-        ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
-        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
-        ("EXTERNAL_LOGIN_PROVIDER", "COGNITO"),
-        ("EXTERNAL_LOGIN_RELINK", "allow"),
-    ];
-    let allow = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let allow = config_with("COGNITO", &[("EXTERNAL_LOGIN_RELINK", "allow")]);
     assert!(relink_of(change(""), &allow));
 }
