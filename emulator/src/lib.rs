@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use api::{Region, groups, members, users};
+use api::{Region, groups, members, tags, users};
 pub use args::Args;
 use limits::{Stats, TokenBucket};
 pub use store::Store;
@@ -86,6 +86,10 @@ pub fn router(emu: Arc<Emulator>) -> Router {
             &format!("{base}/groups/{{GroupName}}/members/{{MemberName}}"),
             get(members::describe).put(members::create).delete(members::delete),
         )
+        .route(
+            "/resources/{ResourceArn}/tags",
+            get(tags::list).post(tags::tag).delete(tags::untag),
+        )
         .route_layer(middleware::from_fn_with_state(emu.clone(), gate));
     Router::new()
         .merge(quicksight)
@@ -105,8 +109,11 @@ pub fn router(emu: Arc<Emulator>) -> Router {
 
 /// The operation a matched route and method stand for, by its API name.
 fn operation(method: &Method, path: &str) -> &'static str {
-    let tail = path.split("/namespaces/{Namespace}").nth(1).unwrap_or_default();
+    let tail = path.split("/namespaces/{Namespace}").nth(1).unwrap_or(path);
     match (method.as_str(), tail) {
+        ("POST", "/resources/{ResourceArn}/tags") => "TagResource",
+        ("DELETE", "/resources/{ResourceArn}/tags") => "UntagResource",
+        ("GET", "/resources/{ResourceArn}/tags") => "ListTagsForResource",
         ("POST", "/users") => "RegisterUser",
         ("GET", "/users") => "ListUsers",
         ("GET", "/users/{UserName}") => "DescribeUser",

@@ -57,6 +57,9 @@ pub struct Space {
     /// Group name to member names, for the state dump and the state file.
     #[serde(default)]
     pub memberships: BTreeMap<String, BTreeSet<String>>,
+    /// User name to its tags (TagResource on the user's ARN); DescribeUser does not return them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Space {

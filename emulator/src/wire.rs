@@ -47,6 +47,9 @@ impl ApiError {
             ..Self::new(409, "ResourceExistsException", message)
         }
     }
+    pub fn limit(message: impl Into<String>) -> Self {
+        Self::new(409, "LimitExceededException", message)
+    }
     pub fn bad_token() -> Self {
         Self::new(400, "InvalidNextTokenException", "The NextToken is not valid.")
     }

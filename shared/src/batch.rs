@@ -57,7 +57,8 @@ pub struct ItemReport {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ItemResult {
-    Applied { op: &'static str, outcome: Outcome },
+    // Boxed: an outcome is far larger than a failure.
+    Applied { op: &'static str, outcome: Box<Outcome> },
     Failed { failure: Failure },
 }
 
@@ -172,7 +173,7 @@ impl BatchRunner<'_> {
                     {
                         Ok(outcome) => ItemResult::Applied {
                             op: change.op(),
-                            outcome,
+                            outcome: Box::new(outcome),
                         },
                         Err(e) if e.is_refusal() => ItemResult::Failed {
                             failure: Failure::Refused { message: e.to_string() },

@@ -203,6 +203,99 @@ async fn role_downgrades_to_a_reader_are_refused_and_every_other_change_is_not()
 }
 
 #[tokio::test]
+async fn user_tags_are_read_and_changed_through_the_tag_operations_only() {
+    let emu = Emulator::start(&[]);
+    let qs = emu.client();
+    let tag = |k: &str, v: &str| {
+        aws_sdk_quicksight::types::Tag::builder()
+            .key(k)
+            .value(v)
+            .build()
+            .unwrap()
+    };
+    let arn = qs
+        .register_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .identity_type(IdentityType::Iam)
+        .iam_arn(ROLE_ARN)
+        .session_name("ana")
+        .email("ana@example.com")
+        .user_role(UserRole::Reader)
+        .tags(tag("team", "finance"))
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap()
+        .arn
+        .unwrap();
+    let tags_of = |arn: String| {
+        let qs = qs.clone();
+        async move {
+            let out = qs.list_tags_for_resource().resource_arn(arn).send().await.unwrap();
+            out.tags()
+                .iter()
+                .map(|t| format!("{}={}", t.key(), t.value()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        tags_of(arn.clone()).await,
+        ["team=finance"],
+        "RegisterUser's tags are kept"
+    );
+
+    qs.tag_resource()
+        .resource_arn(&arn)
+        .tags(tag("team", "sales"))
+        .tags(tag("tier", "gold"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags_of(arn.clone()).await, ["team=sales", "tier=gold"]);
+    qs.untag_resource()
+        .resource_arn(&arn)
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags_of(arn.clone()).await, ["tier=gold"]);
+
+    let too_long = qs
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags(tag("k", &"v".repeat(257)))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&too_long), "InvalidParameterValueException");
+    let missing = arn.replace("/ana", "/nobody");
+    let e = qs
+        .list_tags_for_resource()
+        .resource_arn(missing)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+    assert_eq!(emu.requests("TagResource"), 2);
+
+    // Deleting the user deletes its tags.
+    qs.delete_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        emu.space()
+            .get("Tags")
+            .is_none_or(|t| t.get("QuickSightFederated/ana").is_none())
+    );
+}
+
+#[tokio::test]
 async fn cognito_users_report_the_cognito_identity_url_and_refuse_a_custom_url() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();

@@ -76,7 +76,12 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     assert_eq!(again.user, UserChange::Unchanged);
     assert!(again.groups.is_empty());
     let calls = emu.stats()["total"]["requests"].as_u64().unwrap() - before;
-    assert_eq!(calls, 2, "an unchanged user costs DescribeUser and ListUserGroups only");
+    // Its tags are compared too: one ListTagsForResource.
+    assert_eq!(
+        calls, 3,
+        "an unchanged tagged user costs DescribeUser, ListTagsForResource and ListUserGroups"
+    );
+    assert_eq!(emu.requests("TagResource"), 0);
     assert_eq!((emu.requests("RegisterUser"), emu.requests("UpdateUser")), (1, 0));
 
     let promoted = engine
@@ -301,4 +306,45 @@ async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
         }
     );
     assert_eq!(emu.user(name)["ExternalLoginId"], "sub-someone-else");
+}
+
+/// USER_TAGS changed after the user was registered: the managed key follows, a key set by hand
+/// stays.
+#[tokio::test]
+async fn an_existing_users_tags_follow_user_tags_and_keys_set_by_hand_stay() {
+    let emu = Emulator::start(&[]);
+    let before = config(&[("USER_TAGS", r#"{"team":"finance","tier":"gold"}"#)]);
+    let scope = before.group_scope();
+    let mut ana = spec("ana", UserRole::Author);
+    ana.tags = before.user_tags.clone();
+    let first = engine(&emu, &before)
+        .provision(&ana, None, &scope, soon())
+        .await
+        .unwrap();
+    let arn = first.arn.unwrap();
+    let qs = emu.client();
+    let by_hand = aws_sdk_quicksight::types::Tag::builder()
+        .key("owner")
+        .value("ops")
+        .build()
+        .unwrap();
+    qs.tag_resource().resource_arn(&arn).tags(by_hand).send().await.unwrap();
+
+    // The deployment now tags team=sales and manages tier, which it no longer sets.
+    let after = config(&[("USER_TAGS", r#"{"team":"sales"}"#), ("MANAGED_TAG_KEYS", "team,tier")]);
+    ana.tags = after.user_tags.clone();
+    let outcome = engine(&emu, &after)
+        .provision(&ana, None, &scope, soon())
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.tags.tags_set, ["team"]);
+    assert_eq!(outcome.tags.tags_removed, ["tier"]);
+    let tags = qs.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+    let tags: Vec<String> = tags
+        .tags()
+        .iter()
+        .map(|t| format!("{}={}", t.key(), t.value()))
+        .collect();
+    assert_eq!(tags, ["owner=ops", "team=sales"]);
 }

@@ -2,6 +2,7 @@
 
 pub mod groups;
 pub mod members;
+pub mod tags;
 pub mod users;
 
 use std::collections::BTreeMap;

@@ -196,6 +196,11 @@ pub async fn register(
         set_login(&mut user, login);
     }
     let body = json!({ "User": &user });
+    if let Some(tags) = b.tags {
+        space
+            .tags
+            .insert(user_name.clone(), tags.into_iter().map(|t| (t.key, t.value)).collect());
+    }
     space.users.insert(user_name, user);
     Ok(ok(201, body))
 }
@@ -288,6 +293,7 @@ pub async fn delete(
     if space.users.remove(&name).is_none() {
         return Err(ApiError::not_found("USER", format!("The user {name} does not exist.")));
     }
+    space.tags.remove(&name);
     for group in space.groups.values_mut() {
         group.members.remove(&name);
     }

@@ -3,7 +3,7 @@
 mod env;
 mod groups;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use env::{ConfigError, EnvReader, VarError, parse};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
@@ -101,6 +101,10 @@ pub struct Config {
     pub retry_mode: RetryMode,
     pub role_downgrade: RoleDowngrade,
     pub external_login_relink: LoginRelink,
+    /// The tag keys this deployment owns on its users (`MANAGED_TAG_KEYS`, default: the keys of
+    /// `USER_TAGS`): kept equal to a change's tags, removed when a change no longer gives them.
+    /// Other keys are never touched.
+    pub managed_tag_keys: BTreeSet<String>,
 }
 
 impl Config {
@@ -146,6 +150,10 @@ impl Config {
                 "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC",
             );
         }
+        let user_tags: BTreeMap<String, String> = env.optional_json("USER_TAGS", parse_tags).unwrap_or_default();
+        let managed_tag_keys = env
+            .optional("MANAGED_TAG_KEYS", parse_tag_keys)
+            .unwrap_or_else(|| user_tags.keys().cloned().collect());
         Self {
             account_id: account_id.unwrap_or_default(),
             namespace,
@@ -161,7 +169,8 @@ impl Config {
             managed_group_prefix: env.optional("MANAGED_GROUP_PREFIX", |f, v| {
                 fields::group_name(f, v).map(|()| v.to_owned())
             }),
-            user_tags: env.optional_json("USER_TAGS", parse_tags).unwrap_or_default(),
+            user_tags,
+            managed_tag_keys,
             dry_run: env.optional("DRY_RUN", parse::boolean).unwrap_or(false),
             max_attempts: env
                 .optional("QUICKSIGHT_MAX_ATTEMPTS", parse::number_in(1..=10))
@@ -216,6 +225,16 @@ fn parse_tags(raw: &str) -> Result<BTreeMap<String, String>, String> {
         Some(e) => Err(e.to_string()),
         None => Ok(tags),
     }
+}
+
+fn parse_tag_keys(variable: &str, v: &str) -> Result<BTreeSet<String>, FieldError> {
+    let keys = parse::list(variable, v)?;
+    for key in &keys {
+        if !(1..=128).contains(&key.chars().count()) {
+            return Err(FieldError::new(variable, "tag keys must be 1 to 128 characters", key));
+        }
+    }
+    Ok(keys.into_iter().collect())
 }
 
 fn parse_retry_mode(variable: &str, v: &str) -> Result<RetryMode, FieldError> {

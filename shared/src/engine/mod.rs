@@ -6,6 +6,7 @@ mod error;
 mod groups;
 mod outcome;
 mod recent;
+mod tags;
 mod user;
 
 use std::collections::BTreeSet;
@@ -17,7 +18,7 @@ use tokio::time::Instant;
 
 pub use client::{build_client, with_retries};
 pub use error::EngineError;
-pub use outcome::{GroupChanges, Outcome, RoleDowngradeReport, UserChange};
+pub use outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
 
 use crate::config::{Config, GroupScope, RoleDowngrade};
 use crate::message::Planned;
@@ -50,6 +51,7 @@ pub struct Engine {
     visibility_wait: Duration,
     first_call: FirstCall,
     role_downgrade: RoleDowngrade,
+    managed_tag_keys: BTreeSet<String>,
     recent: recent::RecentRegistrations,
 }
 
@@ -66,6 +68,7 @@ impl Engine {
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
             role_downgrade: config.role_downgrade,
+            managed_tag_keys: config.managed_tag_keys.clone(),
             recent: Default::default(),
         }
     }
@@ -174,6 +177,7 @@ impl Engine {
             arn,
             user,
             groups,
+            tags: TagChanges::default(),
             role_downgrade: None,
             dry_run: self.dry_run,
         }

@@ -38,6 +38,15 @@ impl GroupChanges {
     }
 }
 
+/// Tag keys set or removed on an existing user (RegisterUser sets a new user's).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct TagChanges {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags_set: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags_removed: Vec<String>,
+}
+
 /// A change that would have taken the user's role down to a reader's, and what was done instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleDowngradeReport {
@@ -56,6 +65,8 @@ pub struct Outcome {
     pub user: UserChange,
     #[serde(flatten)]
     pub groups: GroupChanges,
+    #[serde(flatten)]
+    pub tags: TagChanges,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_downgrade: Option<RoleDowngradeReport>,
     pub dry_run: bool,

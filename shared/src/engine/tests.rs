@@ -13,7 +13,7 @@ use aws_sdk_quicksight::operation::describe_user::DescribeUserOutput;
 use aws_sdk_quicksight::operation::list_user_groups::ListUserGroupsOutput;
 use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::operation::update_user::UpdateUserOutput;
-use aws_sdk_quicksight::types::{Group, IdentityType, User, UserRole as QsRole};
+use aws_sdk_quicksight::types::{Group, IdentityType, Tag, User, UserRole as QsRole};
 use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_types::retry::RetryConfig;
 use tokio::time::Instant;
@@ -74,8 +74,16 @@ fn spec(login: ExternalLogin) -> UserSpec {
         role: UserRole::Author,
         custom_permissions_name: None,
         external_login: login,
-        tags: [("team".to_string(), "finance".to_string())].into(),
+        tags: Default::default(),
         relink: false,
+    }
+}
+
+/// A user with one tag, as USER_TAGS or a message gives it.
+fn tagged() -> UserSpec {
+    UserSpec {
+        tags: [("team".to_string(), "finance".to_string())].into(),
+        ..spec(oidc())
     }
 }
 
@@ -167,7 +175,7 @@ async fn iam_registration_sends_role_arn_session_and_external_login_never_user_n
 
     let outcome = engine
         .provision(
-            &spec(oidc()),
+            &tagged(),
             Some(&groups(&["qs-a", "qs-b"])),
             &GroupScope::default(),
             deadline(),
@@ -659,4 +667,37 @@ async fn a_role_change_that_is_no_downgrade_is_sent() {
 
     assert_eq!(outcome.user, UserChange::Updated { fields: vec!["Role"] });
     assert!(outcome.role_downgrade.is_none());
+}
+
+#[tokio::test]
+async fn an_existing_users_managed_tags_follow_the_change_and_other_keys_stay() {
+    use aws_sdk_quicksight::operation::list_tags_for_resource::ListTagsForResourceOutput;
+    use aws_sdk_quicksight::operation::tag_resource::TagResourceOutput;
+    use aws_sdk_quicksight::operation::untag_resource::UntagResourceOutput;
+    let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build().unwrap();
+    let existing = describe_existing(QsRole::Author);
+    let listed = mock!(Client::list_tags_for_resource).then_output(move || {
+        let tags = vec![tag("team", "finance"), tag("tier", "gold"), tag("owner", "set-by-hand")];
+        ListTagsForResourceOutput::builder().set_tags(Some(tags)).build()
+    });
+    let set = mock!(Client::tag_resource)
+        .match_requests(move |r| r.tags() == [tag("team", "sales")])
+        .then_output(|| TagResourceOutput::builder().build());
+    let removed = mock!(Client::untag_resource)
+        .match_requests(|r| r.tag_keys() == ["tier"])
+        .then_output(|| UntagResourceOutput::builder().build());
+    let config = testing::config(&[("MANAGED_TAG_KEYS", "team,tier")]);
+    let engine = Engine::new(testing::mocked_client(&[&existing, &listed, &set, &removed]), &config);
+    let sales = UserSpec {
+        tags: [("team".to_string(), "sales".to_string())].into(),
+        ..spec(oidc())
+    };
+
+    let outcome = engine.register_or_update(&sales, deadline()).await.unwrap();
+
+    assert_eq!(outcome.user, UserChange::Unchanged);
+    assert_eq!(
+        (outcome.tags.tags_set, outcome.tags.tags_removed),
+        (vec!["team".into()], vec!["tier".into()])
+    );
 }

@@ -116,8 +116,10 @@ impl Engine {
             }
             (Some(from), RoleDowngrade::Recreate) => return self.recreate(spec, user_name, from).await,
         };
+        let arn = existing.arn().map(str::to_owned);
         let mut outcome = self.update_fields(spec, user_name, existing).await?;
         outcome.role_downgrade = report;
+        outcome.tags = self.sync_tags(arn.as_deref(), &spec.tags).await?;
         Ok(outcome)
     }
 
