@@ -16,7 +16,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -76,6 +76,10 @@ pub fn router(emu: Arc<Emulator>) -> Router {
             get(users::describe).put(users::update).delete(users::delete),
         )
         .route(&format!("{base}/users/{{UserName}}/groups"), get(users::list_groups))
+        .route(
+            &format!("{base}/user-principals/{{PrincipalId}}"),
+            delete(users::delete_by_principal_id),
+        )
         .route(&format!("{base}/groups"), post(groups::create).get(groups::list))
         .route(
             &format!("{base}/groups/{{GroupName}}"),
@@ -96,6 +100,7 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route("/_emulator/state", get(admin_state))
         .route("/_emulator/stats", get(admin_stats))
         .route("/_emulator/reset", post(admin_reset))
+        .route("/_emulator/orphan-role", post(admin_orphan_role))
         .fallback(|| async {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
@@ -120,6 +125,7 @@ fn operation(method: &Method, path: &str) -> &'static str {
         ("PUT", "/users/{UserName}") => "UpdateUser",
         ("DELETE", "/users/{UserName}") => "DeleteUser",
         ("GET", "/users/{UserName}/groups") => "ListUserGroups",
+        ("DELETE", "/user-principals/{PrincipalId}") => "DeleteUserByPrincipalId",
         ("POST", "/groups") => "CreateGroup",
         ("GET", "/groups") => "ListGroups",
         ("GET", "/groups/{GroupName}") => "DescribeGroup",
@@ -206,6 +212,16 @@ async fn admin_stats(State(emu): State<Arc<Emulator>>) -> Response {
         t
     });
     Json(json!({ "operations": operations, "total": total })).into_response()
+}
+
+/// Simulates deleting the IAM role `{"role": "<name>"}`: its users become "N/A" users.
+async fn admin_orphan_role(State(emu): State<Arc<Emulator>>, Json(body): Json<serde_json::Value>) -> Response {
+    let Some(role) = body["role"].as_str() else {
+        return ApiError::invalid("expected {\"role\": \"<IAM role name>\"}").into_response();
+    };
+    let orphaned = users::orphan_role(&mut emu.store.lock().expect("store lock"), role);
+    emu.dirty.store(true, Ordering::Release);
+    Json(json!({ "orphaned": orphaned })).into_response()
 }
 
 /// Clears users, groups and counts (between benchmark rounds).

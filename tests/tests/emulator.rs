@@ -296,6 +296,52 @@ async fn user_tags_are_read_and_changed_through_the_tag_operations_only() {
 }
 
 #[tokio::test]
+async fn users_of_a_deleted_role_become_na_and_only_delete_user_by_principal_id_removes_them() {
+    let emu = Emulator::start(&[]);
+    let qs = emu.client();
+    let principal = register(&qs, "ana").await.unwrap().principal_id.unwrap();
+    let (status, _) = emu.raw(
+        "POST",
+        "/_emulator/orphan-role",
+        &[("content-type", "application/json")],
+        r#"{"role":"QuickSightFederated"}"#,
+    );
+    assert_eq!(status, 200);
+
+    let listed = qs
+        .list_users()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .send()
+        .await
+        .unwrap();
+    let user = &listed.user_list()[0];
+    assert_eq!(
+        (user.user_name(), user.principal_id()),
+        (Some("N/A"), Some(principal.as_str()))
+    );
+    let gone = qs
+        .describe_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NS)
+        .user_name("QuickSightFederated/ana")
+        .send()
+        .await;
+    assert_eq!(code(&gone.unwrap_err()), "ResourceNotFoundException");
+
+    let delete = |id: String| {
+        qs.delete_user_by_principal_id()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .principal_id(id)
+            .send()
+    };
+    delete(principal.clone()).await.unwrap();
+    assert_eq!(code(&delete(principal).await.unwrap_err()), "ResourceNotFoundException");
+    assert!(emu.user_names().is_empty());
+}
+
+#[tokio::test]
 async fn cognito_users_report_the_cognito_identity_url_and_refuse_a_custom_url() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();

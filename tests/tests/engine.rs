@@ -348,3 +348,68 @@ async fn an_existing_users_tags_follow_user_tags_and_keys_set_by_hand_stay() {
         .collect();
     assert_eq!(tags, ["owner=ops", "team=sales"]);
 }
+
+/// The federated role was deleted and re-created: its old users remain as "N/A" users. Only this
+/// deployment's, by principal id, are deleted; a named user never is.
+#[tokio::test]
+async fn users_of_a_deleted_role_are_deleted_by_principal_id_when_they_are_this_deployments() {
+    let emu = Emulator::start(&[]);
+    let config = config(&[
+        ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
+        ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
+    ]);
+    let scope = config.group_scope();
+    let engine = engine(&emu, &config);
+    engine
+        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .await
+        .unwrap();
+    let mut stranger = spec("bo", UserRole::Reader);
+    stranger.external_login = ExternalLogin::CustomOidc {
+        provider_url: "https://other.example.com".into(),
+        id: "b".into(),
+    };
+    engine.provision(&stranger, None, &scope, soon()).await.unwrap();
+    let principal = |name: &str| emu.user(name)["PrincipalId"].as_str().unwrap().to_owned();
+    let (ana, bo) = (
+        principal("QuickSightFederated/ana@example.com"),
+        principal("QuickSightFederated/bo@example.com"),
+    );
+    let (status, body) = emu.raw(
+        "POST",
+        "/_emulator/orphan-role",
+        &[("content-type", "application/json")],
+        r#"{"role":"QuickSightFederated"}"#,
+    );
+    assert_eq!((status, body.as_str()), (200, r#"{"orphaned":2}"#));
+    // Registered again after the role came back: a new, named user with the same session name.
+    engine
+        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .await
+        .unwrap();
+    let named = principal("QuickSightFederated/ana@example.com");
+
+    let deleted = engine.delete_orphan(&ana, soon()).await.unwrap();
+    assert_eq!((deleted.user_name.as_str(), deleted.user), ("N/A", UserChange::Deleted));
+    let other_provider = engine.delete_orphan(&bo, soon()).await.unwrap_err();
+    assert!(
+        matches!(other_provider, EngineError::Refused { .. }),
+        "{other_provider}"
+    );
+    let has_a_name = engine.delete_orphan(&named, soon()).await.unwrap_err();
+    assert!(
+        has_a_name.to_string().contains("delete it by user_name"),
+        "{has_a_name}"
+    );
+    assert_eq!(
+        engine.delete_orphan(&ana, soon()).await.unwrap().user,
+        UserChange::NotFound
+    );
+    assert_eq!(emu.requests("DeleteUserByPrincipalId"), 1);
+    let mut left = emu.user_names();
+    left.sort();
+    assert_eq!(
+        left,
+        [format!("N/A:{bo}"), "QuickSightFederated/ana@example.com".into()]
+    );
+}

@@ -300,6 +300,55 @@ pub async fn delete(
     Ok(ok(200, json!({})))
 }
 
+/// DeleteUserByPrincipalId: the only way to remove a user whose IAM role was deleted ("N/A").
+pub async fn delete_by_principal_id(
+    State(emu): State<Arc<Emulator>>,
+    Path((account, namespace, principal_id)): Path<(String, String, String)>,
+) -> ApiResult {
+    check_scope(&account, &namespace)?;
+    let mut store = emu.store.lock().expect("store lock");
+    let space = store.space(&account, &namespace);
+    let key = space
+        .users
+        .iter()
+        .find(|(_, u)| u.principal_id == principal_id)
+        .map(|(k, _)| k.clone());
+    let Some(key) = key else {
+        return Err(ApiError::not_found(
+            "USER",
+            format!("No user has the principal ID {principal_id}."),
+        ));
+    };
+    space.users.remove(&key);
+    space.tags.remove(&key);
+    for group in space.groups.values_mut() {
+        group.members.remove(&key);
+    }
+    Ok(ok(200, json!({})))
+}
+
+/// What QuickSight does to the users of an IAM role that is deleted: they stay, named "N/A",
+/// with their principal id and external login, out of every group. Keyed `N/A:<principal id>`
+/// here, as several can exist.
+pub fn orphan_role(store: &mut crate::store::Store, role: &str) -> usize {
+    let prefix = format!("{role}/");
+    let mut orphaned = 0;
+    for space in store.spaces.values_mut() {
+        let names: Vec<String> = space.users.keys().filter(|n| n.starts_with(&prefix)).cloned().collect();
+        for name in names {
+            let mut user = space.users.remove(&name).expect("listed above");
+            for group in space.groups.values_mut() {
+                group.members.remove(&name);
+            }
+            space.tags.remove(&name);
+            user.user_name = "N/A".into();
+            space.users.insert(format!("N/A:{}", user.principal_id), user);
+            orphaned += 1;
+        }
+    }
+    orphaned
+}
+
 pub async fn list(
     State(emu): State<Arc<Emulator>>,
     Path((account, namespace)): Path<(String, String)>,

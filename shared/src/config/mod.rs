@@ -12,6 +12,8 @@ use crate::validate::{FieldError, ProviderKind, UserRole, fields};
 
 pub const DEFAULT_NAMESPACE: &str = "default";
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+/// The provider URL QuickSight reports for users of the COGNITO provider type.
+pub const COGNITO_PROVIDER_URL: &str = "cognito-identity.amazonaws.com";
 
 /// The IAM role users federate through, parsed once: QuickSight names its users
 /// `RoleName/SessionName`.
@@ -190,6 +192,16 @@ impl Config {
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
     pub fn user_name(&self, session_name: &str) -> String {
         format!("{}/{}", self.federated_role.name, session_name)
+    }
+
+    /// The provider URL QuickSight reports for this deployment's users: the Cognito identity URL,
+    /// or the configured CUSTOM_OIDC URL; `None` when sign-ups derive it (no URL configured).
+    pub fn reported_provider_url(&self) -> Option<&str> {
+        match self.external_login_provider {
+            ProviderKind::Cognito => Some(COGNITO_PROVIDER_URL),
+            ProviderKind::CustomOidc => self.custom_federation_provider_url.as_deref(),
+            ProviderKind::None => None,
+        }
     }
 
     /// The groups whose memberships group sync may remove.

@@ -4,6 +4,7 @@
 mod client;
 mod error;
 mod groups;
+mod orphans;
 mod outcome;
 mod recent;
 mod tags;
@@ -52,6 +53,8 @@ pub struct Engine {
     first_call: FirstCall,
     role_downgrade: RoleDowngrade,
     managed_tag_keys: BTreeSet<String>,
+    /// The provider URL QuickSight reports for this deployment's users, when it is known.
+    provider_url: Option<String>,
     recent: recent::RecentRegistrations,
 }
 
@@ -69,6 +72,7 @@ impl Engine {
             first_call: FirstCall::Describe,
             role_downgrade: config.role_downgrade,
             managed_tag_keys: config.managed_tag_keys.clone(),
+            provider_url: config.reported_provider_url().map(str::to_owned),
             recent: Default::default(),
         }
     }
@@ -122,6 +126,7 @@ impl Engine {
                 Box::pin(self.change_groups(user_name, &none, groups, deadline)).await
             }
             Planned::Delete { user_name } => Box::pin(self.delete_user(user_name, deadline)).await,
+            Planned::DeleteByPrincipalId { principal_id } => Box::pin(self.delete_orphan(principal_id, deadline)).await,
         }
     }
 

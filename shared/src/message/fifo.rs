@@ -40,8 +40,13 @@ impl Change {
                 user_name,
                 session_name,
                 email,
+                principal_id: None,
                 ..
             }) => (user_name.as_deref(), session_name.as_deref(), email.as_deref()),
+            Change::Delete(UserRef {
+                principal_id: Some(principal_id),
+                ..
+            }) => (None, Some(principal_id.as_str()), None),
         };
         let session = match (user_name, session_name, email) {
             (Some(name), _, _) => name.split_once('/').map_or(name, |(_, session)| session).to_owned(),

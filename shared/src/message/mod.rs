@@ -62,7 +62,7 @@ pub struct Upsert {
 }
 
 /// Names one existing user: by `user_name` (`RoleName/SessionName`), `session_name`, or `email`
-/// (from which the session name is derived). Exactly one.
+/// (from which the session name is derived), or, for an "N/A" user, `principal_id`. Exactly one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserRef {
@@ -73,6 +73,10 @@ pub struct UserRef {
     pub session_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// A user whose IAM role was deleted ("N/A" in QuickSight), which has no name left: only
+    /// with `delete`, and only for a user of this deployment's provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,6 +30,10 @@ pub enum Planned {
     Delete {
         user_name: String,
     },
+    /// Delete the "N/A" user with this principal id (its IAM role was deleted).
+    DeleteByPrincipalId {
+        principal_id: String,
+    },
 }
 
 impl Planned {
@@ -40,6 +44,8 @@ impl Planned {
             | Planned::AddGroups { user_name, .. }
             | Planned::RemoveGroups { user_name, .. }
             | Planned::Delete { user_name } => user_name,
+            // No name is left; the principal id stands for the user.
+            Planned::DeleteByPrincipalId { principal_id } => principal_id,
         }
     }
 }
@@ -85,6 +91,29 @@ impl<'a> Validation<'a> {
                 user_name,
                 session_name,
                 email,
+                principal_id: Some(principal_id),
+            }) => {
+                self.version(*version);
+                if user_name.is_some() || session_name.is_some() || email.is_some() {
+                    self.fail(
+                        "principal_id",
+                        "names the user alone: no user_name, session_name or email with it",
+                        "",
+                    );
+                }
+                if principal_id.trim().is_empty() {
+                    self.fail("principal_id", "must not be empty", principal_id);
+                }
+                self.config.map(|_| Planned::DeleteByPrincipalId {
+                    principal_id: principal_id.clone(),
+                })
+            }
+            Change::Delete(UserRef {
+                version,
+                user_name,
+                session_name,
+                email,
+                principal_id: None,
             }) => {
                 self.version(*version);
                 self.user(user_name, session_name, email)

@@ -246,3 +246,19 @@ fn relink_is_an_administrators_choice_or_the_deployments() {
     let allow = config_with("COGNITO", &[("EXTERNAL_LOGIN_RELINK", "allow")]);
     assert!(relink_of(change(""), &allow));
 }
+
+#[test]
+fn a_delete_may_name_an_orphaned_user_by_principal_id_alone() {
+    let c = config("NONE");
+    let by_id = Change::parse(r#"{"op":"delete","version":1,"principal_id":"federated/iam/AROA1:ana"}"#).unwrap();
+    assert_eq!(
+        by_id.plan(&c).unwrap(),
+        Planned::DeleteByPrincipalId {
+            principal_id: "federated/iam/AROA1:ana".into()
+        }
+    );
+    let both = Change::parse(r#"{"op":"delete","version":1,"principal_id":"p","email":"ana@example.com"}"#).unwrap();
+    assert_eq!(both.check().unwrap_err().0[0].field, "principal_id");
+    let on_upsert = Change::parse(r#"{"op":"add_groups","version":1,"principal_id":"p","groups":["g"]}"#);
+    assert!(on_upsert.is_err(), "only a delete takes a principal id");
+}

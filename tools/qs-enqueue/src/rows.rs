@@ -40,7 +40,7 @@ impl Op {
                 "tags",
                 "relink",
             ],
-            Op::Delete => &["email", "session_name", "user_name"],
+            Op::Delete => &["email", "session_name", "user_name", "principal_id"],
             Op::AddGroups | Op::RemoveGroups => &["email", "session_name", "user_name", "groups"],
         }
     }
