@@ -12,6 +12,7 @@
 //! - [`batch`]: applying a batch of queued changes; [`logging`] and [`runtime`]: Lambda start-up.
 
 pub mod config;
+pub mod hash;
 pub mod message;
 pub mod signup;
 pub mod validate;

@@ -11,7 +11,6 @@ use crate::validate::{ExternalLogin, UserRole, UserSpec};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const NAMESPACE: &str = "default";
-pub const ROLE_NAME: &str = "QuickSightFederated";
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/QuickSightFederated";
 
 /// A variable lookup over `vars` (the first of a name wins), as `Config::from_lookup` takes it.

@@ -31,6 +31,11 @@ impl FederatedRole {
             arn: arn.to_owned(),
         })
     }
+
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        format!("{}/{}", self.name, session_name)
+    }
 }
 
 /// How the QuickSight client retries (`QUICKSIGHT_RETRY_MODE`).
@@ -191,7 +196,7 @@ impl Config {
 
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
     pub fn user_name(&self, session_name: &str) -> String {
-        format!("{}/{}", self.federated_role.name, session_name)
+        self.federated_role.user_name(session_name)
     }
 
     /// The provider URL QuickSight reports for this deployment's users: the Cognito identity URL,

@@ -21,7 +21,7 @@ pub use client::{build_client, with_retries};
 pub use error::EngineError;
 pub use outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
 
-use crate::config::{Config, GroupScope, RoleDowngrade};
+use crate::config::{Config, FederatedRole, GroupScope, RoleDowngrade};
 use crate::message::Planned;
 use crate::validate::UserSpec;
 
@@ -46,8 +46,7 @@ pub struct Engine {
     client: Client,
     account_id: String,
     namespace: String,
-    role_arn: String,
-    role_name: String,
+    role: FederatedRole,
     dry_run: bool,
     visibility_wait: Duration,
     first_call: FirstCall,
@@ -65,8 +64,7 @@ impl Engine {
             client,
             account_id: config.account_id.clone(),
             namespace: config.namespace.clone(),
-            role_arn: config.federated_role.arn.clone(),
-            role_name: config.federated_role.name.clone(),
+            role: config.federated_role.clone(),
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
@@ -102,7 +100,7 @@ impl Engine {
 
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
     pub fn user_name(&self, session_name: &str) -> String {
-        format!("{}/{}", self.role_name, session_name)
+        self.role.user_name(session_name)
     }
 
     /// Applies a planned change from the queue or a sign-up.

@@ -49,7 +49,7 @@ impl Engine {
             .namespace(&self.namespace)
             // IAM users are named RoleName/SessionName by QuickSight; sending UserName is refused.
             .identity_type(IdentityType::Iam)
-            .iam_arn(&self.role_arn)
+            .iam_arn(&self.role.arn)
             .session_name(&spec.session_name)
             .email(&spec.email)
             .user_role(spec.role.as_str().into())
@@ -116,10 +116,9 @@ impl Engine {
             }
             (Some(from), RoleDowngrade::Recreate) => return self.recreate(spec, user_name, from).await,
         };
-        let arn = existing.arn().map(str::to_owned);
         let mut outcome = self.update_fields(spec, user_name, existing).await?;
         outcome.role_downgrade = report;
-        outcome.tags = self.sync_tags(arn.as_deref(), &spec.tags).await?;
+        outcome.tags = self.sync_tags(outcome.arn.as_deref(), &spec.tags).await?;
         Ok(outcome)
     }
 

@@ -2,9 +2,8 @@
 //! the user, so SQS never hands one user's changes to two invocations at once and keeps their
 //! order; the deduplication id is one submission, so a deliberate repeat is never dropped.
 
-use sha2::{Digest, Sha256};
-
 use super::{Change, GroupsChange, Upsert, UserRef};
+use crate::hash::sha256_hex;
 use crate::validate::derive_session_name;
 
 impl Change {
@@ -13,8 +12,7 @@ impl Change {
     /// so sending the same submission twice within SQS's five-minute window adds nothing, while the
     /// same change submitted again (add X, remove X, add X) is kept.
     pub fn fifo_ids(&self, submission: &str) -> (String, String) {
-        let digest = Sha256::digest(submission.as_bytes());
-        (self.user_key(), digest.iter().map(|b| format!("{b:02x}")).collect())
+        (self.user_key(), sha256_hex(submission.as_bytes()))
     }
 
     /// The user the change is about, the same whichever way the message names it: the session

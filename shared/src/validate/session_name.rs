@@ -1,8 +1,7 @@
 //! Session names derived from an e-mail address or an identity-provider subject.
 
-use sha2::{Digest, Sha256};
-
 use super::{FieldError, fields::is_session_name_char};
+use crate::hash::sha256_hex;
 
 const MAX: usize = 64;
 /// Hex digits of SHA-256 kept as the suffix: 48 bits, so collisions need ~16 million users per name.
@@ -25,8 +24,7 @@ pub fn derive_session_name(field: &str, source: &str) -> Result<String, FieldErr
     if (2..=MAX).contains(&n) && source.chars().all(is_session_name_char) {
         return Ok(source.to_owned());
     }
-    let digest = Sha256::digest(source.as_bytes());
-    let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..HASH_HEX].to_owned();
+    let hash = &sha256_hex(source.as_bytes())[..HASH_HEX];
     let keep = MAX - HASH_HEX - 1;
     let mut name: String = source
         .chars()
@@ -34,6 +32,6 @@ pub fn derive_session_name(field: &str, source: &str) -> Result<String, FieldErr
         .take(keep)
         .collect();
     name.push('-');
-    name.push_str(&hash);
+    name.push_str(hash);
     Ok(name)
 }

@@ -33,8 +33,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
-    let rows = rows::read(&args.file, args.op)?;
-    let file_id = rows::file_id(&args.file)?;
+    let rows::File { id: file_id, rows } = rows::read(&args.file, args.op)?;
     let mut valid = Vec::new();
     let mut invalid = 0;
     for row in &rows {

@@ -6,7 +6,6 @@ use anyhow::{Context, bail};
 use qs_provision::message::{Change, VERSION};
 use qs_provision::validate::{FieldError, ValidationErrors};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 /// The operation of every row of a CSV file (`--op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,24 +51,26 @@ pub struct Row {
     pub change: Result<Change, ValidationErrors>,
 }
 
-/// The file's SHA-256: with a line, it names one submission of one row.
-pub fn file_id(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+/// A file's rows, and the file's SHA-256, which with a line names one submission of one row.
+pub struct File {
+    pub id: String,
+    pub rows: Vec<Row>,
 }
 
-pub fn read(path: &Path, op: Op) -> anyhow::Result<Vec<Row>> {
+pub fn read(path: &Path, op: Op) -> anyhow::Result<File> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let id = qs_provision::hash::sha256_hex(text.as_bytes());
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    match extension.as_str() {
-        "csv" => read_csv(&text, op),
-        "jsonl" | "ndjson" | "json" => Ok(read_json_lines(&text)),
+    let rows = match extension.as_str() {
+        "csv" => read_csv(&text, op)?,
+        "jsonl" | "ndjson" | "json" => read_json_lines(&text),
         other => bail!("{}: unknown file type {other:?}; use .csv or .jsonl", path.display()),
-    }
+    };
+    Ok(File { id, rows })
 }
 
 fn checked(change: Result<Change, ValidationErrors>) -> Result<Change, ValidationErrors> {

@@ -142,21 +142,11 @@ impl Verifier {
     }
 
     async fn fetch(&self) -> Result<JwkSet, Rejected> {
-        let unavailable = |e: reqwest::Error| Rejected::KeysUnavailable(e.without_url().to_string());
         let url = match &self.jwks_url {
             Some(url) => url.clone(),
             None => {
                 let discovery = format!("{}/.well-known/openid-configuration", self.issuer.trim_end_matches('/'));
-                let config: Value = self
-                    .http
-                    .get(discovery)
-                    .send()
-                    .await
-                    .and_then(|r| r.error_for_status())
-                    .map_err(unavailable)?
-                    .json()
-                    .await
-                    .map_err(unavailable)?;
+                let config: Value = self.get_json(discovery).await?;
                 config["jwks_uri"]
                     .as_str()
                     .ok_or_else(|| Rejected::KeysUnavailable("discovery has no jwks_uri".into()))?
@@ -164,15 +154,21 @@ impl Verifier {
             }
         };
         tracing::info!(jwks_url = %url, "fetching the provider's keys");
-        self.http
+        self.get_json(url).await
+    }
+
+    /// A JSON document from the provider; any failure means its keys are unavailable (the URL is
+    /// left out of the error).
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: String) -> Result<T, Rejected> {
+        let unavailable = |e: reqwest::Error| Rejected::KeysUnavailable(e.without_url().to_string());
+        let response = self
+            .http
             .get(url)
             .send()
             .await
             .and_then(|r| r.error_for_status())
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        response.json().await.map_err(unavailable)
     }
 }
 
