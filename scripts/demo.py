@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
 from pathlib import Path
@@ -34,6 +35,10 @@ RUNS = [
     ("OidcSignupFunction", "oidc-signup", "events/oidc-first-login.json"),
     ("SqsSyncFunction", "sqs-sync", "events/sqs-bulk-batch.json"),
 ]
+# The user pool's directory as an export: pat was in the pool before deployment (adopted), jane has
+# left (removed); the others are as their sign-ups left them.
+DIRECTORY = "scripts/demo-directory.csv"
+POOL_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
 # The sample ID token is signed with a test-only key; the demo serves that key as the provider's JWKS.
 OIDC_ISSUER = "https://idp.example.test/realms/app"
 
@@ -79,6 +84,41 @@ def summary(binary, event, response):
     return f"    Cognito trigger {unchanged}"
 
 
+def sqs_client(endpoint):
+    import boto3  # aws-sam-cli's own dependency, in the same virtualenv
+
+    return boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="AKIDLOCAL", aws_secret_access_key="local-secret")
+
+
+def receive_all(endpoint, queue_url):
+    """Every message on the queue, as sqs-sync's event records (deleted from the queue)."""
+    sqs = sqs_client(endpoint)
+    records = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return records
+        for m in messages:
+            records.append({"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs",
+                            "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}})
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def count_metrics(output, totals):
+    """Adds the counts of every EMF line (one JSON line with `_aws`) in a function's output."""
+    for line in output.splitlines():
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(document, dict) or "_aws" not in document:
+            continue
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + document[metric["Name"]]
+
+
 def table(state):
     space = state["spaces"].get(f"{ACCOUNT}/default", {})
     memberships = space.get("Memberships", {})
@@ -105,12 +145,11 @@ def main():
         moto = start_group([Path(sys.prefix) / "bin" / "moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(moto_port, "moto_server")
-        queue_url = f"http://127.0.0.1:{moto_port}/{ACCOUNT}/qs-provision-bulk"
-        urllib.request.urlopen(urllib.request.Request(
-            f"http://127.0.0.1:{moto_port}/?Action=CreateQueue&QueueName=qs-provision-bulk", method="POST")).read()
+        queue_url = sqs_client(f"http://127.0.0.1:{moto_port}").create_queue(QueueName="qs-provision-bulk")["QueueUrl"]
 
         jwks = serve_jwks()
-        for resource, binary, event_file in RUNS:
+
+        def environment(resource):
             env = template_environment(template, resource)
             env.update(OVERRIDES)
             env.update({
@@ -121,27 +160,51 @@ def main():
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(template["Resources"][resource]["Properties"].get("Timeout", 30)),
                 "RUST_LOG": "warn",
             })
+            return env
+
+        def run(resource, binary, event):
+            env = environment(resource)
             if binary == "oidc-signup":
                 env.update({"OIDC_ISSUER": OIDC_ISSUER, "OIDC_AUDIENCE": "qs-app",
                             "OIDC_JWKS_URL": f"http://127.0.0.1:{jwks.server_address[1]}/jwks"})
             if "RETRY_QUEUE_URL" in template["Resources"][resource]["Properties"].get("Environment", {}).get("Variables", {}):
                 env["RETRY_QUEUE_URL"] = queue_url
             port, runtime_port = free_port(), free_port()
+            log = tempfile.TemporaryFile(mode="w+")
             lam = start_group([rie(), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
                                "--runtime-api-address", f"127.0.0.1:{runtime_port}", BIN / binary],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, stdout=log, stderr=subprocess.DEVNULL)
             try:
                 wait_for(port, "aws-lambda-rie")
-                event = json.loads((ROOT / event_file).read_text())
-                print(f"\n{binary} <- {event_file}")
                 print(summary(binary, event, invoke(port, json.dumps(event))))
             finally:
                 stop(lam)
+                log.seek(0)
+                count_metrics(log.read(), metrics)
+
+        metrics = {}
+        for resource, binary, event_file in RUNS:
+            print(f"\n{binary} <- {event_file}")
+            run(resource, binary, json.loads((ROOT / event_file).read_text()))
+
+        # A reconcile: the plan from the directory, sent to the bulk queue, applied by sqs-sync.
+        print(f"\nqs-reconcile --directory {DIRECTORY} --apply")
+        reconcile = subprocess.run(
+            [BIN / "qs-reconcile", "--directory", ROOT / DIRECTORY, "--provider-url", POOL_ISSUER,
+             "--apply", "--queue-url", queue_url],
+            env=environment("ReconcileFunction"), capture_output=True, text=True)
+        for line in (reconcile.stdout + reconcile.stderr).splitlines():
+            print(f"    {line}")
+        records = receive_all(f"http://127.0.0.1:{moto_port}", queue_url)
+        print(f"\nsqs-sync <- the {len(records)} queued change(s)")
+        run("SqsSyncFunction", "sqs-sync", {"Records": records})
 
         with urllib.request.urlopen(f"{url}/_emulator/state") as response:
             state = json.loads(response.read())
         print("\nQuickSight users now:\n")
         print(table(state))
+        print("\nmetrics (the functions' EMF lines, summed): "
+              + ", ".join(f"{name} {n}" for name, n in sorted(metrics.items()) if n))
     finally:
         stop(moto)
         stop(emulator)

@@ -41,6 +41,17 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The metric that counts failures of this kind.
+    pub fn metric(&self) -> &'static str {
+        match self {
+            Failure::Invalid { .. } => "ChangesFailedInvalid",
+            Failure::Refused { .. } => "ChangesFailedRefused",
+            Failure::Quicksight { .. } => "ChangesFailedQuickSight",
+            Failure::DeadlineNear => "ChangesFailedDeadlineNear",
+            Failure::EarlierInGroupFailed { .. } => "ChangesFailedEarlierInGroup",
+        }
+    }
+
     /// A message that can never be applied as it is: invalid, or refused by this deployment.
     pub fn is_permanent(&self) -> bool {
         matches!(self, Failure::Invalid { .. } | Failure::Refused { .. })
@@ -65,6 +76,14 @@ pub enum ItemResult {
 impl ItemReport {
     pub fn failed(&self) -> bool {
         matches!(self.result, ItemResult::Failed { .. })
+    }
+
+    /// This message's part of the invocation's metrics: what it did, or why it failed.
+    pub fn count(&self, counts: &mut crate::metrics::Counts) {
+        match &self.result {
+            ItemResult::Applied { outcome, .. } => counts.outcome(outcome),
+            ItemResult::Failed { failure } => counts.add(failure.metric(), 1),
+        }
     }
 }
 

@@ -12,8 +12,10 @@
 //! - [`batch`]: applying a batch of queued changes; [`logging`] and [`runtime`]: Lambda start-up.
 
 pub mod config;
+pub mod existing;
 pub mod hash;
 pub mod message;
+pub mod reconcile;
 pub mod signup;
 pub mod validate;
 
@@ -23,6 +25,10 @@ pub mod batch;
 pub mod engine;
 #[cfg(feature = "engine")]
 pub mod logging;
+#[cfg(feature = "engine")]
+pub mod metrics;
+#[cfg(feature = "queue")]
+pub mod queue;
 #[cfg(feature = "engine")]
 pub mod runtime;
 #[cfg(any(all(test, feature = "engine"), feature = "testing"))]

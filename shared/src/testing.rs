@@ -62,6 +62,41 @@ pub fn mocked_config(rules: &[&Rule]) -> aws_sdk_quicksight::config::Builder {
         .interceptor(interceptor)
 }
 
+/// An SQS client whose requests are answered by `rules` (`mode`: in order, or any that matches).
+#[cfg(feature = "queue")]
+pub fn mocked_sqs(rules: &[&Rule], mode: RuleMode) -> aws_sdk_sqs::Client {
+    let interceptor = rules
+        .iter()
+        .fold(MockResponseInterceptor::new().rule_mode(mode), |i, rule| {
+            i.with_rule(rule)
+        });
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor)
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// A Cognito user-pool client whose requests are answered by `rules`, in order.
+#[cfg(feature = "reconcile")]
+pub fn mocked_cognito(rules: &[&Rule]) -> aws_sdk_cognitoidentityprovider::Client {
+    let interceptor = rules.iter().fold(
+        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
+        |i, rule| i.with_rule(rule),
+    );
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor)
+        .build();
+    aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+}
+
 /// A client on [`mocked_config`] with the production retry classifier and one attempt, so a test
 /// sees each answer as the engine does.
 pub fn mocked_client(rules: &[&Rule]) -> aws_sdk_quicksight::Client {

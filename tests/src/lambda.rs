@@ -48,6 +48,12 @@ impl Drop for Group {
     }
 }
 
+impl Drop for Lambda {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
 /// The environment every function gets: throwaway credentials, the QuickSight emulator's URL.
 pub fn base_env(quicksight_url: &str) -> Vec<(String, String)> {
     [
@@ -70,6 +76,8 @@ pub fn base_env(quicksight_url: &str) -> Vec<(String, String)> {
 pub struct Lambda {
     _group: Group,
     port: u16,
+    /// Where the function's (and the emulator's) output goes.
+    log: PathBuf,
 }
 
 impl Lambda {
@@ -85,16 +93,27 @@ impl Lambda {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .process_group(0);
+        let log = std::env::temp_dir().join(format!("qs-lambda-{binary}-{port}.log"));
+        let file = std::fs::File::create(&log).expect("create the function's log file");
+        command.stdout(file.try_clone().expect("log file")).stderr(file);
         if std::env::var_os("QS_TEST_LAMBDA_LOGS").is_some() {
             command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
         }
         let child = command.spawn().expect("start aws-lambda-rie");
         let group = Group(child);
         wait_for_port(port, "aws-lambda-rie");
-        Lambda { _group: group, port }
+        Lambda {
+            _group: group,
+            port,
+            log,
+        }
+    }
+
+    /// Every JSON line the function has written so far (the emulator's own lines are not JSON).
+    pub fn log_lines(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
     /// Invokes the function once and returns its JSON response (or the runtime's error object).

@@ -45,11 +45,9 @@ fn result_of<'a>(response: &'a Value, id: &str) -> &'a Value {
         .expect("a result per message")
 }
 
-#[test]
-fn a_mixed_batch_fails_only_its_bad_messages() {
-    let emu = Emulator::start(&[]);
-    let lambda = Lambda::start("sqs-sync", &env(&emu, &[]));
-    let batch = json!({ "Records": [
+/// Two registrations (three memberships), a repeat, a delete, and three invalid messages.
+fn mixed_batch() -> Value {
+    json!({ "Records": [
         record("m1", &upsert("ana", &["qs-a"]), None),
         record("m2", "this is not json", None),
         record("m3", &upsert("bo", &["qs-a", "qs-b"]), None),
@@ -57,9 +55,15 @@ fn a_mixed_batch_fails_only_its_bad_messages() {
         record("m5", &upsert("ana", &["qs-a"]), None),
         record("m6", r#"{"op":"upsert","version":1,"email":"cy@example.com","role":"RESTRICTED_READER"}"#, None),
         record("m7", r#"{"op":"delete","version":1,"email":"bo@example.com"}"#, None),
-    ]});
+    ]})
+}
 
-    let response = lambda.invoke(&batch);
+#[test]
+fn a_mixed_batch_fails_only_its_bad_messages() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &[]));
+
+    let response = lambda.invoke(&mixed_batch());
 
     assert_eq!(failed_ids(&response), ["m2", "m4", "m6"]);
     let typo = &result_of(&response, "m4")["failure"]["errors"][0];
@@ -74,6 +78,52 @@ fn a_mixed_batch_fails_only_its_bad_messages() {
     // bo's upsert and delete are one user's changes, applied in order.
     assert_eq!(result_of(&response, "m7")["outcome"]["user"]["status"], "deleted");
     assert_eq!(emu.user_names(), ["QuickSightFederated/ana@example.com"]);
+}
+
+/// The invocation's metrics: one log line in the embedded metric format, with the request id like
+/// every other line, `_aws` a real object, and every declared metric a number of the document.
+#[test]
+fn an_invocation_logs_its_counts_as_one_emf_document() {
+    let emu = Emulator::start(&[]);
+    // At WARN, metric lines are still written.
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &[("AWS_LAMBDA_LOG_LEVEL", "WARN")]));
+
+    lambda.invoke(&mixed_batch());
+
+    let documents: Vec<Value> = lambda
+        .log_lines()
+        .into_iter()
+        .filter(|l| l.get("_aws").is_some())
+        .collect();
+    assert_eq!(documents.len(), 1, "{documents:#?}");
+    let doc = &documents[0];
+    assert!(doc["request_id"].as_str().is_some_and(|id| !id.is_empty()), "{doc}");
+    let directive = &doc["_aws"]["CloudWatchMetrics"][0];
+    assert!(doc["_aws"]["Timestamp"].is_u64());
+    assert_eq!(directive["Namespace"], "qs-provision");
+    assert_eq!(directive["Dimensions"], json!([["Function"]]));
+    assert_eq!(doc["Function"], "sqs-sync");
+    let declared: Vec<&str> = directive["Metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Name"].as_str().unwrap())
+        .collect();
+    for name in &declared {
+        assert!(doc[name].is_u64(), "{name} is declared but not a number: {doc}");
+    }
+    let count = |name: &str| doc[name].as_u64().unwrap_or_else(|| panic!("{name} missing: {doc}"));
+    assert_eq!(
+        [
+            count("UsersRegistered"),
+            count("UsersUnchanged"),
+            count("UsersDeleted"),
+            count("MembershipsAdded"),
+            count("ChangesFailedInvalid"),
+            count("ThrottledCalls"),
+        ],
+        [2, 1, 1, 3, 3, 0]
+    );
 }
 
 #[test]

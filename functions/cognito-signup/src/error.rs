@@ -3,6 +3,7 @@
 
 use lambda_runtime::Diagnostic;
 use qs_provision::engine::{EngineError, Outcome};
+use qs_provision::metrics::Counts;
 use qs_provision::validate::ValidationErrors;
 use serde_json::Value;
 
@@ -64,6 +65,14 @@ pub fn respond(
     event: Value,
     fail_signup_on_error: bool,
 ) -> Result<Value, Diagnostic> {
+    let mut counts = Counts::default();
+    match &result {
+        Ok(Handled::NotASignup { .. }) => {}
+        Ok(Handled::Provisioned(outcome)) => counts.outcome(outcome),
+        Ok(Handled::Queued { .. }) => counts.add("SignupsQueued", 1),
+        Err(_) => counts.add("SignupsNotProvisioned", 1),
+    }
+    counts.emit("cognito-signup");
     match result {
         Ok(Handled::NotASignup { trigger_source }) => {
             tracing::info!(trigger_source, "not a sign-up confirmation; event returned unchanged")

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use qs_provision::message::Change;
 use qs_provision::runtime::deadline_from_epoch_millis;
-use qs_provision::signup::SignupUser;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -26,7 +25,6 @@ struct Source {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Signup {
-    region: String,
     user_pool_id: String,
     request: Request,
 }
@@ -44,8 +42,10 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
         return Ok(Handled::NotASignup { trigger_source });
     }
     let signup = Signup::deserialize(payload).map_err(malformed)?;
-    let change = signup_user(app, &signup)
-        .to_change(&app.config, app.settings.session_name_source)
+    let attributes = &app.settings.attributes;
+    let change = attributes
+        .user(&signup.user_pool_id, &signup.request.user_attributes, Vec::new())
+        .to_change(&app.config, attributes.session_name_source)
         .map_err(TriggerError::Invalid)?;
     let planned = change.plan(&app.config).map_err(TriggerError::Invalid)?;
     let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
@@ -57,33 +57,6 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
             Ok(message_id) => Ok(Handled::Queued { message_id, quicksight }),
             Err(queue) => Err(TriggerError::NotQueued { quicksight, queue }),
         },
-    }
-}
-
-fn signup_user(app: &App, signup: &Signup) -> SignupUser {
-    let attributes = &signup.request.user_attributes;
-    let idp_groups = app
-        .settings
-        .groups_attribute
-        .as_ref()
-        .and_then(|name| attributes.get(name))
-        .map(|v| {
-            v.split(',')
-                .map(|g| g.trim().to_owned())
-                .filter(|g| !g.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    SignupUser {
-        email: attributes.get("email").cloned(),
-        sub: attributes.get("sub").cloned(),
-        external_login_id: attributes.get(&app.settings.external_login_id_attribute).cloned(),
-        idp_groups,
-        // A user pool is an OIDC provider: its issuer is the provider URL.
-        provider_url: Some(format!(
-            "https://cognito-idp.{}.amazonaws.com/{}",
-            signup.region, signup.user_pool_id
-        )),
     }
 }
 

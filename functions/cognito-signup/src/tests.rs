@@ -6,7 +6,7 @@ use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::types::User;
 use aws_sdk_sqs::Client as Sqs;
 use aws_sdk_sqs::operation::send_message::SendMessageOutput;
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_mocks::{Rule, RuleMode, mock};
 use lambda_runtime::{Context, LambdaEvent};
 use qs_provision::config::EnvReader;
 use qs_provision::engine::{Engine, FirstCall};
@@ -18,20 +18,7 @@ use super::{App, handle, read_env};
 const QUEUE: &str = "https://sqs.eu-west-1.amazonaws.com/123456789012/qs-provision-bulk";
 
 fn sqs(rules: &[&Rule]) -> Sqs {
-    let interceptor = rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-        |i, rule| i.with_rule(rule),
-    );
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor)
-        .build();
-    Sqs::from_conf(config)
+    testing::mocked_sqs(rules, RuleMode::Sequential)
 }
 
 fn app(vars: &[(&str, &str)], quicksight: QuickSight, sqs: Sqs) -> App {

@@ -1,6 +1,7 @@
 //! Why a sign-up was not provisioned, mapped to the HTTP answer and its log line in one place.
 
 use qs_provision::engine::{EngineError, Outcome};
+use qs_provision::metrics::Counts;
 use qs_provision::validate::ValidationErrors;
 use serde_json::{Value, json};
 
@@ -24,6 +25,19 @@ pub enum SignupError {
     /// QuickSight failed: 503, safe to retry.
     #[error("QuickSight failed: {0}")]
     QuickSight(EngineError),
+}
+
+impl SignupError {
+    /// The metric that counts sign-ups that failed this way.
+    fn metric(&self) -> &'static str {
+        match self {
+            Self::Token(_) => "TokensRefused",
+            Self::KeysUnavailable(_) => "KeysUnavailable",
+            Self::Claims(_) => "ClaimsInvalid",
+            Self::LoginConflict { .. } => "LoginConflicts",
+            Self::QuickSight(_) => "SignupsFailedQuickSight",
+        }
+    }
 }
 
 impl From<EngineError> for SignupError {
@@ -51,6 +65,13 @@ fn answer(status: u16, body: Value) -> Value {
 
 /// 200 with the outcome, or the error's status and body; logged either way.
 pub fn respond(result: Result<Outcome, SignupError>) -> Value {
+    let mut counts = Counts::default();
+    counts.add("JwksRefetches", crate::verify::take_refetches());
+    match &result {
+        Ok(outcome) => counts.outcome(outcome),
+        Err(e) => counts.add(e.metric(), 1),
+    }
+    counts.emit("oidc-signup");
     let error = match result {
         Ok(outcome) => {
             let body = serde_json::to_value(&outcome).unwrap_or_default();

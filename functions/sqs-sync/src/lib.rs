@@ -8,6 +8,7 @@ use lambda_runtime::{Error, LambdaEvent};
 use qs_provision::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport, ItemResult};
 use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, parse};
 use qs_provision::engine::Engine;
+use qs_provision::metrics::Counts;
 use qs_provision::runtime::deadline_from_epoch_millis;
 use serde::Serialize;
 
@@ -76,7 +77,9 @@ pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response,
         limits: app.limits,
     };
     let results = runner.run(items, deadline).await;
+    let mut counts = Counts::default();
     for report in &results {
+        report.count(&mut counts);
         let line = serde_json::to_string(report)?;
         match &report.result {
             ItemResult::Applied { .. } => {
@@ -87,6 +90,7 @@ pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response,
             }
         }
     }
+    counts.emit("sqs-sync");
     let batch_item_failures = results
         .iter()
         .filter(|r| r.failed())

@@ -8,6 +8,7 @@ use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryA
 use aws_smithy_types::retry::RetryConfig;
 
 use crate::config::{Config, RetryMode as Mode};
+use crate::metrics::ThrottleCounter;
 
 /// Builds the client from the SDK's own configuration chain, so `AWS_ENDPOINT_URL_QUICKSIGHT` or
 /// `AWS_ENDPOINT_URL` points it at a local emulator with no code of ours.
@@ -43,6 +44,7 @@ pub fn with_retries(builder: Builder, max_attempts: u32, mode: Mode) -> Builder 
                 .build(),
         )
         .retry_classifier(QuotaIsNotThrottling)
+        .interceptor(ThrottleCounter)
 }
 
 /// The SDK classifies `LimitExceededException` as throttling; QuickSight uses it for quotas (too

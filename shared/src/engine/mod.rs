@@ -19,7 +19,11 @@ use tokio::time::Instant;
 
 pub use client::{build_client, with_retries};
 pub use error::EngineError;
+#[cfg(feature = "reconcile")]
+pub(crate) use error::from_sdk;
 pub use outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
+#[cfg(feature = "reconcile")]
+pub(crate) use user::existing_user;
 
 use crate::config::{Config, FederatedRole, GroupScope, RoleDowngrade};
 use crate::message::Planned;

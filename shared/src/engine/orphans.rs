@@ -5,10 +5,9 @@ use aws_sdk_quicksight::types::User;
 use tokio::time::Instant;
 
 use super::error::{NOT_FOUND, code_of, from_sdk};
-use super::{Engine, EngineError, GroupChanges, Outcome, UserChange, within};
+use crate::existing::ORPHAN_NAME;
 
-/// The name QuickSight gives a user whose IAM role no longer exists.
-pub(super) const ORPHAN_NAME: &str = "N/A";
+use super::{Engine, EngineError, GroupChanges, Outcome, UserChange, within};
 
 impl Engine {
     /// Deletes the "N/A" user with `principal_id`, when it is one of this deployment's provider;

@@ -4,6 +4,7 @@ use aws_sdk_quicksight::types::{IdentityType, Tag, User};
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
 use super::{Engine, EngineError, FirstCall, GroupChanges, Outcome, RoleDowngradeReport, UserChange};
 use crate::config::RoleDowngrade;
+use crate::existing::ExistingUser;
 use crate::validate::{ExternalLogin, ProviderKind, UserRole, UserSpec};
 
 impl Engine {
@@ -78,18 +79,18 @@ impl Engine {
         user_name: &str,
         existing: User,
     ) -> Result<Outcome, EngineError> {
+        let arn = existing.arn().map(str::to_owned);
+        let existing = existing_user(&existing);
         // One external login per user: another identity (the same e-mail, another `sub` or
         // provider) must not take the user over, unless this change may move the login.
-        let tied = existing_login_kind(&existing) != ProviderKind::None;
-        if tied && !spec.relink && login_differs(spec, &existing) {
+        if existing.is_tied() && !spec.relink && existing.login_differs(spec) {
             return Err(EngineError::LoginConflict {
                 user: user_name.to_owned(),
             });
         }
         // Decided from what DescribeUser returned: QuickSight refuses UpdateUser from an author or
         // admin down to a reader, so that call is never sent.
-        let current = existing.role().and_then(|r| UserRole::parse("Role", r.as_str()).ok());
-        let downgrade = current.filter(|from| !from.is_reader() && spec.role.is_reader());
+        let downgrade = existing.downgrade_from(spec);
         let kept;
         let (spec, report) = match (downgrade, self.role_downgrade) {
             (None, _) => (spec, None),
@@ -116,7 +117,7 @@ impl Engine {
             }
             (Some(from), RoleDowngrade::Recreate) => return self.recreate(spec, user_name, from).await,
         };
-        let mut outcome = self.update_fields(spec, user_name, existing).await?;
+        let mut outcome = self.update_fields(spec, user_name, &existing, arn).await?;
         outcome.role_downgrade = report;
         outcome.tags = self.sync_tags(outcome.arn.as_deref(), &spec.tags).await?;
         Ok(outcome)
@@ -148,9 +149,14 @@ impl Engine {
         Ok(outcome)
     }
 
-    async fn update_fields(&self, spec: &UserSpec, user_name: &str, existing: User) -> Result<Outcome, EngineError> {
-        let arn = existing.arn().map(str::to_owned);
-        let fields = differences(spec, &existing);
+    async fn update_fields(
+        &self,
+        spec: &UserSpec,
+        user_name: &str,
+        existing: &ExistingUser,
+        arn: Option<String>,
+    ) -> Result<Outcome, EngineError> {
+        let fields = existing.differences(spec);
         if fields.is_empty() {
             return Ok(self.outcome(user_name, arn, UserChange::Unchanged, GroupChanges::default()));
         }
@@ -166,13 +172,13 @@ impl Engine {
             .user_name(user_name)
             .email(&spec.email)
             .role(spec.role.as_str().into());
-        match (&spec.custom_permissions_name, existing.custom_permissions_name()) {
+        match (&spec.custom_permissions_name, &existing.custom_permissions_name) {
             (Some(name), _) => request = request.custom_permissions_name(name),
             (None, Some(_)) => request = request.unapply_custom_permissions(true),
             (None, None) => {}
         }
         match &spec.external_login {
-            ExternalLogin::None if existing_login_kind(&existing) != ProviderKind::None => {
+            ExternalLogin::None if existing.is_tied() => {
                 request = request.external_login_federation_provider_type("NONE");
             }
             ExternalLogin::None => {}
@@ -230,36 +236,20 @@ impl Engine {
     }
 }
 
-fn existing_login_kind(user: &User) -> ProviderKind {
-    match user.external_login_federation_provider_type() {
-        Some("COGNITO") => ProviderKind::Cognito,
-        Some("CUSTOM_OIDC") => ProviderKind::CustomOidc,
-        _ => ProviderKind::None,
+/// The SDK's user as the engine and the reconciler compare it.
+pub(crate) fn existing_user(user: &User) -> ExistingUser {
+    ExistingUser {
+        user_name: user.user_name().unwrap_or_default().to_owned(),
+        email: user.email().map(str::to_owned),
+        role: user.role().map(|r| r.as_str().to_owned()),
+        custom_permissions_name: user.custom_permissions_name().map(str::to_owned),
+        login_kind: match user.external_login_federation_provider_type() {
+            Some("COGNITO") => ProviderKind::Cognito,
+            Some("CUSTOM_OIDC") => ProviderKind::CustomOidc,
+            _ => ProviderKind::None,
+        },
+        login_id: user.external_login_id().map(str::to_owned),
+        login_url: user.external_login_federation_provider_url().map(str::to_owned),
+        principal_id: user.principal_id().map(str::to_owned),
     }
-}
-
-/// The fields where QuickSight's user differs from `spec`, by their API names.
-fn differences(spec: &UserSpec, existing: &User) -> Vec<&'static str> {
-    let mut fields = Vec::new();
-    if existing.email() != Some(spec.email.as_str()) {
-        fields.push("Email");
-    }
-    if existing.role().map(|r| r.as_str()) != Some(spec.role.as_str()) {
-        fields.push("Role");
-    }
-    if existing.custom_permissions_name() != spec.custom_permissions_name.as_deref() {
-        fields.push("CustomPermissionsName");
-    }
-    if login_differs(spec, existing) {
-        fields.push("ExternalLogin");
-    }
-    fields
-}
-
-fn login_differs(spec: &UserSpec, existing: &User) -> bool {
-    let login = &spec.external_login;
-    existing_login_kind(existing) != login.kind()
-        || (login.kind() != ProviderKind::None && existing.external_login_id() != login.id())
-        || (login.kind() == ProviderKind::CustomOidc
-            && existing.external_login_federation_provider_url() != login.provider_url_to_send())
 }

@@ -2,7 +2,8 @@
 //! by field. Every line carries the invocation's `request_id` (from the runtime's span) and, inside
 //! a batch, the `message_id` of the message being applied (from the batch runner's span); fields of
 //! enclosing spans come first, the event's own fields after them. The level is
-//! `AWS_LAMBDA_LOG_LEVEL` (set by Lambda's logging controls), else `RUST_LOG`, else `info`.
+//! `AWS_LAMBDA_LOG_LEVEL` (set by Lambda's logging controls), else `RUST_LOG`, else `info`; metric
+//! lines ([`crate::metrics`]) are written at every level.
 
 use std::fmt;
 
@@ -17,6 +18,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, Registry, filter};
+
+use crate::metrics;
 
 /// The span `lambda_runtime` opens around each invocation.
 const RUNTIME_SPAN: &str = "Lambda runtime invoke";
@@ -36,8 +39,10 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     // Our spans and the runtime's are kept at every level: they carry the ids every line needs.
-    let keep =
-        filter::filter_fn(move |meta: &Metadata| (meta.is_span() && is_context_span(meta)) || *meta.level() <= level);
+    // Metric lines too: an operator's metrics do not depend on the log level.
+    let keep = filter::filter_fn(move |meta: &Metadata| {
+        (meta.is_span() && is_context_span(meta)) || meta.target() == metrics::TARGET || *meta.level() <= level
+    });
     let layer = tracing_subscriber::fmt::layer()
         .fmt_fields(JsonFields::new())
         .event_format(FlatJson)
@@ -112,11 +117,18 @@ where
     }
 }
 
-/// An event's fields into the line, `message` included.
+/// An event's fields into the line, `message` included. A metric document's members become the
+/// line's own, so its `_aws` is an object as EMF requires, not a quoted string.
 struct Fields<'a>(&'a mut Map<String, Value>);
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == metrics::EMF_FIELD
+            && let Ok(Value::Object(document)) = serde_json::from_str::<Value>(value)
+        {
+            self.0.extend(document);
+            return;
+        }
         self.0.insert(field.name().to_owned(), Value::String(value.to_owned()));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {

@@ -80,3 +80,20 @@ fn the_level_comes_from_lambda_then_rust_log_then_info() {
         (LevelFilter::INFO, Some(("AWS_LAMBDA_LOG_LEVEL", "LOUD".to_string())))
     );
 }
+
+#[test]
+fn a_metric_line_nests_its_emf_document_and_is_written_at_any_level() {
+    let lines = logged(LevelFilter::ERROR, || {
+        let invoke = tracing::info_span!("Lambda runtime invoke", requestId = "req-1");
+        let _in = invoke.enter();
+        let mut counts = crate::metrics::Counts::default();
+        counts.add("UsersRegistered", 2);
+        counts.emit("sqs-sync");
+    });
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["request_id"], "req-1");
+    assert!(line["_aws"].is_object(), "{line}");
+    assert_eq!(line["UsersRegistered"], 2);
+    assert!(line.get("emf").is_none(), "the document is nested, not quoted: {line}");
+}

@@ -3,6 +3,7 @@
 //! qs-enqueue writes them.
 
 mod fifo;
+pub mod file;
 mod plan;
 
 use std::collections::BTreeMap;

@@ -86,11 +86,12 @@ impl From<UserRole> for &'static str {
 }
 
 /// Which external login QuickSight ties a federated user to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProviderKind {
     Cognito,
     CustomOidc,
+    #[default]
     None,
 }
 

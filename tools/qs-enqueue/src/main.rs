@@ -1,13 +1,12 @@
 //! qs-enqueue: turns a CSV or JSON Lines file into validated queue messages for sqs-sync.
 
-mod rows;
-mod send;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use qs_provision::message::file::{self, Op};
+use qs_provision::queue::{self, Outgoing};
 
 /// Validate every row of FILE, then queue the changes for sqs-sync.
 #[derive(Parser)]
@@ -20,8 +19,8 @@ struct Args {
     #[arg(long, required_unless_present = "dry_run")]
     queue_url: Option<String>,
     /// The operation of every CSV row.
-    #[arg(long, value_enum, default_value = "upsert")]
-    op: rows::Op,
+    #[arg(long, default_value = "upsert", value_parser = parse_op)]
+    op: Op,
     /// Send the valid rows even when some are invalid.
     #[arg(long)]
     skip_invalid: bool,
@@ -33,12 +32,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
-    let rows::File { id: file_id, rows } = rows::read(&args.file, args.op)?;
+    let file::File { id: file_id, rows } = file::read(&args.file, args.op)?;
     let mut valid = Vec::new();
     let mut invalid = 0;
     for row in &rows {
         match &row.change {
-            Ok(change) => valid.push(send::Row {
+            Ok(change) => valid.push(Outgoing {
                 line: row.line,
                 change,
                 submission: format!("{file_id}:{}", row.line),
@@ -86,7 +85,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     // Drawn only on a terminal: indicatif hides itself when stderr is not one.
     let progress = ProgressBar::new(valid.len() as u64);
     progress.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} sent {elapsed}").expect("template"));
-    let sent = send::send_all(&sqs, &queue_url, &valid, &progress).await;
+    let sent = queue::send_all(&sqs, &queue_url, &valid, &|n| progress.inc(n as u64)).await;
     progress.finish_and_clear();
     for failure in &sent.failed {
         eprintln!("{}:{}: not sent: {}", args.file.display(), failure.line, failure.error);
@@ -97,4 +96,13 @@ async fn main() -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn parse_op(v: &str) -> Result<Op, String> {
+    let names: Vec<&str> = Op::ALL.iter().map(|(name, _)| *name).collect();
+    Op::ALL
+        .iter()
+        .find(|(name, _)| *name == v)
+        .map(|(_, op)| *op)
+        .ok_or_else(|| format!("must be one of {}", names.join(", ")))
 }

@@ -2,6 +2,7 @@
 //! a second whether the provider answered or not (junk `kid`s cannot hammer it nor make every
 //! sign-up wait for a provider that is down), and the keys already known served meanwhile.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyOperations, PublicKeyUse};
@@ -12,6 +13,13 @@ use super::Rejected;
 
 /// An unknown `kid` refetches the key set at most this often.
 pub(super) const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+
+static REFETCHES: AtomicU64 = AtomicU64::new(0);
+
+/// The key set fetches since the last call beyond each cache's first (the `JwksRefetches` metric).
+pub fn take_refetches() -> u64 {
+    REFETCHES.swap(0, Ordering::Relaxed)
+}
 
 #[derive(Default)]
 struct Cached {
@@ -44,6 +52,9 @@ impl KeyCache {
         let mut cached = self.0.write().await;
         let recently = cached.attempted.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL);
         if !recently {
+            if cached.attempted.is_some() {
+                REFETCHES.fetch_add(1, Ordering::Relaxed);
+            }
             cached.attempted = Some(Instant::now());
             // A failed fetch keeps the keys already known.
             cached.keys = Some(fetch().await?);

@@ -7,6 +7,8 @@
 mod header;
 mod keys;
 
+pub use keys::take_refetches;
+
 use std::time::Duration;
 
 use jsonwebtoken::jwk::{JwkSet, KeyAlgorithm};

@@ -1,29 +1,11 @@
+use crate::message::Change;
+use crate::testing::mocked_sqs;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
 use aws_sdk_sqs::types::{BatchResultErrorEntry, SendMessageBatchResultEntry};
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
-use indicatif::ProgressBar;
-use qs_provision::message::Change;
+use aws_smithy_mocks::{RuleMode, mock};
 
-use super::{NotSent, Row, send_all};
-
-fn sqs(rules: &[&Rule]) -> Client {
-    let interceptor = rules
-        .iter()
-        .fold(MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny), |i, r| {
-            i.with_rule(r)
-        });
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor)
-        .build();
-    Client::from_conf(config)
-}
+use super::{NotSent, Outgoing, send_all};
 
 fn delete(email: &str) -> Change {
     Change::parse(&format!(r#"{{"op":"delete","version":1,"email":"{email}"}}"#)).unwrap()
@@ -71,12 +53,12 @@ async fn a_row_sqs_refuses_is_reported_by_its_line_in_the_file() {
     let (a, b) = (delete("ana@example.com"), delete("bo@example.com"));
     // Lines 1 (header) and 2 (an invalid row) are not sent.
     let rows = [
-        Row {
+        Outgoing {
             line: 3,
             change: &a,
             submission: "f:3".into(),
         },
-        Row {
+        Outgoing {
             line: 4,
             change: &b,
             submission: "f:4".into(),
@@ -84,10 +66,10 @@ async fn a_row_sqs_refuses_is_reported_by_its_line_in_the_file() {
     ];
 
     let sent = send_all(
-        &sqs(&[&first_call, &retries]),
+        &mocked_sqs(&[&first_call, &retries], RuleMode::MatchAny),
         "https://queue",
         &rows,
-        &ProgressBar::hidden(),
+        &|_| {},
     )
     .await;
 

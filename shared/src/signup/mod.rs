@@ -1,6 +1,10 @@
 //! A signing-up user, as either sign-up function sees it, turned into the one upsert change that
 //! is applied now or queued for later.
 
+mod cognito;
+
+pub use cognito::{CognitoAttributes, pool_issuer};
+
 use crate::config::Config;
 use crate::message::{Change, Upsert, VERSION};
 use crate::validate::{FieldError, ProviderKind, ValidationErrors, derive_session_name};

@@ -1,14 +1,26 @@
-//! Rows of a CSV or JSON Lines file, each turned into a checked change or into its problems.
+//! A file of changes, CSV or JSON Lines, as qs-enqueue sends it and the reconciler reads a
+//! directory export: each row turned into a checked change or into its problems.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-use qs_provision::message::{Change, VERSION};
-use qs_provision::validate::{FieldError, ValidationErrors};
 use serde_json::{Map, Value, json};
 
-/// The operation of every row of a CSV file (`--op`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+use super::{Change, VERSION};
+use crate::validate::{FieldError, ValidationErrors};
+
+/// A file that cannot be read as rows at all (a row's own problems are that row's).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("reading {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: unknown file type {extension:?}; use .csv or .jsonl")]
+    UnknownType { path: PathBuf, extension: String },
+    #[error("{path}: {problem}")]
+    Header { path: PathBuf, problem: String },
+}
+
+/// The operation of every row of a CSV file (qs-enqueue's `--op`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Upsert,
     Delete,
@@ -17,6 +29,14 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operation, by the name the command line gives it.
+    pub const ALL: [(&'static str, Op); 4] = [
+        ("upsert", Op::Upsert),
+        ("delete", Op::Delete),
+        ("add-groups", Op::AddGroups),
+        ("remove-groups", Op::RemoveGroups),
+    ];
+
     fn name(self) -> &'static str {
         match self {
             Op::Upsert => "upsert",
@@ -57,18 +77,29 @@ pub struct File {
     pub rows: Vec<Row>,
 }
 
-pub fn read(path: &Path, op: Op) -> anyhow::Result<File> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let id = qs_provision::hash::sha256_hex(text.as_bytes());
+pub fn read(path: &Path, op: Op) -> Result<File, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let id = crate::hash::sha256_hex(text.as_bytes());
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
     let rows = match extension.as_str() {
-        "csv" => read_csv(&text, op)?,
+        "csv" => read_csv(&text, op).map_err(|problem| FileError::Header {
+            path: path.to_owned(),
+            problem,
+        })?,
         "jsonl" | "ndjson" | "json" => read_json_lines(&text),
-        other => bail!("{}: unknown file type {other:?}; use .csv or .jsonl", path.display()),
+        _ => {
+            return Err(FileError::UnknownType {
+                path: path.to_owned(),
+                extension,
+            });
+        }
     };
     Ok(File { id, rows })
 }
@@ -88,25 +119,26 @@ fn read_json_lines(text: &str) -> Vec<Row> {
         .collect()
 }
 
-fn read_csv(text: &str, op: Op) -> anyhow::Result<Vec<Row>> {
+/// The rows, or what is wrong with the header row.
+fn read_csv(text: &str, op: Op) -> Result<Vec<Row>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .context("reading the header row")?
+        .map_err(|e| format!("reading the header row: {e}"))?
         .iter()
         .map(str::to_owned)
         .collect();
     // A misspelt column would silently drop a value: refuse the file instead.
     let unknown: Vec<&String> = headers.iter().filter(|h| !op.columns().contains(&h.as_str())).collect();
     if !unknown.is_empty() {
-        bail!(
+        return Err(format!(
             "line 1: unknown column(s) {unknown:?} for --op {}; allowed: {}",
             op.name(),
             op.columns().join(", ")
-        );
+        ));
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -178,9 +210,7 @@ fn parse_tags(raw: &str) -> Result<Value, FieldError> {
 
 #[cfg(test)]
 mod tests {
-    use qs_provision::message::Change;
-
-    use super::{Op, read_csv};
+    use super::{Change, Op, read_csv};
 
     #[test]
     fn a_relink_column_moves_the_login_only_where_it_says_true() {

@@ -1,27 +1,29 @@
-//! SendMessageBatch, ten entries a call, several calls in flight, failed entries retried.
+//! Sending changes to the bulk queue: SendMessageBatch, ten entries a call, several calls in
+//! flight, failed entries retried. qs-enqueue sends a file's rows with it, the reconciler its plan.
 
 use std::time::Duration;
 
-use aws_sdk_sqs::Client;
+use crate::message::Change;
+pub use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::StreamExt;
-use indicatif::ProgressBar;
-use qs_provision::message::Change;
 
 const BATCH: usize = 10;
 const IN_FLIGHT: usize = 4;
 const ATTEMPTS: u32 = 5;
 
-/// A valid row to send: its line in the file, so a failure names the line the user can fix.
-pub struct Row<'a> {
+/// A valid change to send, with the sender's own reference for it (qs-enqueue: its line in the
+/// file, so a failure names the line the user can fix).
+pub struct Outgoing<'a> {
     pub line: u64,
     pub change: &'a Change,
-    /// This row of this file (the file's hash and the line): a FIFO queue's deduplication id, so
-    /// sending the file again adds nothing while a change repeated on another line is kept.
+    /// This one submission of the change (qs-enqueue: the file's hash and the line; the
+    /// reconciler: the run and the user): a FIFO queue's deduplication id, so sending the same
+    /// submission again adds nothing while a change submitted again is kept.
     pub submission: String,
 }
 
-/// A row SQS did not take, after every attempt.
+/// A change SQS did not take, after every attempt.
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotSent {
     pub line: u64,
@@ -34,7 +36,7 @@ pub struct Sent {
 }
 
 /// An entry's id is its row's position in the call, as SendMessageBatch wants ids unique per call.
-fn entry(id: usize, row: &Row<'_>, fifo: bool) -> SendMessageBatchRequestEntry {
+fn entry(id: usize, row: &Outgoing<'_>, fifo: bool) -> SendMessageBatchRequestEntry {
     let mut entry = SendMessageBatchRequestEntry::builder()
         .id(id.to_string())
         .message_body(row.change.to_json());
@@ -45,12 +47,13 @@ fn entry(id: usize, row: &Row<'_>, fifo: bool) -> SendMessageBatchRequestEntry {
     entry.build().expect("id and body are set")
 }
 
-pub async fn send_all(sqs: &Client, queue_url: &str, rows: &[Row<'_>], progress: &ProgressBar) -> Sent {
+/// Sends every change; `progress` is told how many more were handled (sent or given up on).
+pub async fn send_all(sqs: &Client, queue_url: &str, rows: &[Outgoing<'_>], progress: &(dyn Fn(usize) + Sync)) -> Sent {
     let fifo = queue_url.ends_with(".fifo");
     let results: Vec<(usize, Vec<NotSent>)> = futures::stream::iter(rows.chunks(BATCH))
         .map(|chunk| async move {
             let outcome = send_batch(sqs, queue_url, chunk, fifo).await;
-            progress.inc(chunk.len() as u64);
+            progress(chunk.len());
             outcome
         })
         .buffer_unordered(IN_FLIGHT)
@@ -63,7 +66,7 @@ pub async fn send_all(sqs: &Client, queue_url: &str, rows: &[Row<'_>], progress:
 }
 
 /// Sends one batch, retrying the entries SQS reports failed; returns (sent, rows not sent).
-async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Row<'_>], fifo: bool) -> (usize, Vec<NotSent>) {
+async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Outgoing<'_>], fifo: bool) -> (usize, Vec<NotSent>) {
     let mut pending: Vec<usize> = (0..chunk.len()).collect();
     let mut sent = 0;
     let mut last_errors: Vec<(usize, String)> = Vec::new();
@@ -111,5 +114,5 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Row<'_>], fifo: bool
     (sent, failed)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "engine"))]
 mod tests;

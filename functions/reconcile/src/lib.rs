@@ -1,0 +1,105 @@
+//! reconcile: the scheduled reconcile of a Cognito user pool with QuickSight. Reads both, plans,
+//! logs the plan's summary as one line and sends the plan to the bulk queue for sqs-sync. Ends in
+//! error when deletions were held back, the directory read was incomplete, or SQS refused a change,
+//! so the schedule's failures show in the function's error metric.
+
+use aws_sdk_sqs::Client as SqsClient;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use qs_provision::config::{Config, ConfigError, EnvReader, parse};
+use qs_provision::metrics::Counts;
+use qs_provision::reconcile::{DirectorySource, Options, ReconcileError, Reconciler, enqueue};
+use serde_json::{Value, json};
+
+/// What the function builds once, at cold start.
+pub struct App {
+    pub reconciler: Reconciler,
+    pub sqs: SqsClient,
+    /// `BULK_QUEUE_URL`: the queue sqs-sync reads.
+    pub queue_url: String,
+}
+
+/// Why a run did not end cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Read(#[from] ReconcileError),
+    #[error("{0}")]
+    Held(String),
+    #[error("{failed} change(s) not sent to the bulk queue (first: {first})")]
+    NotSent { failed: usize, first: String },
+}
+
+impl From<RunError> for Diagnostic {
+    fn from(e: RunError) -> Self {
+        let kind = match e {
+            RunError::Read(_) => "ReadFailed",
+            RunError::Held(_) => "DeletionsHeld",
+            RunError::NotSent { .. } => "NotSent",
+        };
+        Diagnostic {
+            error_type: kind.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// The shared configuration, the pool and the reconcile's own variables, every bad one at once.
+pub fn read_env(mut env: EnvReader) -> Result<(Config, Options, DirectorySource, String), ConfigError> {
+    let config = Config::read(&mut env);
+    let options = Options::read(&mut env);
+    let source = DirectorySource::read_cognito(&mut env);
+    let queue_url = env.required("BULK_QUEUE_URL", parse::string);
+    env.finish((config, options, source, queue_url.unwrap_or_default()))
+}
+
+/// One scheduled run; the event (EventBridge Scheduler's) carries nothing it needs.
+pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    run(app, &event.context.request_id).await.map_err(|e| {
+        tracing::error!(error = %e, "reconcile did not finish cleanly");
+        e.into()
+    })
+}
+
+async fn run(app: &App, run_id: &str) -> Result<Value, RunError> {
+    let (directory, plan) = app.reconciler.plan(&|_, _| {}).await?;
+    let s = &plan.summary;
+    tracing::info!(
+        directory_users = s.directory_users,
+        active_users = s.active_users,
+        owned_users = s.owned_users,
+        register = s.register,
+        update = s.update,
+        relink = s.relink,
+        delete = s.delete,
+        delete_orphans = s.delete_orphans,
+        memberships_added = s.memberships_added,
+        memberships_removed = s.memberships_removed,
+        unchanged = s.unchanged,
+        notes = s.notes,
+        held_deletes = s.held_deletes,
+        "reconcile plan"
+    );
+    for note in &plan.notes {
+        tracing::warn!(kind = ?note.kind, user = note.user, detail = note.detail, "left alone");
+    }
+    let sent = enqueue(&app.sqs, &app.queue_url, &plan, run_id).await;
+    let mut counts = Counts::default();
+    counts.add("ReconcileChangesSent", sent.sent as u64);
+    counts.add("ReconcileChangesNotSent", sent.failed.len() as u64);
+    counts.add("ReconcileDeletionsHeld", s.held_deletes as u64);
+    counts.add("ReconcileUsersLeftAlone", s.notes as u64);
+    counts.emit("reconcile");
+    if let Some((_, first)) = sent.failed.first() {
+        return Err(RunError::NotSent {
+            failed: sent.failed.len(),
+            first: first.clone(),
+        });
+    }
+    if let Some(problem) = plan.problem(&directory) {
+        return Err(RunError::Held(problem));
+    }
+    Ok(json!({ "summary": plan.summary, "sent": sent.sent }))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,145 @@
+//! qs-reconcile: plans QuickSight's users from a directory (a Cognito user pool, or any other
+//! provider's export) and, with --apply, sends the plan to the bulk queue for sqs-sync.
+
+mod report;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use qs_provision::config::{Config, EnvReader};
+use qs_provision::reconcile::{DirectorySource, Options, Reconciler, enqueue};
+
+/// Plan QuickSight's users from the directory; print the plan (the default), or send it with --apply.
+///
+/// The deployment's settings (QUICKSIGHT_ACCOUNT_ID, QUICKSIGHT_FEDERATED_ROLE_ARN,
+/// EXTERNAL_LOGIN_PROVIDER, GROUP_MAPPING, ...) come from the environment, as the functions read them.
+#[derive(Parser)]
+#[command(name = "qs-reconcile", version)]
+struct Args {
+    /// A Cognito user pool to read (ListUsers).
+    #[arg(
+        long,
+        env = "USER_POOL_ID",
+        conflicts_with = "directory",
+        required_unless_present = "directory"
+    )]
+    user_pool_id: Option<String>,
+    /// Any other provider's export, in qs-enqueue's upsert format (.csv or .jsonl).
+    #[arg(long)]
+    directory: Option<PathBuf>,
+    /// The provider URL the export's users have in QuickSight, when CUSTOM_FEDERATION_PROVIDER_URL
+    /// does not give it.
+    #[arg(long, requires = "directory")]
+    provider_url: Option<String>,
+    /// Where a pool user's groups come from: `attribute` (GROUPS_ATTRIBUTE) or `pool` (its groups).
+    #[arg(long, env = "DIRECTORY_GROUPS", requires = "user_pool_id")]
+    groups_from: Option<String>,
+    /// Send the plan to the bulk queue; without it nothing is sent.
+    #[arg(long, requires = "queue_url")]
+    apply: bool,
+    /// The bulk queue (a FIFO queue's URL ends in .fifo).
+    #[arg(long, env = "BULK_QUEUE_URL")]
+    queue_url: Option<String>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Move a user's login to the directory's re-created account of the same name (RECONCILE_RELINK).
+    #[arg(long)]
+    relink: bool,
+    /// Delete this directory's users of a deleted IAM role ("N/A") (RECONCILE_DELETE_ORPHANS).
+    #[arg(long)]
+    delete_orphaned_principals: bool,
+    /// Hold back every deletion above this many (RECONCILE_MAX_DELETES, default 25).
+    #[arg(long)]
+    max_deletes: Option<u32>,
+    /// Hold back every deletion above this share of the owned users, from 100 of them
+    /// (RECONCILE_MAX_DELETE_PERCENT, default 5).
+    #[arg(long)]
+    max_delete_percent: Option<u32>,
+}
+
+impl Args {
+    /// The flags as the variables they stand for: one reader checks both the same way.
+    fn variables(&self) -> HashMap<&'static str, String> {
+        let mut vars = HashMap::new();
+        let mut set = |name, value: Option<String>| {
+            if let Some(v) = value {
+                vars.insert(name, v);
+            }
+        };
+        set("USER_POOL_ID", self.user_pool_id.clone());
+        set("DIRECTORY_GROUPS", self.groups_from.clone());
+        set("RECONCILE_RELINK", self.relink.then(|| "true".into()));
+        set(
+            "RECONCILE_DELETE_ORPHANS",
+            self.delete_orphaned_principals.then(|| "true".into()),
+        );
+        set("RECONCILE_MAX_DELETES", self.max_deletes.map(|n| n.to_string()));
+        set(
+            "RECONCILE_MAX_DELETE_PERCENT",
+            self.max_delete_percent.map(|n| n.to_string()),
+        );
+        vars
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    let flags = args.variables();
+    let mut env = EnvReader::new(|name| flags.get(name).cloned().or_else(|| std::env::var(name).ok()));
+    let config = Config::read(&mut env);
+    let options = Options::read(&mut env);
+    let source = match &args.directory {
+        Some(path) => DirectorySource::Export {
+            path: path.clone(),
+            issuer: args.provider_url.clone(),
+        },
+        None => DirectorySource::read_cognito(&mut env),
+    };
+    let (config, options, source) = env.finish((config, options, source))?;
+    let reconciler = Reconciler::build(config, options, source).await;
+
+    // Drawn only on a terminal: indicatif hides itself when stderr is not one.
+    let progress = ProgressBar::new_spinner();
+    progress.set_style(ProgressStyle::with_template("{spinner} reading {msg} {elapsed}").context("template")?);
+    let (directory, plan) = reconciler
+        .plan(&|what, n| progress.set_message(format!("{what}: {n}")))
+        .await?;
+    progress.finish_and_clear();
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", report::table(&plan));
+    }
+    eprintln!("{}", report::summary_line(&plan.summary));
+    let mut failed = false;
+    if args.apply {
+        let queue_url = args.queue_url.as_deref().context("--apply needs --queue-url")?;
+        let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis().to_string();
+        let sent = enqueue(&aws_sqs().await, queue_url, &plan, &run).await;
+        for (user, error) in &sent.failed {
+            eprintln!("{user}: not sent: {error}");
+        }
+        eprintln!("sent {} change(s) to {queue_url}", sent.sent);
+        failed = !sent.failed.is_empty();
+    } else if !plan.items.is_empty() {
+        eprintln!("dry run: nothing sent (send the plan with --apply --queue-url URL)");
+    }
+    if let Some(problem) = plan.problem(&directory) {
+        eprintln!("error: {problem}");
+        failed = true;
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+async fn aws_sqs() -> qs_provision::queue::Client {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    qs_provision::queue::Client::new(&sdk)
+}

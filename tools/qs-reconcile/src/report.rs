@@ -1,0 +1,60 @@
+//! The plan as a person reads it: one line per change (`+` register, `~` update, `-` delete), the
+//! users left alone and the deletions held back, then a summary line.
+
+use std::fmt::Write;
+
+use qs_provision::reconcile::{Item, Plan, Summary};
+
+pub fn table(plan: &Plan) -> String {
+    let width = plan
+        .items
+        .iter()
+        .chain(&plan.held)
+        .map(|i| i.user.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    let line = |out: &mut String, prefix: &str, item: &Item| {
+        let text = format!(
+            "{prefix}{} {:width$}  {}",
+            item.action.sign(),
+            item.user,
+            item.fields.join(", ")
+        );
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    for item in &plan.items {
+        line(&mut out, "", item);
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "! {:width$}  {:?}: {}", note.user, note.kind, note.detail);
+    }
+    if let Some(reason) = &plan.held_reason {
+        let _ = writeln!(out, "held back ({reason}):");
+        for item in &plan.held {
+            line(&mut out, "  ", item);
+        }
+    }
+    out
+}
+
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "plan: {} to register, {} to update, {} to relink, {} to delete, {} N/A to delete, memberships +{} -{}, \
+         {} unchanged, {} left alone, {} deletion(s) held back; directory: {} users ({} active), \
+         QuickSight: {} owned",
+        s.register,
+        s.update,
+        s.relink,
+        s.delete,
+        s.delete_orphans,
+        s.memberships_added,
+        s.memberships_removed,
+        s.unchanged,
+        s.notes,
+        s.held_deletes,
+        s.directory_users,
+        s.active_users,
+        s.owned_users
+    )
+}
