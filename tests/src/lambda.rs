@@ -1,9 +1,12 @@
 //! Function binaries run under the official Lambda runtime interface emulator (aws-lambda-rie,
-//! shipped inside aws-sam-cli), and moto's SQS server: the same pieces `sam local` uses.
+//! shipped inside aws-sam-cli), and moto's server (SQS, Cognito user pools): the same pieces `sam local` uses.
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+
+use aws_sdk_sqs::config::{Credentials, Region};
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
 
 use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, venv, wait_for_port};
 
@@ -131,7 +134,8 @@ impl Lambda {
     }
 }
 
-/// moto's server (through tests/fixtures/moto-server.py), serving SQS on a free port.
+/// moto's server (through tests/fixtures/moto-server.py), serving SQS and Cognito user pools on a
+/// free port.
 pub struct Moto {
     _group: Group,
     pub url: String,
@@ -160,15 +164,56 @@ impl Moto {
         let config = aws_sdk_sqs::Config::builder()
             .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
             .endpoint_url(&self.url)
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "AKIDLOCAL",
-                "local-secret",
-                None,
-                None,
-                "tests",
-            ))
+            .region(Region::new("us-east-1"))
+            .credentials_provider(local_credentials())
             .build();
         aws_sdk_sqs::Client::from_conf(config)
+    }
+
+    /// Its Cognito user-pool service.
+    pub fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
+        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(local_credentials())
+            .build();
+        aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+    }
+}
+
+fn local_credentials() -> Credentials {
+    Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests")
+}
+
+/// Receives and deletes what the queue holds now, ten at a time with their system attributes,
+/// until it answers empty. Received messages stay hidden long enough that none is seen twice.
+pub async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Message> {
+    let mut messages = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
+            .visibility_timeout(900)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .send()
+            .await
+            .unwrap();
+        if out.messages().is_empty() {
+            return messages;
+        }
+        let mut delete = sqs.delete_message_batch().queue_url(queue);
+        for (i, m) in out.messages().iter().enumerate() {
+            delete = delete.entries(
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .build()
+                    .unwrap(),
+            );
+        }
+        assert!(delete.send().await.unwrap().failed().is_empty());
+        messages.extend(out.messages().iter().cloned());
     }
 }

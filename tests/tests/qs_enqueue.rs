@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use qs_provision::message::Change;
 use qs_provision_tests::bin;
-use qs_provision_tests::lambda::Moto;
+use qs_provision_tests::lambda::{self, Moto};
 
 const ROWS: u64 = 5_000;
 
@@ -24,35 +24,10 @@ fn enqueue(sqs_url: &str, args: &[&str]) -> Output {
         .expect("run qs-enqueue")
 }
 
-/// Receives and deletes what the queue holds now, ten at a time, until it answers empty.
+/// The bodies of what the queue holds now, deleted from it.
 async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
-    let mut bodies = Vec::new();
-    loop {
-        // Received messages stay hidden long enough that draining never sees one twice.
-        let out = sqs
-            .receive_message()
-            .queue_url(queue)
-            .max_number_of_messages(10)
-            .visibility_timeout(900)
-            .send()
-            .await
-            .unwrap();
-        if out.messages().is_empty() {
-            return bodies;
-        }
-        let mut delete = sqs.delete_message_batch().queue_url(queue);
-        for (i, m) in out.messages().iter().enumerate() {
-            bodies.push(m.body().unwrap().to_owned());
-            delete = delete.entries(
-                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(m.receipt_handle().unwrap())
-                    .build()
-                    .unwrap(),
-            );
-        }
-        assert!(delete.send().await.unwrap().failed().is_empty());
-    }
+    let messages = lambda::drain(sqs, queue).await;
+    messages.iter().map(|m| m.body().unwrap().to_owned()).collect()
 }
 
 /// Runs qs-enqueue and reads the queue while it sends. moto scans every message a queue holds on

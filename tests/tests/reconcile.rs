@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use aws_sdk_cognitoidentityprovider::Client as Cognito;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use qs_provision::message::Change;
-use qs_provision_tests::lambda::{Lambda, Moto, base_env};
+use qs_provision_tests::lambda::{self, Lambda, Moto, base_env};
 use qs_provision_tests::{ACCOUNT, Emulator, NAMESPACE, ROLE_ARN, bin};
 use serde_json::{Value, json};
 
@@ -26,22 +26,6 @@ fn settings(pool_id: &str) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect()
-}
-
-fn cognito(moto: &Moto) -> Cognito {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-        .endpoint_url(&moto.url)
-        .region(aws_sdk_cognitoidentityprovider::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
-            "AKIDLOCAL",
-            "local-secret",
-            None,
-            None,
-            "tests",
-        ))
-        .build();
-    Cognito::from_conf(config)
 }
 
 /// Creates a confirmed pool user with `email`; returns their `sub`.
@@ -156,45 +140,31 @@ fn row(action: &str, email: &str, fields: &[&str]) -> (String, String, Vec<Strin
     )
 }
 
-/// Receives every message on the queue as sqs-sync's event records, deleting them.
+/// Every message on the queue as sqs-sync's event records, deleted from the queue.
 async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Value> {
-    let mut records = Vec::new();
-    loop {
-        let out = sqs
-            .receive_message()
-            .queue_url(queue)
-            .max_number_of_messages(10)
-            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
-            .send()
-            .await
-            .unwrap();
-        if out.messages().is_empty() {
-            return records;
-        }
-        for m in out.messages() {
-            let group = m
-                .attributes()
-                .and_then(|a| a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId))
-                .cloned()
-                .unwrap_or_default();
-            records.push(json!({
+    let messages = lambda::drain(sqs, queue).await;
+    let group = |m: &aws_sdk_sqs::types::Message| {
+        let attributes = m.attributes().cloned().unwrap_or_default();
+        attributes
+            .get(&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+            .cloned()
+            .unwrap_or_default()
+    };
+    messages
+        .iter()
+        .map(|m| {
+            json!({
                 "messageId": m.message_id().unwrap(), "body": m.body().unwrap(), "eventSource": "aws:sqs",
-                "attributes": { "ApproximateReceiveCount": "1", "MessageGroupId": group }, "messageAttributes": {}
-            }));
-            sqs.delete_message()
-                .queue_url(queue)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+                "attributes": { "ApproximateReceiveCount": "1", "MessageGroupId": group(m) }, "messageAttributes": {}
+            })
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pool_is_adopted_leavers_go_drift_is_undone_and_a_second_run_finds_nothing() {
     let (moto, emu) = (Moto::start(), Emulator::start(&[]));
-    let (cognito, qs, sqs) = (cognito(&moto), emu.client(), moto.sqs());
+    let (cognito, qs, sqs) = (moto.cognito(), emu.client(), moto.sqs());
     let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
     let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
     cognito
@@ -314,7 +284,7 @@ async fn a_pool_is_adopted_leavers_go_drift_is_undone_and_a_second_run_finds_not
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_directory_read_or_too_many_leavers_deletes_nothing() {
     let (moto, emu) = (Moto::start(), Emulator::start(&[]));
-    let (cognito, qs) = (cognito(&moto), emu.client());
+    let (cognito, qs) = (moto.cognito(), emu.client());
     let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
     let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
     let ana = pool_user(&cognito, &pool_id, "ana@example.com", None).await;

@@ -172,10 +172,15 @@ fn a_throttling_quicksight_still_gets_every_change() {
 
     assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
     assert_eq!(emu.user_names().len(), 10);
-    assert!(
-        emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
-        "the emulator must actually have throttled"
-    );
+    let throttled = emu.stats()["total"]["throttled"].as_u64().unwrap();
+    assert!(throttled > 0, "the emulator must actually have throttled");
+    // The ThrottledCalls metric counts every 429, the SDK's retries included.
+    let metrics = lambda
+        .log_lines()
+        .into_iter()
+        .find(|l| l.get("_aws").is_some())
+        .unwrap();
+    assert_eq!(metrics["ThrottledCalls"].as_u64(), Some(throttled), "{metrics}");
 }
 
 #[test]
