@@ -43,7 +43,7 @@ POOL_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
 OIDC_ISSUER = "https://idp.example.test/realms/app"
 
 
-def serve_jwks():
+def serve_jwks(host="127.0.0.1"):
     keys = json.loads((ROOT / "tests" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
     body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
 
@@ -58,7 +58,7 @@ def serve_jwks():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
