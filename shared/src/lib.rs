@@ -31,6 +31,8 @@ pub mod metrics;
 pub mod queue;
 #[cfg(feature = "engine")]
 pub mod runtime;
+#[cfg(feature = "queue")]
+mod sdk_error;
 #[cfg(any(all(test, feature = "engine"), feature = "testing"))]
 pub mod testing;
 

@@ -51,31 +51,35 @@ pub fn user_spec(email: &str, role: UserRole, external_login: ExternalLogin) -> 
 /// Client configuration whose requests are answered by `rules`, in order (any other request
 /// panics).
 pub fn mocked_config(rules: &[&Rule]) -> aws_sdk_quicksight::config::Builder {
-    let interceptor = rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-        |i, rule| i.with_rule(rule),
-    );
     aws_sdk_quicksight::Config::builder()
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .credentials_provider(test_credentials())
         .http_client(create_mock_http_client())
-        .interceptor(interceptor)
+        .interceptor(answering(rules, RuleMode::Sequential))
+}
+
+/// The interceptor that answers every request of a mocked client with `rules`.
+fn answering(rules: &[&Rule], mode: RuleMode) -> MockResponseInterceptor {
+    rules
+        .iter()
+        .fold(MockResponseInterceptor::new().rule_mode(mode), |i, rule| {
+            i.with_rule(rule)
+        })
+}
+
+fn test_credentials() -> Credentials {
+    Credentials::new("AKIDTEST", "secret", None, None, "test")
 }
 
 /// An SQS client whose requests are answered by `rules` (`mode`: in order, or any that matches).
 #[cfg(feature = "queue")]
 pub fn mocked_sqs(rules: &[&Rule], mode: RuleMode) -> aws_sdk_sqs::Client {
-    let interceptor = rules
-        .iter()
-        .fold(MockResponseInterceptor::new().rule_mode(mode), |i, rule| {
-            i.with_rule(rule)
-        });
     let config = aws_sdk_sqs::Config::builder()
         .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .credentials_provider(test_credentials())
         .http_client(create_mock_http_client())
-        .interceptor(interceptor)
+        .interceptor(answering(rules, mode))
         .build();
     aws_sdk_sqs::Client::from_conf(config)
 }
@@ -83,16 +87,12 @@ pub fn mocked_sqs(rules: &[&Rule], mode: RuleMode) -> aws_sdk_sqs::Client {
 /// A Cognito user-pool client whose requests are answered by `rules`, in order.
 #[cfg(feature = "reconcile")]
 pub fn mocked_cognito(rules: &[&Rule]) -> aws_sdk_cognitoidentityprovider::Client {
-    let interceptor = rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-        |i, rule| i.with_rule(rule),
-    );
     let config = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .credentials_provider(test_credentials())
         .http_client(create_mock_http_client())
-        .interceptor(interceptor)
+        .interceptor(answering(rules, RuleMode::Sequential))
         .build();
     aws_sdk_cognitoidentityprovider::Client::from_conf(config)
 }

@@ -5,10 +5,10 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use aws_sdk_sqs::config::{Credentials, Region};
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
+use aws_sdk_sqs::config::Region;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName};
 
-use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, venv, wait_for_port};
+use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, local_credentials, venv, wait_for_port};
 
 /// `aws-lambda-rie` for this machine: `AWS_LAMBDA_RIE`, else the one inside the venv's aws-sam-cli.
 pub fn rie() -> PathBuf {
@@ -182,8 +182,16 @@ impl Moto {
     }
 }
 
-fn local_credentials() -> Credentials {
-    Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests")
+/// A FIFO queue named `name` (ending in `.fifo`); its URL.
+pub async fn fifo_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    let created = sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap();
+    created.queue_url().expect("a queue URL").to_owned()
 }
 
 /// Receives and deletes what the queue holds now, ten at a time with their system attributes,

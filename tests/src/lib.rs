@@ -68,7 +68,7 @@ impl Emulator {
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url(&self.url)
             .region(Region::new("eu-west-1"))
-            .credentials_provider(Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests"))
+            .credentials_provider(local_credentials())
     }
 
     pub fn stats(&self) -> serde_json::Value {
@@ -167,6 +167,11 @@ pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+/// The throwaway credentials every local service is called with.
+pub fn local_credentials() -> Credentials {
+    Credentials::new("AKIDLOCAL", "local-secret", None, None, "tests")
 }
 
 /// A loopback port nobody listens on right now.

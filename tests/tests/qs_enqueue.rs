@@ -158,15 +158,7 @@ async fn five_thousand_rows_with_bad_ones_are_all_or_nothing_unless_told_otherwi
 async fn a_fifo_queue_holds_each_submission_once_and_serialises_each_user_however_named() {
     let moto = Moto::start();
     let sqs = moto.sqs();
-    let queue = sqs
-        .create_queue()
-        .queue_name("bulk.fifo")
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue = lambda::fifo_queue(&sqs, "bulk.fifo").await;
     let dir = std::env::temp_dir().join(format!("qs-enqueue-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("changes.jsonl");

@@ -225,16 +225,7 @@ async fn a_pool_is_adopted_leavers_go_drift_is_undone_and_a_second_run_finds_not
     assert_eq!(emu.requests("RegisterUser"), 4, "the dry run wrote nothing");
 
     // The scheduled function sends the plan to the bulk queue; sqs-sync applies it.
-    let queue = sqs
-        .create_queue()
-        .queue_name("bulk.fifo")
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
+    let queue = lambda::fifo_queue(&sqs, "bulk.fifo").await;
     let mut function_env = base_env(&emu.url);
     function_env.extend(env.clone());
     function_env.push(("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".into(), moto.url.clone()));

@@ -11,10 +11,9 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, options, source, queue_url) = read_env(EnvReader::from_env())?;
-    let reconciler = Reconciler::build(config, options, source).await;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let app = App {
-        reconciler,
+        reconciler: Reconciler::build(config, options, source, &sdk).await,
         sqs: aws_sdk_sqs::Client::new(&sdk),
         queue_url,
     };

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::message::Change;
+use crate::sdk_error::describe;
 pub use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::StreamExt;
@@ -92,11 +93,7 @@ async fn send_batch(sqs: &Client, queue_url: &str, chunk: &[Outgoing<'_>], fifo:
                 pending.retain(|i| last_errors.iter().any(|(failed, _)| failed == i));
             }
             Err(e) => {
-                use aws_sdk_sqs::error::ProvideErrorMetadata;
-                let message = match (e.code(), e.message()) {
-                    (Some(code), Some(message)) => format!("{code}: {message}"),
-                    _ => aws_sdk_sqs::error::DisplayErrorContext(&e).to_string(),
-                };
+                let message = describe(&e);
                 last_errors = pending.iter().map(|&i| (i, message.clone())).collect();
             }
         }

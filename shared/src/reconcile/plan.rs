@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use super::{Directory, Options, QuickSightSnapshot};
-use crate::config::{Config, RoleDowngrade};
+use crate::config::{Config, GroupScope, RoleDowngrade};
 use crate::existing::ExistingUser;
 use crate::message::{Change, Planned, Upsert, UserRef, VERSION};
 
@@ -147,7 +147,7 @@ pub fn plan(config: &Config, directory: &Directory, quicksight: &QuickSightSnaps
     planner.leavers(&mut plan, &present, &protected_logins);
     planner.guard(&mut plan);
     plan.summary.directory_users = directory.users.len();
-    plan.summary.owned_users = planner.owned_count;
+    plan.summary.owned_users = planner.owned.len();
     plan.summary.notes = plan.notes.len();
     plan.summary.held_deletes = plan.held.len();
     plan
@@ -171,7 +171,8 @@ struct Planner<'a> {
     groups_of: HashMap<&'a str, BTreeSet<&'a str>>,
     directory_logins: HashSet<&'a str>,
     owned: Vec<&'a ExistingUser>,
-    owned_count: usize,
+    /// The groups memberships may be removed from.
+    scope: GroupScope,
 }
 
 impl<'a> Planner<'a> {
@@ -211,8 +212,8 @@ impl<'a> Planner<'a> {
                 .collect(),
             groups_of,
             directory_logins: directory.users.iter().filter_map(|u| u.login_id.as_deref()).collect(),
-            owned_count: owned.len(),
             owned,
+            scope: config.group_scope(),
         }
     }
 
@@ -314,9 +315,10 @@ impl<'a> Planner<'a> {
             return Vec::new();
         };
         let current = user.and_then(|u| self.groups_of.get(u)).cloned().unwrap_or_default();
-        let scope = self.config.group_scope();
         let add = desired.iter().filter(|g| !current.contains(g.as_str()));
-        let remove = current.iter().filter(|g| !desired.contains(**g) && scope.is_managed(g));
+        let remove = current
+            .iter()
+            .filter(|g| !desired.contains(**g) && self.scope.is_managed(g));
         add.map(|g| format!("+{g}"))
             .chain(remove.map(|g| format!("-{g}")))
             .collect()
@@ -375,7 +377,8 @@ impl<'a> Planner<'a> {
     /// Holds back every deletion when the directory may be incomplete or there are too many.
     fn guard(&self, plan: &mut Plan) {
         let deletes = plan.items.iter().filter(|i| i.action.is_delete()).count();
-        let percent_applies = self.owned_count >= Options::PERCENT_FLOOR;
+        let owned = self.owned.len();
+        let percent_applies = owned >= Options::PERCENT_FLOOR;
         let reason = if let Some(why) = &self.directory.incomplete {
             Some(format!("the directory read was incomplete ({why})"))
         } else if deletes > self.options.max_deletes as usize {
@@ -383,10 +386,10 @@ impl<'a> Planner<'a> {
                 "{deletes} deletions are more than RECONCILE_MAX_DELETES={}",
                 self.options.max_deletes
             ))
-        } else if percent_applies && deletes * 100 > self.owned_count * self.options.max_delete_percent as usize {
+        } else if percent_applies && deletes * 100 > owned * self.options.max_delete_percent as usize {
             Some(format!(
                 "{deletes} deletions of {} owned users are more than RECONCILE_MAX_DELETE_PERCENT={}%",
-                self.owned_count, self.options.max_delete_percent
+                owned, self.options.max_delete_percent
             ))
         } else {
             None

@@ -35,9 +35,10 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
-    /// The clients from the SDK's configuration chain (`AWS_ENDPOINT_URL_QUICKSIGHT` and
-    /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` point them at local stand-ins).
-    pub async fn build(config: Config, options: Options, source: DirectorySource) -> Self {
+    /// The QuickSight client from the SDK's configuration chain, and the Cognito client from `sdk`,
+    /// the configuration the caller loaded once for its other clients (`AWS_ENDPOINT_URL_QUICKSIGHT`
+    /// and `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` point them at local stand-ins).
+    pub async fn build(config: Config, options: Options, source: DirectorySource, sdk: &aws_config::SdkConfig) -> Self {
         // One reader, page after page: the SDK's adaptive rate limiter paces it under
         // QuickSight's limit, and a throttled page is retried rather than ending the run.
         let reading = Config {
@@ -47,10 +48,7 @@ impl Reconciler {
         };
         let quicksight = build_client(&reading).await;
         let cognito = match &source {
-            DirectorySource::Cognito { .. } => {
-                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-                Some(aws_sdk_cognitoidentityprovider::Client::new(&sdk))
-            }
+            DirectorySource::Cognito { .. } => Some(aws_sdk_cognitoidentityprovider::Client::new(sdk)),
             DirectorySource::Export { .. } => None,
         };
         Self {

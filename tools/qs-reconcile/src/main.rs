@@ -103,7 +103,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         None => DirectorySource::read_cognito(&mut env),
     };
     let (config, options, source) = env.finish((config, options, source))?;
-    let reconciler = Reconciler::build(config, options, source).await;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let reconciler = Reconciler::build(config, options, source, &sdk).await;
 
     // Drawn only on a terminal: indicatif hides itself when stderr is not one.
     let progress = ProgressBar::new_spinner();
@@ -123,7 +124,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     if args.apply {
         let queue_url = args.queue_url.as_deref().context("--apply needs --queue-url")?;
         let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis().to_string();
-        let sent = enqueue(&aws_sqs().await, queue_url, &plan, &run).await;
+        let sent = enqueue(&qs_provision::queue::Client::new(&sdk), queue_url, &plan, &run).await;
         for (user, error) in &sent.failed {
             eprintln!("{user}: not sent: {error}");
         }
@@ -137,9 +138,4 @@ async fn main() -> anyhow::Result<ExitCode> {
         failed = true;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-async fn aws_sqs() -> qs_provision::queue::Client {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    qs_provision::queue::Client::new(&sdk)
 }

@@ -1,12 +1,13 @@
 use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType, UserType};
 
 use super::Progress;
 use crate::config::Config;
 use crate::reconcile::{Directory, DirectoryUser, GroupsSource};
+use crate::sdk_error::describe;
 use crate::signup::{CognitoAttributes, pool_issuer};
 use crate::validate::ProviderKind;
 
@@ -135,14 +136,10 @@ async fn groups_of_users(
     Ok(of_user)
 }
 
-/// Cognito's code and message, or what kept Cognito from answering.
 fn failed<E, R>(operation: &str, e: SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match (e.code(), e.message()) {
-        (Some(code), Some(message)) => format!("Cognito {operation} failed: {code}: {message}"),
-        _ => format!("Cognito {operation} failed: {}", DisplayErrorContext(e)),
-    }
+    format!("Cognito {operation} failed: {}", describe(&e))
 }
