@@ -1,6 +1,7 @@
 //! Function binaries run under the official Lambda runtime interface emulator (aws-lambda-rie,
 //! shipped inside aws-sam-cli), and moto's server (SQS, Cognito user pools): the same pieces `sam local` uses.
 
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -142,22 +143,29 @@ pub struct Moto {
 }
 
 impl Moto {
+    /// Starts moto on a port it picks itself (`-p 0`) and reads back from its start-up line: a port
+    /// chosen here and handed over could be taken meanwhile by a server another test starts, and
+    /// this test would then talk to that one until its owner stops it.
     pub fn start() -> Moto {
-        let port = free_port();
         let launcher = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/moto-server.py");
-        let child = Command::new(venv().join("bin/python"))
-            .args([launcher, "-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(venv().join("bin/python"))
+            .args([launcher, "-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .process_group(0)
             .spawn()
             .expect("start moto_server (scripts/test installs it)");
+        let stderr = child.stderr.take().expect("moto's stderr");
         let group = Group(child);
-        wait_for_port(port, "moto_server");
-        Moto {
-            _group: group,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        let mut lines = BufReader::new(stderr).lines();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.split(" * Running on ").nth(1).map(|u| u.trim().to_owned()))
+            .expect("moto_server exited before it listened");
+        // Its request log goes on: keep reading it so the pipe never fills.
+        std::thread::spawn(move || lines.for_each(drop));
+        Moto { _group: group, url }
     }
 
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
