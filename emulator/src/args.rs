@@ -25,6 +25,13 @@ pub struct Args {
     /// Every QuickSight request waits this long before it is answered.
     #[arg(long, env = "QUICKSIGHT_LOCAL_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Serve HTTPS with a certificate made at start, signed by a new CA whose certificate is
+    /// written to --tls-ca-file (clients trust it with AWS_CA_BUNDLE).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_TLS")]
+    pub tls: bool,
+    /// Where --tls writes the CA certificate (PEM); default: a file in the temporary directory.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_TLS_CA_FILE")]
+    pub tls_ca_file: Option<PathBuf>,
     /// Load state from this JSON file at start and keep it saved there.
     #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
     pub state: Option<PathBuf>,
@@ -38,6 +45,9 @@ impl Args {
         // NaN is refused too: it is not greater than 0.
         if self.rate_limit.is_some_and(|r| r.is_nan() || r <= 0.0) {
             return Err("--rate-limit must be greater than 0".into());
+        }
+        if self.tls_ca_file.is_some() && !self.tls {
+            return Err("--tls-ca-file needs --tls".into());
         }
         Ok(())
     }

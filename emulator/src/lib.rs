@@ -5,6 +5,7 @@ pub mod args;
 mod limits;
 mod model;
 mod store;
+pub mod tls;
 mod wire;
 
 use std::path::PathBuf;

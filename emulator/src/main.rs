@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use quicksight_local::{Args, Emulator, Store, router};
+use quicksight_local::{Args, Emulator, Store, router, tls};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,8 +27,23 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let address = listener.local_addr()?;
-    // The first line on stdout tells scripts and tests where to connect (useful with --port 0).
-    println!("quicksight-local listening on http://{address}");
+    let tls = match args.tls {
+        true => {
+            let ca_file = args
+                .tls_ca_file
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join(format!("quicksight-local-{}-ca.pem", address.port())));
+            Some((tls::server_config(&args.host, &ca_file)?, ca_file))
+        }
+        false => None,
+    };
+    // The first line on stdout tells scripts and tests where to connect (useful with --port 0);
+    // with --tls the second says which CA certificate to trust.
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("quicksight-local listening on {scheme}://{address}");
+    if let Some((_, ca_file)) = &tls {
+        println!("quicksight-local CA certificate {}", ca_file.display());
+    }
 
     let saver = emu.clone();
     tokio::spawn(async move {
@@ -39,9 +54,14 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     });
-    axum::serve(listener, router(emu.clone()))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let app = router(emu.clone());
+    match tls {
+        Some((config, _)) => {
+            let listener = tls::TlsListener::new(listener, config)?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?
+        }
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?,
+    }
     emu.save_if_dirty().context("saving the state file")?;
     Ok(())
 }

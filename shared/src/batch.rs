@@ -74,6 +74,19 @@ pub enum ItemResult {
 }
 
 impl ItemReport {
+    /// Logged as the message is done, not with the batch, so the line's time is when it was applied.
+    fn log(&self) {
+        let line = serde_json::to_string(self).unwrap_or_default();
+        match &self.result {
+            ItemResult::Applied { .. } => {
+                tracing::info!(message_id = %self.message_id, report = %line, "message applied")
+            }
+            ItemResult::Failed { .. } => {
+                tracing::warn!(message_id = %self.message_id, report = %line, "message failed; it returns to the queue")
+            }
+        }
+    }
+
     pub fn failed(&self) -> bool {
         matches!(self.result, ItemResult::Failed { .. })
     }
@@ -210,14 +223,12 @@ impl BatchRunner<'_> {
             // it fails alone. Any other failure holds back the rest of its FIFO group, which must
             // not run before it.
             fifo_failed |= matches!(&result, ItemResult::Failed { failure } if !failure.is_permanent());
-            matches!(&result, ItemResult::Failed { failure } if !matches!(failure, Failure::Invalid { .. }));
-            reports.push((
-                i,
-                ItemReport {
-                    message_id: p.item.id.clone(),
-                    result,
-                },
-            ));
+            let report = ItemReport {
+                message_id: p.item.id.clone(),
+                result,
+            };
+            report.log();
+            reports.push((i, report));
         }
         reports
     }

@@ -2,14 +2,16 @@
 //! shipped inside aws-sam-cli), and moto's server (SQS, Cognito user pools): the same pieces `sam local` uses.
 
 use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use aws_sdk_sqs::config::Region;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName};
 
-use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, local_credentials, venv, wait_for_port};
+use crate::{ACCOUNT, ROLE_ARN, bin, free_port, http, local_credentials, venv};
 
 /// `aws-lambda-rie` for this machine: `AWS_LAMBDA_RIE`, else the one inside the venv's aws-sam-cli.
 pub fn rie() -> PathBuf {
@@ -88,6 +90,17 @@ impl Lambda {
     /// Starts `binary` with `env` (later entries win) and nothing else from this process's
     /// environment, so a developer's AWS settings never leak in.
     pub fn start(binary: &str, env: &[(String, String)]) -> Lambda {
+        // A free port can be taken by a concurrent test before RIE binds it; RIE then exits, and
+        // it starts again on other ports.
+        for _ in 0..5 {
+            if let Some(lambda) = Self::try_start(binary, env) {
+                return lambda;
+            }
+        }
+        panic!("aws-lambda-rie did not start for {binary} on five pairs of free ports");
+    }
+
+    fn try_start(binary: &str, env: &[(String, String)]) -> Option<Lambda> {
         let (port, runtime_port) = (free_port(), free_port());
         let mut command = Command::new(rie());
         command
@@ -104,14 +117,28 @@ impl Lambda {
         if std::env::var_os("QS_TEST_LAMBDA_LOGS").is_some() {
             command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
         }
-        let child = command.spawn().expect("start aws-lambda-rie");
-        let group = Group(child);
-        wait_for_port(port, "aws-lambda-rie");
-        Lambda {
+        let mut group = Group(command.spawn().expect("start aws-lambda-rie"));
+        let started = std::time::Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "aws-lambda-rie did not open port {port} within 60 s"
+            );
+            if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The port answering may be another test's RIE that won the race: ours has then exited.
+        std::thread::sleep(Duration::from_millis(50));
+        if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
+            return None;
+        }
+        Some(Lambda {
             _group: group,
             port,
             log,
-        }
+        })
     }
 
     /// Every JSON line the function has written so far (the emulator's own lines are not JSON).

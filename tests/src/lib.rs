@@ -33,6 +33,8 @@ pub fn bin(name: &str) -> PathBuf {
 pub struct Emulator {
     child: Child,
     pub url: String,
+    /// With `--tls`: the CA certificate it wrote, which clients trust through `AWS_CA_BUNDLE`.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Emulator {
@@ -44,13 +46,19 @@ impl Emulator {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start quicksight-local");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let url = line.trim().rsplit(' ').next().expect("a URL").to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
-        Emulator { child, url }
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut last_word = || {
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("read a line of quicksight-local");
+            line.trim().rsplit(' ').next().expect("a word").to_owned()
+        };
+        let url = last_word();
+        assert!(
+            url.starts_with("http://127.0.0.1:") || url.starts_with("https://127.0.0.1:"),
+            "unexpected first line {url:?}"
+        );
+        let ca_file = url.starts_with("https").then(|| PathBuf::from(last_word()));
+        Emulator { child, url, ca_file }
     }
 
     /// A client with the SDK's retries off, so every answer is seen as the emulator gave it.
@@ -181,19 +189,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .expect("address")
         .port()
-}
-
-/// Waits until something accepts connections on `port`.
-pub fn wait_for_port(port: u16, what: &str) {
-    let started = std::time::Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        // Generous: on a loaded 2-core machine moto's server takes over 20 s to import.
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{what} did not open port {port} within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The project's Python tools (aws-sam-cli, moto), installed by scripts/test.

@@ -176,3 +176,26 @@ fn fail_signup_on_error_fails_only_when_the_queue_is_unreachable_too() {
         "{response}"
     );
 }
+
+#[test]
+fn with_quicksight_warm_up_the_connection_opens_during_init_with_one_read() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(&emu, &[("QUICKSIGHT_WARM_UP", "true"), ("DEFAULT_GROUPS", "")]),
+    );
+    let mut sign_up = event(SIGN_UP);
+    sign_up["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("custom:quicksight_groups");
+
+    let response = lambda.invoke(&sign_up);
+
+    assert_eq!(response, sign_up);
+    let stats = emu.stats();
+    // RIE starts the process at the first invoke: init's DescribeUser, then the sign-up's one call.
+    assert_eq!(stats["operations"]["DescribeUser"]["requests"], 1, "{stats}");
+    assert_eq!(stats["operations"]["RegisterUser"]["succeeded"], 1, "{stats}");
+    assert_eq!(stats["total"]["requests"], 2, "{stats}");
+}

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use qs_provision::config::Config;
-use qs_provision::engine::{Engine, UserChange, build_client};
+use qs_provision::engine::{Engine, UserChange, build_client, load_sdk_config};
 use qs_provision::testing::user_spec;
 use qs_provision::validate::{ExternalLogin, UserRole};
 use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
@@ -24,7 +24,7 @@ async fn aws_endpoint_url_quicksight_points_the_client_at_the_emulator() {
         std::env::set_var("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_ARN);
     }
     let config = Config::from_env().unwrap();
-    let engine = Engine::new(build_client(&config).await, &config);
+    let engine = Engine::new(build_client(&load_sdk_config(&config).await, &config), &config);
     let spec = user_spec("env@example.com", UserRole::Reader, ExternalLogin::None);
 
     let outcome = engine

@@ -174,13 +174,35 @@ fn a_throttling_quicksight_still_gets_every_change() {
     assert_eq!(emu.user_names().len(), 10);
     let throttled = emu.stats()["total"]["throttled"].as_u64().unwrap();
     assert!(throttled > 0, "the emulator must actually have throttled");
-    // The ThrottledCalls metric counts every 429, the SDK's retries included.
+    // The ThrottledCalls metric counts every 429, the ones sent again included.
     let metrics = lambda
         .log_lines()
         .into_iter()
         .find(|l| l.get("_aws").is_some())
         .unwrap();
     assert_eq!(metrics["ThrottledCalls"].as_u64(), Some(throttled), "{metrics}");
+}
+
+#[test]
+fn throttling_uses_up_no_attempt_and_sends_no_change_back_to_the_queue() {
+    // One attempt per call: before the shared admission pace, the first 429 of a change failed it.
+    let emu = Emulator::start(&["--rate-limit", "3"]);
+    let lambda = Lambda::start(
+        "sqs-sync",
+        &env(&emu, &[("MAX_CONCURRENCY", "4"), ("QUICKSIGHT_MAX_ATTEMPTS", "1")]),
+    );
+    let records: Vec<Value> = (0..8)
+        .map(|i| record(&format!("a{i}"), &upsert(&format!("user{i}"), &["qs-all"]), None))
+        .collect();
+
+    let response = lambda.invoke(&json!({ "Records": records }));
+
+    assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
+    assert_eq!(emu.user_names().len(), 8);
+    assert!(
+        emu.stats()["total"]["throttled"].as_u64().unwrap() > 0,
+        "the emulator must actually have throttled"
+    );
 }
 
 #[test]
@@ -221,4 +243,34 @@ fn near_the_deadline_it_stops_starting_work_and_reports_the_rest() {
         applied,
         "nothing started that was reported as not started"
     );
+}
+
+/// One upsert through sqs-sync against `quicksight-local --tls`, with `extra` variables.
+fn upsert_over_tls(emu: &Emulator, extra: &[(&str, &str)]) -> Value {
+    let lambda = Lambda::start("sqs-sync", &env(emu, extra));
+    lambda.invoke(&json!({ "Records": [record("tls1", &upsert("tess", &["qs-all"]), None)] }))
+}
+
+#[test]
+fn over_tls_it_trusts_the_emulators_ca_through_aws_ca_bundle() {
+    let emu = Emulator::start(&["--tls"]);
+    let ca_file = emu.ca_file.clone().expect("--tls writes its CA certificate");
+
+    let response = upsert_over_tls(&emu, &[("AWS_CA_BUNDLE", ca_file.to_str().unwrap())]);
+
+    assert_eq!(failed_ids(&response), Vec::<String>::new(), "{response}");
+    assert_eq!(
+        result_of(&response, "tls1")["outcome"]["user"]["status"],
+        "registered",
+        "{response}"
+    );
+}
+
+#[test]
+fn over_tls_without_the_emulators_ca_the_system_store_alone_refuses_it() {
+    let emu = Emulator::start(&["--tls"]);
+
+    let response = upsert_over_tls(&emu, &[("QUICKSIGHT_MAX_ATTEMPTS", "1")]);
+
+    assert_eq!(failed_ids(&response), ["tls1"], "{response}");
 }

@@ -6,6 +6,8 @@ mod error;
 mod event;
 mod settings;
 
+use std::sync::LazyLock;
+
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
@@ -15,17 +17,26 @@ use serde_json::Value;
 pub use error::{Handled, QueueError, TriggerError};
 pub use settings::Settings;
 
+/// The retry queue's client, built the first time QuickSight fails: most sign-ups never need it,
+/// and a cold start pays for nothing it does not use.
+pub type RetryQueue = LazyLock<SqsClient, Box<dyn FnOnce() -> SqsClient + Send>>;
+
 /// What the function builds once, at cold start.
 pub struct App {
     pub config: Config,
     pub settings: Settings,
     pub engine: Engine,
     pub scope: GroupScope,
-    pub sqs: SqsClient,
+    pub sqs: RetryQueue,
 }
 
 impl App {
-    pub fn new(config: Config, settings: Settings, engine: Engine, sqs: SqsClient) -> Self {
+    pub fn new(
+        config: Config,
+        settings: Settings,
+        engine: Engine,
+        sqs: impl FnOnce() -> SqsClient + Send + 'static,
+    ) -> Self {
         // Sign-ups never take a role down: they neither delete users nor may.
         let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
         Self {
@@ -33,7 +44,7 @@ impl App {
             config,
             settings,
             engine,
-            sqs,
+            sqs: LazyLock::new(Box::new(sqs)),
         }
     }
 }

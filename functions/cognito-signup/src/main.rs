@@ -3,17 +3,21 @@
 use cognito_signup::{App, handle, read_env};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use qs_provision::config::EnvReader;
-use qs_provision::engine::{Engine, FirstCall, build_client};
+use qs_provision::engine::{Engine, FirstCall, load_sdk_config};
 use qs_provision::logging::init_logging;
 use serde_json::Value;
 
-#[tokio::main]
+// One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
+// thread only costs start-up CPU (see the benchmark).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, settings) = read_env(EnvReader::from_env())?;
+    let sdk = load_sdk_config(&config).await;
     // PostConfirmation runs once per sign-up: the user is new, so RegisterUser comes first.
-    let engine = Engine::new(build_client(&config).await, &config).with_first_call(FirstCall::Register);
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let app = App::new(config, settings, engine, aws_sdk_sqs::Client::new(&sdk));
+    let engine = Engine::connect(&sdk, &config)
+        .await
+        .with_first_call(FirstCall::Register);
+    let app = App::new(config, settings, engine, move || aws_sdk_sqs::Client::new(&sdk));
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await
 }

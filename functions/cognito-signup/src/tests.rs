@@ -26,7 +26,7 @@ fn app(vars: &[(&str, &str)], quicksight: QuickSight, sqs: Sqs) -> App {
     all.extend_from_slice(vars);
     let (config, settings) = read_env(EnvReader::new(testing::lookup(&testing::vars(&all)))).unwrap();
     let engine = Engine::new(quicksight, &config).with_first_call(FirstCall::Register);
-    App::new(config, settings, engine, sqs)
+    App::new(config, settings, engine, move || sqs)
 }
 
 fn signup() -> Value {

@@ -3,11 +3,13 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use oidc_signup::{App, Verifier, handle, read_env};
-use qs_provision::engine::{Engine, build_client};
+use qs_provision::engine::{Engine, load_sdk_config};
 use qs_provision::logging::init_logging;
 use serde_json::Value;
 
-#[tokio::main]
+// One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
+// thread only costs start-up CPU (see the benchmark).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, settings) = read_env(|name| std::env::var(name).ok())?;
@@ -18,7 +20,8 @@ async fn main() -> Result<(), Error> {
     );
     // Apps call this on logins that may not be the first, so most users exist: the engine's
     // default describe-first costs them no mutating call.
-    let engine = Engine::new(build_client(&config).await, &config);
+    let sdk = load_sdk_config(&config).await;
+    let engine = Engine::connect(&sdk, &config).await;
     let app = App::new(config, settings, verifier, engine);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await
 }

@@ -7,11 +7,13 @@ use qs_provision::reconcile::Reconciler;
 use reconcile::{App, handle, read_env};
 use serde_json::Value;
 
-#[tokio::main]
+// One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
+// thread only costs start-up CPU (see the benchmark).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, options, source, queue_url) = read_env(EnvReader::from_env())?;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = qs_provision::engine::load_sdk_config(&config).await;
     let app = App {
         reconciler: Reconciler::build(config, options, source, &sdk).await,
         sqs: aws_sdk_sqs::Client::new(&sdk),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent};
-use qs_provision::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport, ItemResult};
+use qs_provision::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport};
 use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, parse};
 use qs_provision::engine::Engine;
 use qs_provision::metrics::Counts;
@@ -80,15 +80,6 @@ pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response,
     let mut counts = Counts::default();
     for report in &results {
         report.count(&mut counts);
-        let line = serde_json::to_string(report)?;
-        match &report.result {
-            ItemResult::Applied { .. } => {
-                tracing::info!(message_id = %report.message_id, report = %line, "message applied")
-            }
-            ItemResult::Failed { .. } => {
-                tracing::warn!(message_id = %report.message_id, report = %line, "message failed; it returns to the queue")
-            }
-        }
     }
     counts.emit("sqs-sync");
     let batch_item_failures = results

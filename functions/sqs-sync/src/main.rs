@@ -2,15 +2,18 @@
 
 use lambda_runtime::{Error, service_fn};
 use qs_provision::config::EnvReader;
-use qs_provision::engine::{Engine, build_client};
+use qs_provision::engine::{Engine, load_sdk_config};
 use qs_provision::logging::init_logging;
 use sqs_sync::{App, handle, read_env};
 
-#[tokio::main]
+// One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
+// thread only costs start-up CPU (see the benchmark).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, limits) = read_env(EnvReader::from_env())?;
-    let engine = Engine::new(build_client(&config).await, &config);
+    let sdk = load_sdk_config(&config).await;
+    let engine = Engine::connect(&sdk, &config).await;
     let app = App::new(config, engine, limits);
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

@@ -112,6 +112,12 @@ pub struct Config {
     /// `USER_TAGS`): kept equal to a change's tags, removed when a change no longer gives them.
     /// Other keys are never touched.
     pub managed_tag_keys: BTreeSet<String>,
+    /// Certificates (PEM) trusted in addition to the system's, from the file `AWS_CA_BUNDLE`
+    /// names (as the AWS CLI and boto3 read it): a local emulator's own CA, or a TLS proxy's.
+    pub ca_bundle: Option<Vec<u8>>,
+    /// `QUICKSIGHT_WARM_UP`: open the connection to QuickSight (one DescribeUser) during init, so
+    /// the first invoke finds the TLS handshake done. Init is billed too: see the benchmark.
+    pub warm_up: bool,
 }
 
 impl Config {
@@ -191,6 +197,8 @@ impl Config {
             external_login_relink: env
                 .optional("EXTERNAL_LOGIN_RELINK", LoginRelink::parse)
                 .unwrap_or(LoginRelink::Never),
+            ca_bundle: env.optional("AWS_CA_BUNDLE", read_ca_bundle),
+            warm_up: env.optional("QUICKSIGHT_WARM_UP", parse::boolean).unwrap_or(false),
         }
     }
 
@@ -252,6 +260,26 @@ fn parse_tag_keys(variable: &str, v: &str) -> Result<BTreeSet<String>, FieldErro
         }
     }
     Ok(keys.into_iter().collect())
+}
+
+/// The PEM file `path` names, with at least one certificate, each one a TLS client can trust (the
+/// HTTPS client would refuse the whole file at its first connection otherwise).
+fn read_ca_bundle(variable: &str, path: &str) -> Result<Vec<u8>, FieldError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let fail = |rule: String| FieldError::new(variable, rule, path);
+    let pem = std::fs::read(path).map_err(|e| fail(format!("must name a readable PEM file ({e})")))?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(format!("must hold PEM certificates ({e:?})")))?;
+    if certificates.is_empty() {
+        return Err(fail("must hold at least one PEM certificate".into()));
+    }
+    for (n, certificate) in certificates.iter().enumerate() {
+        webpki::anchor_from_trusted_cert(certificate)
+            .map_err(|e| fail(format!("must hold X.509 certificates (certificate {}: {e})", n + 1)))?;
+    }
+    Ok(pem)
 }
 
 fn parse_retry_mode(variable: &str, v: &str) -> Result<RetryMode, FieldError> {

@@ -113,3 +113,41 @@ fn user_tags_are_checked_against_the_tag_rules() {
     assert_eq!(err.0[0].variable, "USER_TAGS");
     assert!(err.0[0].rule.contains("1 to 256"), "{}", err.0[0].rule);
 }
+
+#[test]
+fn aws_ca_bundle_must_name_a_file_of_pem_certificates() {
+    let dir = std::env::temp_dir().join(format!("qs-ca-bundle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_pem = dir.join("not-pem.txt");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let missing = dir.join("missing.pem");
+    // A real certificate's PEM (quicksight-local's CA from one --tls run).
+    let pem = dir.join("ca.pem");
+    std::fs::write(&pem, TEST_CA).unwrap();
+
+    for bad in [&not_pem, &missing] {
+        let mut vars = minimal();
+        vars.push(("AWS_CA_BUNDLE", bad.to_str().unwrap()));
+        let text = read(&vars).unwrap_err().to_string();
+        assert!(text.contains("AWS_CA_BUNDLE: must "), "{text}");
+        assert!(text.contains(bad.to_str().unwrap()), "names the file: {text}");
+    }
+    let mut vars = minimal();
+    vars.push(("AWS_CA_BUNDLE", pem.to_str().unwrap()));
+    assert_eq!(read(&vars).unwrap().ca_bundle.as_deref(), Some(TEST_CA.as_bytes()));
+    assert_eq!(read(&minimal()).unwrap().ca_bundle, None);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+const TEST_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBgjCCASigAwIBAgIUUmPwvJW96Z0h01ZQRkIJgw6uto0wCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTcXVpY2tzaWdodC1sb2NhbCBDQTAgFw03NTAxMDEwMDAwMDBa
+GA80MDk2MDEwMTAwMDAwMFowHjEcMBoGA1UEAwwTcXVpY2tzaWdodC1sb2NhbCBD
+QTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABP1CFsrkErrGskiwS6JYhcEE53RA
+M/nZ3JpVz4sIML1nCaAsvhNmFYb77axBNQHrh2UUbbl65jK0BIDkJQ+eS2qjQjBA
+MA4GA1UdDwEB/wQEAwIBBjAdBgNVHQ4EFgQUZRjxJGdIUAcujwj0Kh7ZC7vnncQw
+DwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiBXJV8LXxNOgw/9+kN4
+/sT8chWbx+walyJ5iBy9SNam6AIhAPuZfIC9JrLIV9mZ4jpljoYZC8iL1VMEIMWr
+gmHbDVz4
+-----END CERTIFICATE-----
+";

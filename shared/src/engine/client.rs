@@ -1,30 +1,44 @@
 //! The one QuickSight client a function builds at cold start, with the SDK's own retries.
 
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_quicksight::config::Builder;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
 use aws_smithy_types::retry::RetryConfig;
 
+use super::admission::AdmittedHttpClient;
+use super::https::https_client;
 use crate::config::{Config, RetryMode as Mode};
-use crate::metrics::ThrottleCounter;
 
-/// Builds the client from the SDK's own configuration chain, so `AWS_ENDPOINT_URL_QUICKSIGHT` or
-/// `AWS_ENDPOINT_URL` points it at a local emulator with no code of ours.
-pub async fn build_client(config: &Config) -> aws_sdk_quicksight::Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+/// The SDK's own configuration chain, loaded once per process for all of its clients, which share
+/// one [`https_client`].
+pub async fn load_sdk_config(config: &Config) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client(config.ca_bundle.as_deref()))
+        .load()
+        .await
+}
+
+/// Builds the client from `sdk` (so `AWS_ENDPOINT_URL_QUICKSIGHT` or `AWS_ENDPOINT_URL` points it
+/// at a local emulator with no code of ours), in `QUICKSIGHT_IDENTITY_REGION` when it is set. Its
+/// requests go through one [`Admission`](super::Admission) for the process.
+pub fn build_client(sdk: &SdkConfig, config: &Config) -> aws_sdk_quicksight::Client {
+    let mut builder = Builder::from(sdk);
     if let Some(region) = &config.identity_region {
-        loader = loader.region(Region::new(region.clone()));
+        builder = builder.region(Region::new(region.clone()));
     }
-    let sdk = loader.load().await;
-    aws_sdk_quicksight::Client::from_conf(
-        with_retries(Builder::from(&sdk), config.max_attempts, config.retry_mode).build(),
-    )
+    let https = sdk
+        .http_client()
+        .unwrap_or_else(|| https_client(config.ca_bundle.as_deref()));
+    let builder = with_retries(builder, config.max_attempts, config.retry_mode)
+        .http_client(AdmittedHttpClient::new(https, Default::default()));
+    aws_sdk_quicksight::Client::from_conf(builder.build())
 }
 
 /// The SDK's retries in `mode` with `max_attempts`, and a classifier that keeps QuickSight's quota
-/// error from being retried as if it were throttling.
+/// error from being retried as if it were throttling. Under [`build_client`] the SDK sees no 429
+/// (the admission layer sends those again); these settings are for a 429 that reaches it anyway.
 pub fn with_retries(builder: Builder, max_attempts: u32, mode: Mode) -> Builder {
     let retry = match mode {
         Mode::Adaptive => RetryConfig::adaptive(),
@@ -44,7 +58,6 @@ pub fn with_retries(builder: Builder, max_attempts: u32, mode: Mode) -> Builder 
                 .build(),
         )
         .retry_classifier(QuotaIsNotThrottling)
-        .interceptor(ThrottleCounter)
 }
 
 /// The SDK classifies `LimitExceededException` as throttling; QuickSight uses it for quotas (too

@@ -1,9 +1,11 @@
 //! The provisioning engine: register-or-update, group sync and delete, each idempotent, on one
 //! `aws-sdk-quicksight` client built at cold start.
 
+mod admission;
 mod client;
 mod error;
 mod groups;
+mod https;
 mod orphans;
 mod outcome;
 mod recent;
@@ -17,7 +19,8 @@ use std::time::Duration;
 use aws_sdk_quicksight::Client;
 use tokio::time::Instant;
 
-pub use client::{build_client, with_retries};
+pub use admission::{Admission, AdmittedHttpClient, CallKind};
+pub use client::{build_client, load_sdk_config, with_retries};
 pub use error::EngineError;
 #[cfg(feature = "reconcile")]
 pub(crate) use error::from_sdk;
@@ -79,6 +82,16 @@ impl Engine {
         }
     }
 
+    /// The engine a function starts with: [`build_client`]'s client, the connection opened during
+    /// init when `QUICKSIGHT_WARM_UP` asks for it.
+    pub async fn connect(sdk: &aws_config::SdkConfig, config: &Config) -> Self {
+        let engine = Self::new(build_client(sdk, config), config);
+        if config.warm_up {
+            engine.warm_up().await;
+        }
+        engine
+    }
+
     /// Which call register-or-update starts with (default [`FirstCall::Describe`]).
     pub fn with_first_call(mut self, first_call: FirstCall) -> Self {
         self.first_call = first_call;
@@ -100,6 +113,19 @@ impl Engine {
     /// Whether this engine registered `user_name` moments ago.
     fn registered_recently(&self, user_name: &str) -> bool {
         self.recent.contains(user_name)
+    }
+
+    /// Opens the connection to QuickSight before the first invoke needs it: a DescribeUser of a
+    /// name no session can have (session names have no spaces): a read, whose answer is ignored.
+    async fn warm_up(&self) {
+        let _ = self
+            .client
+            .describe_user()
+            .aws_account_id(&self.account_id)
+            .namespace(&self.namespace)
+            .user_name(self.user_name(" warm-up"))
+            .send()
+            .await;
     }
 
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-pub use throttles::{ThrottleCounter, take_throttled};
+pub use throttles::{record_throttled, take_throttled};
 
 use crate::engine::{Outcome, UserChange};
 

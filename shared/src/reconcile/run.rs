@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::read::{self, Progress};
 use super::{Directory, DirectorySource, Options, Plan, plan};
-use crate::config::{Config, RetryMode};
+use crate::config::Config;
 use crate::engine::{EngineError, build_client};
 use crate::message::Change;
 use crate::message::file::FileError;
@@ -35,18 +35,17 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
-    /// The QuickSight client from the SDK's configuration chain, and the Cognito client from `sdk`,
-    /// the configuration the caller loaded once for its other clients (`AWS_ENDPOINT_URL_QUICKSIGHT`
-    /// and `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` point them at local stand-ins).
+    /// The QuickSight and Cognito clients from `sdk`, the configuration the caller loaded once for
+    /// all its clients (`AWS_ENDPOINT_URL_QUICKSIGHT` and `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`
+    /// point them at local stand-ins).
     pub async fn build(config: Config, options: Options, source: DirectorySource, sdk: &aws_config::SdkConfig) -> Self {
-        // One reader, page after page: the SDK's adaptive rate limiter paces it under
-        // QuickSight's limit, and a throttled page is retried rather than ending the run.
+        // One reader, page after page: the client's admission pace keeps it under QuickSight's
+        // limit, and a throttled page waits and is sent again rather than ending the run.
         let reading = Config {
             max_attempts: READ_ATTEMPTS,
-            retry_mode: RetryMode::Adaptive,
             ..config.clone()
         };
-        let quicksight = build_client(&reading).await;
+        let quicksight = build_client(sdk, &reading);
         let cognito = match &source {
             DirectorySource::Cognito { .. } => Some(aws_sdk_cognitoidentityprovider::Client::new(sdk)),
             DirectorySource::Export { .. } => None,

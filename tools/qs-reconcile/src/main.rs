@@ -103,7 +103,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         None => DirectorySource::read_cognito(&mut env),
     };
     let (config, options, source) = env.finish((config, options, source))?;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = qs_provision::engine::load_sdk_config(&config).await;
     let reconciler = Reconciler::build(config, options, source, &sdk).await;
 
     // Drawn only on a terminal: indicatif hides itself when stderr is not one.
