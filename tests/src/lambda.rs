@@ -125,6 +125,7 @@ impl Lambda {
                 "aws-lambda-rie did not open port {port} within 60 s"
             );
             if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
+                let _ = std::fs::remove_file(&log);
                 return None;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -132,6 +133,7 @@ impl Lambda {
         // The port answering may be another test's RIE that won the race: ours has then exited.
         std::thread::sleep(Duration::from_millis(50));
         if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
+            let _ = std::fs::remove_file(&log);
             return None;
         }
         Some(Lambda {
