@@ -118,21 +118,7 @@ impl Lambda {
             command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
         }
         let mut group = Group(command.spawn().expect("start aws-lambda-rie"));
-        let started = std::time::Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "aws-lambda-rie did not open port {port} within 60 s"
-            );
-            if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
-                let _ = std::fs::remove_file(&log);
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        // The port answering may be another test's RIE that won the race: ours has then exited.
-        std::thread::sleep(Duration::from_millis(50));
-        if group.0.try_wait().expect("aws-lambda-rie's status").is_some() {
+        if !listens(&mut group.0, port) {
             let _ = std::fs::remove_file(&log);
             return None;
         }
@@ -162,6 +148,26 @@ impl Lambda {
         assert_eq!(status, 200, "invoke answered {status}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"))
     }
+}
+
+/// Whether `rie` came to listen on `port`: false when it exited first, having lost the port to
+/// another test's process, which may be what answers there.
+fn listens(rie: &mut Child, port: u16) -> bool {
+    let exited = |rie: &mut Child| rie.try_wait().expect("aws-lambda-rie's status").is_some();
+    let started = std::time::Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "aws-lambda-rie did not open port {port} within 60 s"
+        );
+        if exited(rie) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The port answering may be another test's RIE that won the race: ours has then exited.
+    std::thread::sleep(Duration::from_millis(50));
+    !exited(rie)
 }
 
 /// moto's server (through tests/fixtures/moto-server.py), serving SQS and Cognito user pools on a

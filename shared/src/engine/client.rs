@@ -22,7 +22,7 @@ pub async fn load_sdk_config(config: &Config) -> SdkConfig {
 
 /// Builds the client from `sdk` (so `AWS_ENDPOINT_URL_QUICKSIGHT` or `AWS_ENDPOINT_URL` points it
 /// at a local emulator with no code of ours), in `QUICKSIGHT_IDENTITY_REGION` when it is set. Its
-/// requests go through one [`Admission`](super::Admission) for the process.
+/// requests go through one [`Admission`](super::admission::Admission) for the process.
 pub fn build_client(sdk: &SdkConfig, config: &Config) -> aws_sdk_quicksight::Client {
     let mut builder = Builder::from(sdk);
     if let Some(region) = &config.identity_region {

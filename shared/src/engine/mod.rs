@@ -19,7 +19,6 @@ use std::time::Duration;
 use aws_sdk_quicksight::Client;
 use tokio::time::Instant;
 
-pub use admission::{Admission, AdmittedHttpClient, CallKind};
 pub use client::{build_client, load_sdk_config, with_retries};
 pub use error::EngineError;
 #[cfg(feature = "reconcile")]

@@ -53,34 +53,23 @@ impl HttpConnector for AdmittedConnector {
         HttpConnectorFuture::new(async move {
             let kind = CallKind::of_method(request.method());
             let signed = Instant::now();
+            let mut request = request;
             loop {
-                // A body that cannot be copied (none of QuickSight's) is sent once, as the SDK would.
-                let resend = request.try_clone().filter(|_| signed.elapsed() < RESEND_WINDOW);
                 let ticket = admission.admit(kind).await;
-                let Some(copy) = resend else {
-                    let response = inner.call(request).await?;
-                    note(&admission, ticket, &response);
-                    return Ok(response);
-                };
-                let response = inner.call(copy).await?;
-                if !note(&admission, ticket, &response) {
-                    return Ok(response);
+                // A copy to send again, inside the window and for a body that can be copied (all of
+                // QuickSight's); without one this send is the last, as the SDK's would be.
+                let again = request.try_clone().filter(|_| signed.elapsed() < RESEND_WINDOW);
+                let response = inner.call(request).await?;
+                let throttled = response.status().as_u16() == 429;
+                if throttled {
+                    record_throttled();
+                }
+                admission.answered(ticket, throttled);
+                match again {
+                    Some(copy) if throttled => request = copy,
+                    _ => return Ok(response),
                 }
             }
         })
     }
-}
-
-/// Tells `admission` what QuickSight answered; true when it was a 429.
-fn note(
-    admission: &Admission,
-    ticket: super::Ticket,
-    response: &aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-) -> bool {
-    let throttled = response.status().as_u16() == 429;
-    if throttled {
-        record_throttled();
-    }
-    admission.answered(ticket, throttled);
-    throttled
 }

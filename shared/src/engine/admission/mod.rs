@@ -83,6 +83,7 @@ impl Admission {
     }
 
     /// The current pace of `kind` in requests per second; `None` until its first 429.
+    #[cfg(test)]
     pub fn rate(&self, kind: CallKind) -> Option<f64> {
         self.pace(kind).rate
     }

@@ -10,13 +10,18 @@ use tokio::time::Instant;
 
 use super::*;
 
+/// One call through `admission`, answered 429 when `throttled`.
+async fn call(admission: &Admission, kind: CallKind, throttled: bool) {
+    let ticket = admission.admit(kind).await;
+    admission.answered(ticket, throttled);
+}
+
 #[tokio::test(start_paused = true)]
 async fn nothing_waits_until_the_first_429() {
     let admission = Admission::default();
     let start = Instant::now();
     for _ in 0..100 {
-        let ticket = admission.admit(CallKind::Write).await;
-        admission.answered(ticket, false);
+        call(&admission, CallKind::Write, false).await;
     }
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(admission.rate(CallKind::Write), None);
@@ -26,12 +31,10 @@ async fn nothing_waits_until_the_first_429() {
 async fn the_first_429_sets_the_pace_to_what_was_admitted_in_the_last_second() {
     let admission = Admission::default();
     for _ in 0..20 {
-        let ticket = admission.admit(CallKind::Write).await;
-        admission.answered(ticket, false);
+        call(&admission, CallKind::Write, false).await;
         tokio::time::advance(Duration::from_millis(100)).await;
     }
-    let ticket = admission.admit(CallKind::Write).await;
-    admission.answered(ticket, true);
+    call(&admission, CallKind::Write, true).await;
 
     assert_eq!(admission.rate(CallKind::Write), Some(10.0));
     assert_eq!(admission.rate(CallKind::Read), None, "reads have their own pace");
@@ -56,8 +59,7 @@ async fn calls_sent_before_a_decrease_do_not_decrease_it_again() {
     assert_eq!(admission.rate(CallKind::Write), Some(first));
 
     assert_eq!(first, FIRST_RATE_FLOOR, "nothing admitted before the first 429");
-    let later = admission.admit(CallKind::Write).await;
-    admission.answered(later, true);
+    call(&admission, CallKind::Write, true).await;
     assert_eq!(admission.rate(CallKind::Write), Some(first * DECREASE));
 }
 
@@ -65,15 +67,12 @@ async fn calls_sent_before_a_decrease_do_not_decrease_it_again() {
 async fn the_pace_grows_while_calls_are_admitted() {
     let admission = Admission::default();
     for _ in 0..5 {
-        let ticket = admission.admit(CallKind::Read).await;
-        admission.answered(ticket, false);
+        call(&admission, CallKind::Read, false).await;
     }
-    let ticket = admission.admit(CallKind::Read).await;
-    admission.answered(ticket, true);
+    call(&admission, CallKind::Read, true).await;
     assert_eq!(admission.rate(CallKind::Read), Some(5.0));
     for _ in 0..10 {
-        let ticket = admission.admit(CallKind::Read).await;
-        admission.answered(ticket, false);
+        call(&admission, CallKind::Read, false).await;
     }
     // Ten calls at 5/s and growing: about two seconds, so about two more a second.
     let rate = admission.rate(CallKind::Read).unwrap();
