@@ -91,7 +91,7 @@ def run(target, rates, changes, instances):
         emulator = Emulator(target, "--rate-limit", str(rate))
         logs = [tempfile.NamedTemporaryFile("w", prefix="sqs-sync-", suffix=".log") for _ in range(instances)]
         # Each message's `message applied` line is its time applied; nothing else is logged.
-        quiet = {"RUST_LOG": "error,qs_provision::batch=info"}
+        quiet = {"RUST_LOG": "error,qs_engine::batch=info"}
         fns = [Function(target, "sqs-sync", emulator, quiet, log) for log in logs]
         try:
             # the groups exist already, as they would in a running account

@@ -44,7 +44,7 @@ OIDC_ISSUER = "https://idp.example.test/realms/app"
 
 
 def serve_jwks(host="127.0.0.1"):
-    keys = json.loads((ROOT / "tests" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
+    keys = json.loads((ROOT / "shared" / "testing" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
     body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):

@@ -4,26 +4,28 @@ pub mod api;
 pub mod args;
 mod limits;
 mod model;
+pub mod operations;
 mod store;
 pub mod tls;
 mod wire;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{Method, header};
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use api::{Region, groups, members, tags, users};
+use api::{Region, users};
 pub use args::Args;
 use limits::{Stats, TokenBucket};
+use operations::{Access, OPERATIONS, Operation};
 pub use store::Store;
 use wire::ApiError;
 
@@ -54,54 +56,40 @@ impl Emulator {
         }
     }
 
+    /// The store, for one handler's work (never held across an await).
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Writes the state file if anything changed since the last save.
     pub fn save_if_dirty(&self) -> std::io::Result<()> {
         let Some(path) = &self.state_file else { return Ok(()) };
         if !self.dirty.swap(false, Ordering::AcqRel) {
             return Ok(());
         }
-        let json = self.store.lock().expect("store lock").to_json();
+        let json = self.store().to_json();
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(&json)?)?;
         std::fs::rename(tmp, path)
     }
 }
 
-/// The QuickSight API plus the emulator's own admin endpoints under `/_emulator/`.
+/// The QuickSight API (every operation of [`OPERATIONS`], each behind [`gate`]) plus the
+/// emulator's own admin endpoints under `/_emulator/`.
 pub fn router(emu: Arc<Emulator>) -> Router {
-    let base = "/accounts/{AwsAccountId}/namespaces/{Namespace}";
-    let quicksight = Router::new()
-        .route(&format!("{base}/users"), post(users::register).get(users::list))
-        .route(
-            &format!("{base}/users/{{UserName}}"),
-            get(users::describe).put(users::update).delete(users::delete),
-        )
-        .route(&format!("{base}/users/{{UserName}}/groups"), get(users::list_groups))
-        .route(
-            &format!("{base}/user-principals/{{PrincipalId}}"),
-            delete(users::delete_by_principal_id),
-        )
-        .route(&format!("{base}/groups"), post(groups::create).get(groups::list))
-        .route(
-            &format!("{base}/groups/{{GroupName}}"),
-            get(groups::describe).put(groups::update).delete(groups::delete),
-        )
-        .route(&format!("{base}/groups/{{GroupName}}/members"), get(members::list))
-        .route(
-            &format!("{base}/groups/{{GroupName}}/members/{{MemberName}}"),
-            get(members::describe).put(members::create).delete(members::delete),
-        )
-        .route(
-            "/resources/{ResourceArn}/tags",
-            get(tags::list).post(tags::tag).delete(tags::untag),
-        )
-        .route_layer(middleware::from_fn_with_state(emu.clone(), gate));
+    let quicksight = OPERATIONS.iter().fold(Router::new(), |router, op| {
+        let gated = op
+            .endpoint()
+            .route_layer(middleware::from_fn_with_state((emu.clone(), op), gate));
+        router.route(op.path, gated)
+    });
     Router::new()
         .merge(quicksight)
         .route("/_emulator/state", get(admin_state))
         .route("/_emulator/stats", get(admin_stats))
         .route("/_emulator/reset", post(admin_reset))
         .route("/_emulator/orphan-role", post(admin_orphan_role))
+        .route("/_emulator/namespaces", post(admin_namespace))
         .fallback(|| async {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
@@ -113,33 +101,6 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .with_state(emu)
 }
 
-/// The operation a matched route and method stand for, by its API name.
-fn operation(method: &Method, path: &str) -> &'static str {
-    let tail = path.split("/namespaces/{Namespace}").nth(1).unwrap_or(path);
-    match (method.as_str(), tail) {
-        ("POST", "/resources/{ResourceArn}/tags") => "TagResource",
-        ("DELETE", "/resources/{ResourceArn}/tags") => "UntagResource",
-        ("GET", "/resources/{ResourceArn}/tags") => "ListTagsForResource",
-        ("POST", "/users") => "RegisterUser",
-        ("GET", "/users") => "ListUsers",
-        ("GET", "/users/{UserName}") => "DescribeUser",
-        ("PUT", "/users/{UserName}") => "UpdateUser",
-        ("DELETE", "/users/{UserName}") => "DeleteUser",
-        ("GET", "/users/{UserName}/groups") => "ListUserGroups",
-        ("DELETE", "/user-principals/{PrincipalId}") => "DeleteUserByPrincipalId",
-        ("POST", "/groups") => "CreateGroup",
-        ("GET", "/groups") => "ListGroups",
-        ("GET", "/groups/{GroupName}") => "DescribeGroup",
-        ("PUT", "/groups/{GroupName}") => "UpdateGroup",
-        ("DELETE", "/groups/{GroupName}") => "DeleteGroup",
-        ("GET", "/groups/{GroupName}/members") => "ListGroupMemberships",
-        ("PUT", "/groups/{GroupName}/members/{MemberName}") => "CreateGroupMembership",
-        ("GET", "/groups/{GroupName}/members/{MemberName}") => "DescribeGroupMembership",
-        ("DELETE", "/groups/{GroupName}/members/{MemberName}") => "DeleteGroupMembership",
-        _ => "Unknown",
-    }
-}
-
 /// The region of a SigV4 `Authorization` header's credential scope.
 fn signed_region(authorization: &str) -> Option<String> {
     let scope = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
@@ -148,9 +109,13 @@ fn signed_region(authorization: &str) -> Option<String> {
 
 /// What every QuickSight request passes before its handler: authentication, latency, rate limit,
 /// injected failures; and the counts behind `/_emulator/stats`.
-async fn gate(State(emu): State<Arc<Emulator>>, matched: MatchedPath, mut request: Request, next: Next) -> Response {
-    let op = operation(request.method(), matched.as_str());
-    let mutating = request.method() != Method::GET;
+async fn gate(
+    State((emu, operation)): State<(Arc<Emulator>, &'static Operation)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let op = operation.name;
+    let mutating = operation.access == Access::Write;
     emu.stats.record(op, |s| s.requests += 1);
     let authorization = request
         .headers()
@@ -199,7 +164,7 @@ async fn gate(State(emu): State<Arc<Emulator>>, matched: MatchedPath, mut reques
 }
 
 async fn admin_state(State(emu): State<Arc<Emulator>>) -> Response {
-    Json(emu.store.lock().expect("store lock").to_json()).into_response()
+    Json(emu.store().to_json()).into_response()
 }
 
 async fn admin_stats(State(emu): State<Arc<Emulator>>) -> Response {
@@ -220,15 +185,29 @@ async fn admin_orphan_role(State(emu): State<Arc<Emulator>>, Json(body): Json<se
     let Some(role) = body["role"].as_str() else {
         return ApiError::invalid("expected {\"role\": \"<IAM role name>\"}").into_response();
     };
-    let orphaned = users::orphan_role(&mut emu.store.lock().expect("store lock"), role);
+    let orphaned = users::orphan_role(&mut emu.store(), role);
     emu.dirty.store(true, Ordering::Release);
     Json(json!({ "orphaned": orphaned })).into_response()
 }
 
 /// Clears users, groups and counts (between benchmark rounds).
 async fn admin_reset(State(emu): State<Arc<Emulator>>) -> Response {
-    *emu.store.lock().expect("store lock") = Store::default();
+    *emu.store() = Store::default();
     emu.stats.clear();
     emu.dirty.store(true, Ordering::Release);
     Json(json!({ "reset": true })).into_response()
+}
+
+/// Creates a namespace `{"AwsAccountId": "...", "Namespace": "..."}` at once, as a seed: until the
+/// emulator serves CreateNamespace, the only way a namespace other than `default` comes to exist.
+async fn admin_namespace(State(emu): State<Arc<Emulator>>, Json(body): Json<serde_json::Value>) -> Response {
+    let (Some(account), Some(namespace)) = (body["AwsAccountId"].as_str(), body["Namespace"].as_str()) else {
+        return ApiError::invalid("expected {\"AwsAccountId\": \"...\", \"Namespace\": \"...\"}").into_response();
+    };
+    if let Err(e) = model::account_id(account).and_then(|()| model::namespace(namespace)) {
+        return e.into_response();
+    }
+    let created = emu.store().create_namespace(account, namespace);
+    emu.dirty.store(true, Ordering::Release);
+    Json(json!({ "created": created })).into_response()
 }

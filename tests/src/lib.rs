@@ -11,7 +11,7 @@ use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
 
 pub mod lambda;
 
-pub use qs_provision::testing::{ACCOUNT, NAMESPACE, ROLE_ARN};
+pub use qs_testing::{ACCOUNT, NAMESPACE, ROLE_ARN};
 
 /// A binary of this workspace, built by `cargo build --workspace --bins` (the test script does).
 pub fn bin(name: &str) -> PathBuf {

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Query, Region, check_scope, page, parse_body};
+use super::{GroupPath, Query, Region, Scope, page, parse_body};
 use crate::Emulator;
 use crate::model;
 use crate::store::{Group, Space};
@@ -29,10 +29,9 @@ pub fn existing<'a>(space: &'a mut Space, name: &str) -> Result<&'a mut Group, A
 pub async fn create(
     State(emu): State<Arc<Emulator>>,
     Extension(Region(region)): Extension<Region>,
-    Path((account, namespace)): Path<(String, String)>,
+    scope: Scope,
     body: Bytes,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     let b: GroupBody = parse_body(&body)?;
     let name = b
         .group_name
@@ -41,15 +40,15 @@ pub async fn create(
     if let Some(d) = &b.description {
         model::description(d)?;
     }
-    let mut store = emu.store.lock().expect("store lock");
+    let mut store = emu.store();
     let id = store.next_id();
-    let space = store.space(&account, &namespace);
+    let space = scope.space(&mut store)?;
     // QuickSight refuses a second CreateGroup; it never replaces the group (and its members).
     if space.groups.contains_key(&name) {
         return Err(ApiError::exists("GROUP", format!("The group {name} already exists.")));
     }
     let group = Group {
-        arn: format!("arn:aws:quicksight:{region}:{account}:group/{namespace}/{name}"),
+        arn: scope.arn(&region, "group", &name),
         group_name: name.clone(),
         description: b.description,
         principal_id: format!("group/d-{id:010x}/{name}"),
@@ -62,53 +61,86 @@ pub async fn create(
 
 pub async fn describe(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(GroupPath { name }): Path<GroupPath>,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::group_name(&name)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let group = existing(store.space(&account, &namespace), &name)?;
+    let mut store = emu.store();
+    let group = existing(scope.space(&mut store)?, &name)?;
     Ok(ok(200, json!({ "Group": group })))
 }
 
 pub async fn update(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(GroupPath { name }): Path<GroupPath>,
     body: Bytes,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::group_name(&name)?;
     let b: GroupBody = parse_body(&body)?;
     if let Some(d) = &b.description {
         model::description(d)?;
     }
-    let mut store = emu.store.lock().expect("store lock");
-    let group = existing(store.space(&account, &namespace), &name)?;
+    let mut store = emu.store();
+    let group = existing(scope.space(&mut store)?, &name)?;
     group.description = b.description;
     Ok(ok(200, json!({ "Group": group })))
 }
 
 pub async fn delete(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(GroupPath { name }): Path<GroupPath>,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::group_name(&name)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     existing(space, &name)?;
     space.groups.remove(&name);
     Ok(ok(200, json!({})))
 }
 
-pub async fn list(
-    State(emu): State<Arc<Emulator>>,
-    Path((account, namespace)): Path<(String, String)>,
-    query: Query,
-) -> ApiResult {
-    check_scope(&account, &namespace)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+pub async fn list(State(emu): State<Arc<Emulator>>, scope: Scope, query: Query) -> ApiResult {
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     let (groups, next) = page(space.groups.iter().map(|(k, g)| (k.clone(), g)), &query)?;
+    Ok(ok(200, json!({ "GroupList": groups, "NextToken": next })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SearchBody {
+    filters: Option<Vec<GroupFilter>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GroupFilter {
+    operator: String,
+    name: String,
+    value: String,
+}
+
+/// SearchGroups: a POST that reads. The model allows one filter, `GROUP_NAME` `StartsWith`.
+pub async fn search(State(emu): State<Arc<Emulator>>, scope: Scope, query: Query, body: Bytes) -> ApiResult {
+    let b: SearchBody = parse_body(&body)?;
+    let filters = b.filters.ok_or_else(|| ApiError::invalid("Filters is required."))?;
+    let [filter] = filters.as_slice() else {
+        return Err(ApiError::invalid("Filters must hold exactly one filter."));
+    };
+    if filter.operator != "StartsWith" || filter.name != "GROUP_NAME" {
+        return Err(ApiError::invalid(format!(
+            "Filter {} {} is not supported: the only filter is GROUP_NAME StartsWith.",
+            filter.name, filter.operator
+        )));
+    }
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
+    let found = space
+        .groups
+        .iter()
+        .filter(|(name, _)| name.starts_with(&filter.value))
+        .map(|(k, g)| (k.clone(), g));
+    let (groups, next) = page(found, &query)?;
     Ok(ok(200, json!({ "GroupList": groups, "NextToken": next })))
 }

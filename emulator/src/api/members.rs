@@ -3,14 +3,22 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use serde_json::json;
 
+use serde::Deserialize;
+
 use super::groups::existing;
-use super::{Query, check_scope, page};
+use super::{GroupPath, Query, Scope, page};
 use crate::Emulator;
 use crate::model;
 use crate::store::Space;
 use crate::wire::{ApiError, ApiResult, ok};
 
-type MemberPath = Path<(String, String, String, String)>;
+#[derive(Deserialize)]
+pub struct MemberPath {
+    #[serde(rename = "GroupName")]
+    group: String,
+    #[serde(rename = "MemberName")]
+    member: String,
+}
 
 /// The member's ARN, if the user exists and QuickSight already shows it.
 fn member_arn(space: &Space, member: &str) -> Result<String, ApiError> {
@@ -22,19 +30,19 @@ fn member_arn(space: &Space, member: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::not_found("USER", format!("The user {member} does not exist.")))
 }
 
-fn check(account: &str, namespace: &str, group: &str, member: &str) -> Result<(), ApiError> {
-    check_scope(account, namespace)?;
+fn check(group: &str, member: &str) -> Result<(), ApiError> {
     model::group_name(group)?;
     model::member_name(member)
 }
 
 pub async fn create(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, group, member)): MemberPath,
+    scope: Scope,
+    Path(MemberPath { group, member }): Path<MemberPath>,
 ) -> ApiResult {
-    check(&account, &namespace, &group, &member)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    check(&group, &member)?;
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     existing(space, &group)?;
     let arn = member_arn(space, &member)?;
     existing(space, &group)?.members.insert(member.clone());
@@ -43,11 +51,12 @@ pub async fn create(
 
 pub async fn describe(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, group, member)): MemberPath,
+    scope: Scope,
+    Path(MemberPath { group, member }): Path<MemberPath>,
 ) -> ApiResult {
-    check(&account, &namespace, &group, &member)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    check(&group, &member)?;
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     let arn = member_arn(space, &member)?;
     if !existing(space, &group)?.members.contains(&member) {
         return Err(ApiError::not_found(
@@ -60,11 +69,12 @@ pub async fn describe(
 
 pub async fn delete(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, group, member)): MemberPath,
+    scope: Scope,
+    Path(MemberPath { group, member }): Path<MemberPath>,
 ) -> ApiResult {
-    check(&account, &namespace, &group, &member)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    check(&group, &member)?;
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     member_arn(space, &member)?;
     if !existing(space, &group)?.members.remove(&member) {
         return Err(ApiError::not_found(
@@ -77,13 +87,13 @@ pub async fn delete(
 
 pub async fn list(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, group)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(GroupPath { name: group }): Path<GroupPath>,
     query: Query,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::group_name(&group)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     let members = existing(space, &group)?.members.clone();
     let listed = members.into_iter().map(|m| {
         let arn = space.users.get(&m).map(|u| u.arn.clone());

@@ -8,11 +8,75 @@ pub mod users;
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::model;
+use crate::store::{Space, Store};
 use crate::wire::ApiError;
+
+/// The account and namespace a user or group operation's path names, checked against the model:
+/// the opening every such handler shares. Handlers extract their own further path members.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub account: String,
+    pub namespace: String,
+}
+
+#[derive(Deserialize)]
+struct ScopePath {
+    #[serde(rename = "AwsAccountId")]
+    account: String,
+    #[serde(rename = "Namespace")]
+    namespace: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Scope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(path) = Path::<ScopePath>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::invalid(format!("The request path is not valid: {e}")))?;
+        model::account_id(&path.account)?;
+        model::namespace(&path.namespace)?;
+        Ok(Scope {
+            account: path.account,
+            namespace: path.namespace,
+        })
+    }
+}
+
+impl Scope {
+    /// The namespace in `store`, or QuickSight's 404 for one that does not exist.
+    pub fn space<'a>(&self, store: &'a mut Store) -> Result<&'a mut Space, ApiError> {
+        store.namespace(&self.account, &self.namespace)
+    }
+
+    /// The ARN of a resource of this namespace (`user/<namespace>/<name>`).
+    pub fn arn(&self, region: &str, kind: &str, name: &str) -> String {
+        format!(
+            "arn:aws:quicksight:{region}:{}:{kind}/{}/{name}",
+            self.account, self.namespace
+        )
+    }
+}
+
+/// A path's `UserName`.
+#[derive(Deserialize)]
+pub struct UserPath {
+    #[serde(rename = "UserName")]
+    pub name: String,
+}
+
+/// A path's `GroupName`.
+#[derive(Deserialize)]
+pub struct GroupPath {
+    #[serde(rename = "GroupName")]
+    pub name: String,
+}
 
 /// The region the request was signed for, read from its SigV4 credential scope.
 #[derive(Debug, Clone)]
@@ -33,11 +97,6 @@ pub fn parse_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiE
         return Ok(T::default());
     }
     serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("The request body is not valid: {e}")))
-}
-
-pub fn check_scope(account: &str, namespace: &str) -> Result<(), ApiError> {
-    model::account_id(account)?;
-    model::namespace(namespace)
 }
 
 /// One page of `items` (sorted by key) after `next-token`, with the token for the next page.

@@ -20,8 +20,9 @@ pub struct TagBody {
     tags: Option<Vec<Tag>>,
 }
 
-/// The tags of the visible user `arn` names (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>`).
-fn user_tags<'a>(store: &'a mut Store, arn: &str) -> Result<&'a mut BTreeMap<String, String>, ApiError> {
+/// The tags of the resource `arn` names, which must exist: a visible user
+/// (`arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>`).
+fn tags_of<'a>(store: &'a mut Store, arn: &str) -> Result<&'a mut BTreeMap<String, String>, ApiError> {
     let not_found = || ApiError::not_found("USER", format!("The resource {arn} does not exist."));
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [_, _, "quicksight", _, account, resource] = parts[..] else {
@@ -33,19 +34,19 @@ fn user_tags<'a>(store: &'a mut Store, arn: &str) -> Result<&'a mut BTreeMap<Str
     let Some((namespace, name)) = rest.split_once('/') else {
         return Err(not_found());
     };
-    let space = store.space(account, namespace);
+    let space = store.namespace(account, namespace).map_err(|_| not_found())?;
     if !space.users.get(name).is_some_and(|u| u.is_visible() && u.arn == arn) {
         return Err(not_found());
     }
-    Ok(space.tags.entry(name.to_owned()).or_default())
+    Ok(store.tags.entry(arn.to_owned()).or_default())
 }
 
 pub async fn tag(State(emu): State<Arc<Emulator>>, Path(arn): Path<String>, body: Bytes) -> ApiResult {
     let b: TagBody = parse_body(&body)?;
     let tags = b.tags.ok_or_else(|| ApiError::invalid("Tags is required."))?;
     model::tags(&tags)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let current = user_tags(&mut store, &arn)?;
+    let mut store = emu.store();
+    let current = tags_of(&mut store, &arn)?;
     let mut after = current.clone();
     after.extend(tags.into_iter().map(|t| (t.key, t.value)));
     if after.len() > 200 {
@@ -66,8 +67,8 @@ pub async fn untag(State(emu): State<Arc<Emulator>>, Path(arn): Path<String>, Ra
     if keys.is_empty() || keys.len() > 200 {
         return Err(ApiError::invalid("TagKeys must name 1 to 200 keys."));
     }
-    let mut store = emu.store.lock().expect("store lock");
-    let current = user_tags(&mut store, &arn)?;
+    let mut store = emu.store();
+    let current = tags_of(&mut store, &arn)?;
     for key in keys {
         current.remove(&key);
     }
@@ -75,8 +76,8 @@ pub async fn untag(State(emu): State<Arc<Emulator>>, Path(arn): Path<String>, Ra
 }
 
 pub async fn list(State(emu): State<Arc<Emulator>>, Path(arn): Path<String>) -> ApiResult {
-    let mut store = emu.store.lock().expect("store lock");
-    let tags: Vec<_> = user_tags(&mut store, &arn)?
+    let mut store = emu.store();
+    let tags: Vec<_> = tags_of(&mut store, &arn)?
         .iter()
         .map(|(k, v)| json!({ "Key": k, "Value": v }))
         .collect();

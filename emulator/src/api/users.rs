@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::{Query, Region, Tag, check_scope, page, parse_body};
+use super::{Query, Region, Scope, Tag, UserPath, page, parse_body};
 use crate::Emulator;
 use crate::model;
 use crate::store::User;
@@ -109,10 +109,9 @@ fn set_login(user: &mut User, login: Login) {
 pub async fn register(
     State(emu): State<Arc<Emulator>>,
     Extension(Region(region)): Extension<Region>,
-    Path((account, namespace)): Path<(String, String)>,
+    scope: Scope,
     body: Bytes,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     let b: RegisterUserBody = parse_body(&body)?;
     let identity_type = required("IdentityType", &b.identity_type)?;
     let email = required("Email", &b.email)?;
@@ -165,9 +164,9 @@ pub async fn register(
         model::tags(tags)?;
     }
 
-    let mut store = emu.store.lock().expect("store lock");
+    let mut store = emu.store();
     let id = store.next_id();
-    let space = store.space(&account, &namespace);
+    let space = scope.space(&mut store)?;
     if space.users.contains_key(&user_name) {
         return Err(ApiError::exists(
             "USER",
@@ -179,7 +178,7 @@ pub async fn register(
         None => format!("user/d-{id:010x}/{user_name}"),
     };
     let mut user = User {
-        arn: format!("arn:aws:quicksight:{region}:{account}:user/{namespace}/{user_name}"),
+        arn: scope.arn(&region, "user", &user_name),
         user_name: user_name.clone(),
         email: email.to_owned(),
         role: role.to_owned(),
@@ -196,12 +195,13 @@ pub async fn register(
         set_login(&mut user, login);
     }
     let body = json!({ "User": &user });
-    if let Some(tags) = b.tags {
-        space
-            .tags
-            .insert(user_name.clone(), tags.into_iter().map(|t| (t.key, t.value)).collect());
-    }
+    let arn = user.arn.clone();
     space.users.insert(user_name, user);
+    if let Some(tags) = b.tags {
+        store
+            .tags
+            .insert(arn, tags.into_iter().map(|t| (t.key, t.value)).collect());
+    }
     Ok(ok(201, body))
 }
 
@@ -215,21 +215,21 @@ fn visible_user<'a>(space: &'a mut crate::store::Space, name: &str) -> Result<&'
 
 pub async fn describe(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(UserPath { name }): Path<UserPath>,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::user_name(&name)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let user = visible_user(store.space(&account, &namespace), &name)?;
+    let mut store = emu.store();
+    let user = visible_user(scope.space(&mut store)?, &name)?;
     Ok(ok(200, json!({ "User": user })))
 }
 
 pub async fn update(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(UserPath { name }): Path<UserPath>,
     body: Bytes,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::user_name(&name)?;
     let b: UpdateUserBody = parse_body(&body)?;
     let email = required("Email", &b.email)?;
@@ -250,8 +250,8 @@ pub async fn update(
         b.external_login_id.as_deref(),
         true,
     )?;
-    let mut store = emu.store.lock().expect("store lock");
-    let user = visible_user(store.space(&account, &namespace), &name)?;
+    let mut store = emu.store();
+    let user = visible_user(scope.space(&mut store)?, &name)?;
     // QuickSight refuses to take an author's or admin's role down to a reader's (their assets
     // would be orphaned); the only way down is DeleteUser and RegisterUser.
     if is_author_or_admin(&user.role) && is_reader(role) {
@@ -284,18 +284,13 @@ fn is_reader(role: &str) -> bool {
 
 pub async fn delete(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(UserPath { name }): Path<UserPath>,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::user_name(&name)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
-    if space.users.remove(&name).is_none() {
+    let mut store = emu.store();
+    if !store.delete_user(&scope.account, &scope.namespace, &name)? {
         return Err(ApiError::not_found("USER", format!("The user {name} does not exist.")));
-    }
-    space.tags.remove(&name);
-    for group in space.groups.values_mut() {
-        group.members.remove(&name);
     }
     Ok(ok(200, json!({})))
 }
@@ -303,11 +298,11 @@ pub async fn delete(
 /// DeleteUserByPrincipalId: the only way to remove a user whose IAM role was deleted ("N/A").
 pub async fn delete_by_principal_id(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, principal_id)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(PrincipalPath { principal_id }): Path<PrincipalPath>,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     let key = space
         .users
         .iter()
@@ -319,11 +314,7 @@ pub async fn delete_by_principal_id(
             format!("No user has the principal ID {principal_id}."),
         ));
     };
-    space.users.remove(&key);
-    space.tags.remove(&key);
-    for group in space.groups.values_mut() {
-        group.members.remove(&key);
-    }
+    store.delete_user(&scope.account, &scope.namespace, &key)?;
     Ok(ok(200, json!({})))
 }
 
@@ -336,11 +327,9 @@ pub fn orphan_role(store: &mut crate::store::Store, role: &str) -> usize {
     for space in store.spaces.values_mut() {
         let names: Vec<String> = space.users.keys().filter(|n| n.starts_with(&prefix)).cloned().collect();
         for name in names {
-            let mut user = space.users.remove(&name).expect("listed above");
-            for group in space.groups.values_mut() {
-                group.members.remove(&name);
-            }
-            space.tags.remove(&name);
+            let mut user = space.users.get(&name).cloned().expect("listed above");
+            let arn = space.remove_user(&name).expect("listed above");
+            store.tags.remove(&arn);
             user.user_name = "N/A".into();
             space.users.insert(format!("N/A:{}", user.principal_id), user);
             orphaned += 1;
@@ -349,27 +338,28 @@ pub fn orphan_role(store: &mut crate::store::Store, role: &str) -> usize {
     orphaned
 }
 
-pub async fn list(
-    State(emu): State<Arc<Emulator>>,
-    Path((account, namespace)): Path<(String, String)>,
-    query: Query,
-) -> ApiResult {
-    check_scope(&account, &namespace)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+#[derive(Deserialize)]
+pub struct PrincipalPath {
+    #[serde(rename = "PrincipalId")]
+    principal_id: String,
+}
+
+pub async fn list(State(emu): State<Arc<Emulator>>, scope: Scope, query: Query) -> ApiResult {
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     let (users, next) = page(space.users.iter().map(|(k, u)| (k.clone(), u)), &query)?;
     Ok(ok(200, json!({ "UserList": users, "NextToken": next })))
 }
 
 pub async fn list_groups(
     State(emu): State<Arc<Emulator>>,
-    Path((account, namespace, name)): Path<(String, String, String)>,
+    scope: Scope,
+    Path(UserPath { name }): Path<UserPath>,
     query: Query,
 ) -> ApiResult {
-    check_scope(&account, &namespace)?;
     model::user_name(&name)?;
-    let mut store = emu.store.lock().expect("store lock");
-    let space = store.space(&account, &namespace);
+    let mut store = emu.store();
+    let space = scope.space(&mut store)?;
     visible_user(space, &name)?;
     let groups = space
         .groups

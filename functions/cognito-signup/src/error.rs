@@ -2,9 +2,10 @@
 //! place.
 
 use lambda_runtime::Diagnostic;
-use qs_provision::engine::{EngineError, Outcome};
-use qs_provision::metrics::Counts;
-use qs_provision::validate::ValidationErrors;
+use qs_engine::{EngineError, Outcome};
+use qs_model::validate::ValidationErrors;
+use qs_observe::logging::Json;
+use qs_observe::metrics::{Counts, Metric};
 use serde_json::Value;
 
 /// What the trigger did with an event.
@@ -69,8 +70,8 @@ pub fn respond(
     match &result {
         Ok(Handled::NotASignup { .. }) => {}
         Ok(Handled::Provisioned(outcome)) => counts.outcome(outcome),
-        Ok(Handled::Queued { .. }) => counts.add("SignupsQueued", 1),
-        Err(_) => counts.add("SignupsNotProvisioned", 1),
+        Ok(Handled::Queued { .. }) => counts.add(Metric::SignupsQueued, 1),
+        Err(_) => counts.add(Metric::SignupsNotProvisioned, 1),
     }
     counts.emit("cognito-signup");
     match result {
@@ -78,7 +79,7 @@ pub fn respond(
             tracing::info!(trigger_source, "not a sign-up confirmation; event returned unchanged")
         }
         Ok(Handled::Provisioned(outcome)) => {
-            tracing::info!(outcome = %serde_json::to_string(&outcome).unwrap_or_default(), "user provisioned")
+            tracing::info!(json.outcome = %Json(&outcome), "user provisioned")
         }
         Ok(Handled::Queued { message_id, quicksight }) => {
             tracing::warn!(error = %quicksight, message_id, "QuickSight failed; the change is queued for a retry")

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use qs_provision::message::Change;
-use qs_provision::runtime::deadline_from_epoch_millis;
+use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_model::message::Change;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::Instant;

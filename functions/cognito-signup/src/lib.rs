@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
-use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
-use qs_provision::engine::Engine;
+use qs_engine::Engine;
+use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
 use serde_json::Value;
 
 pub use error::{Handled, QueueError, TriggerError};

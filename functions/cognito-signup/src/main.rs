@@ -2,9 +2,9 @@
 
 use cognito_signup::{App, handle, read_env};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use qs_provision::config::EnvReader;
-use qs_provision::engine::{Engine, FirstCall, load_sdk_config};
-use qs_provision::logging::init_logging;
+use qs_engine::{Engine, FirstCall, load_sdk_config};
+use qs_model::config::EnvReader;
+use qs_observe::logging::init_logging;
 use serde_json::Value;
 
 // One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
@@ -13,7 +13,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, settings) = read_env(EnvReader::from_env())?;
-    let sdk = load_sdk_config(&config).await;
+    let sdk = load_sdk_config(&config).await?;
     // PostConfirmation runs once per sign-up: the user is new, so RegisterUser comes first.
     let engine = Engine::connect(&sdk, &config)
         .await

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use qs_provision::config::{EnvReader, parse};
-use qs_provision::signup::CognitoAttributes;
+use qs_model::config::{EnvReader, parse};
+use qs_model::signup::CognitoAttributes;
 
 /// The trigger's own variables, read once at cold start.
 #[derive(Debug, Clone)]

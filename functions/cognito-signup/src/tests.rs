@@ -7,10 +7,10 @@ use aws_sdk_quicksight::types::User;
 use aws_sdk_sqs::Client as Sqs;
 use aws_sdk_sqs::operation::send_message::SendMessageOutput;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
-use lambda_runtime::{Context, LambdaEvent};
-use qs_provision::config::EnvReader;
-use qs_provision::engine::{Engine, FirstCall};
-use qs_provision::testing::{self, mocked_client, quicksight_error};
+use lambda_runtime::LambdaEvent;
+use qs_engine::{Engine, FirstCall};
+use qs_model::config::EnvReader;
+use qs_testing::{self as testing, mocked_client, quicksight_error};
 use serde_json::{Value, json};
 
 use super::{App, handle, read_env};
@@ -39,12 +39,7 @@ fn signup() -> Value {
 }
 
 fn event(payload: Value) -> LambdaEvent<Value> {
-    let mut context = Context::default();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    context.deadline = (now.as_millis() + 5_000) as u64;
-    LambdaEvent::new(payload, context)
+    LambdaEvent::new(payload, testing::lambda_context(std::time::Duration::from_secs(5)))
 }
 
 fn register_fails() -> Rule {

@@ -1,6 +1,6 @@
 //! The claims of a verified ID token that provisioning reads.
 
-use qs_provision::signup::SignupUser;
+use qs_model::signup::SignupUser;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,10 @@
 //! Why a sign-up was not provisioned, mapped to the HTTP answer and its log line in one place.
 
-use qs_provision::engine::{EngineError, Outcome};
-use qs_provision::metrics::Counts;
-use qs_provision::validate::ValidationErrors;
+use qs_engine::{EngineError, Outcome};
+use qs_model::user::Refusal;
+use qs_model::validate::ValidationErrors;
+use qs_observe::logging::Json;
+use qs_observe::metrics::{Counts, Metric};
 use serde_json::{Value, json};
 
 use crate::verify::Rejected;
@@ -29,13 +31,13 @@ pub enum SignupError {
 
 impl SignupError {
     /// The metric that counts sign-ups that failed this way.
-    fn metric(&self) -> &'static str {
+    fn metric(&self) -> Metric {
         match self {
-            Self::Token(_) => "TokensRefused",
-            Self::KeysUnavailable(_) => "KeysUnavailable",
-            Self::Claims(_) => "ClaimsInvalid",
-            Self::LoginConflict { .. } => "LoginConflicts",
-            Self::QuickSight(_) => "SignupsFailedQuickSight",
+            Self::Token(_) => Metric::TokensRefused,
+            Self::KeysUnavailable(_) => Metric::KeysUnavailable,
+            Self::Claims(_) => Metric::ClaimsInvalid,
+            Self::LoginConflict { .. } => Metric::LoginConflicts,
+            Self::QuickSight(_) => Metric::SignupsFailedQuickSight,
         }
     }
 }
@@ -43,7 +45,7 @@ impl SignupError {
 impl From<EngineError> for SignupError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::LoginConflict { user } => Self::LoginConflict { user },
+            EngineError::Refused(Refusal::LoginConflict { user }) => Self::LoginConflict { user },
             other => Self::QuickSight(other),
         }
     }
@@ -66,7 +68,7 @@ fn answer(status: u16, body: Value) -> Value {
 /// 200 with the outcome, or the error's status and body; logged either way.
 pub fn respond(result: Result<Outcome, SignupError>) -> Value {
     let mut counts = Counts::default();
-    counts.add("JwksRefetches", crate::verify::take_refetches());
+    counts.add(Metric::JwksRefetches, crate::verify::take_refetches());
     match &result {
         Ok(outcome) => counts.outcome(outcome),
         Err(e) => counts.add(e.metric(), 1),
@@ -74,9 +76,8 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
     counts.emit("oidc-signup");
     let error = match result {
         Ok(outcome) => {
-            let body = serde_json::to_value(&outcome).unwrap_or_default();
-            tracing::info!(outcome = %body, "user provisioned");
-            return answer(200, body);
+            tracing::info!(json.outcome = %Json(&outcome), "user provisioned");
+            return answer(200, serde_json::to_value(&outcome).unwrap_or_default());
         }
         Err(e) => e,
     };
@@ -93,7 +94,7 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
             )
         }
         SignupError::Claims(errors) => {
-            tracing::warn!(errors = %errors, "claims QuickSight would refuse");
+            tracing::warn!(json.errors = %Json(&errors), "claims QuickSight would refuse");
             answer(400, json!({ "error": "invalid claims", "errors": errors }))
         }
         SignupError::LoginConflict { user } => {

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use lambda_runtime::{Error, LambdaEvent};
-use qs_provision::engine::Outcome;
-use qs_provision::runtime::deadline_from_epoch_millis;
-use qs_provision::validate::FieldError;
+use qs_engine::Outcome;
+use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_model::validate::FieldError;
 use serde_json::Value;
 
 use crate::error::respond;

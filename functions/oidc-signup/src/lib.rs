@@ -8,8 +8,8 @@ mod handler;
 mod settings;
 mod verify;
 
-use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
-use qs_provision::engine::Engine;
+use qs_engine::Engine;
+use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
 
 pub use claims::Claims;
 pub use error::SignupError;

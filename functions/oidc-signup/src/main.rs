@@ -3,8 +3,8 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use oidc_signup::{App, Verifier, handle, read_env};
-use qs_provision::engine::{Engine, load_sdk_config};
-use qs_provision::logging::init_logging;
+use qs_engine::{Engine, load_sdk_config};
+use qs_observe::logging::init_logging;
 use serde_json::Value;
 
 // One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
@@ -20,7 +20,7 @@ async fn main() -> Result<(), Error> {
     );
     // Apps call this on logins that may not be the first, so most users exist: the engine's
     // default describe-first costs them no mutating call.
-    let sdk = load_sdk_config(&config).await;
+    let sdk = load_sdk_config(&config).await?;
     let engine = Engine::connect(&sdk, &config).await;
     let app = App::new(config, settings, verifier, engine);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await

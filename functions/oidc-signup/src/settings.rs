@@ -1,5 +1,5 @@
-use qs_provision::config::{EnvReader, parse};
-use qs_provision::signup::SessionNameSource;
+use qs_model::config::{EnvReader, parse};
+use qs_model::signup::SessionNameSource;
 
 /// The function's own variables, read once at cold start.
 #[derive(Debug, Clone)]

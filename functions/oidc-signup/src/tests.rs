@@ -1,50 +1,27 @@
 //! The handler in-process: a function-URL request in, the HTTP answer out; the provider's keys
 //! preloaded, QuickSight mocked.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_sdk_quicksight::Client as QuickSight;
 use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::types::User;
 use aws_smithy_mocks::{Rule, mock};
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use lambda_runtime::{Context, LambdaEvent};
-use qs_provision::engine::Engine;
-use qs_provision::testing::{self, mocked_client, quicksight_error};
+use lambda_runtime::LambdaEvent;
+use qs_engine::Engine;
+use qs_testing::oidc::{self, ISSUER, claims};
+use qs_testing::{self as testing, mocked_client, quicksight_error};
 use serde_json::{Value, json};
 
 use super::{App, Verifier, handle, read_env};
 
-const ISSUER: &str = "https://idp.example.test/realms/app";
-const KEYS: &str = include_str!("../../../tests/fixtures/oidc-test-keys.json");
-
-fn fixture() -> Value {
-    serde_json::from_str(KEYS).unwrap()
-}
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
-}
-
 fn token(claims: &Value) -> String {
-    let pem = fixture()["keys"]["rsa-a"]["private_pem"].as_str().unwrap().to_owned();
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("rsa-a".into());
-    encode(&header, claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
-}
-
-fn claims() -> Value {
-    json!({
-        "iss": ISSUER, "aud": "qs-app", "sub": "user-123", "email": "ana@example.com",
-        "email_verified": true, "iat": now(), "exp": now() + 600,
-    })
+    oidc::token("rsa-a", "rsa-a", claims)
 }
 
 fn app(rules: &[&Rule]) -> App {
     let vars = testing::vars(&[("OIDC_ISSUER", ISSUER), ("OIDC_AUDIENCE", "qs-app")]);
     let (config, settings) = read_env(testing::lookup(&vars)).unwrap();
-    let keys: JwkSet = serde_json::from_value(json!({ "keys": [fixture()["keys"]["rsa-a"]["jwk"]] })).unwrap();
+    let keys: JwkSet = serde_json::from_value(json!({ "keys": [oidc::jwk("rsa-a")] })).unwrap();
     // No JWKS URL is reachable: every key the tests use is preloaded.
     let verifier = Verifier::with_keys(
         ISSUER.into(),
@@ -58,8 +35,7 @@ fn app(rules: &[&Rule]) -> App {
 
 async fn call(app: &App, token: &str) -> (u64, Value) {
     let request = json!({ "headers": { "authorization": format!("Bearer {token}") } });
-    let mut context = Context::default();
-    context.deadline = (now() + 10) * 1000;
+    let context = testing::lambda_context(std::time::Duration::from_secs(10));
     let answer = handle(app, LambdaEvent::new(request, context)).await.unwrap();
     (
         answer["statusCode"].as_u64().unwrap(),
@@ -99,7 +75,7 @@ async fn a_verified_token_registers_a_custom_oidc_user_with_the_issuer_as_provid
 async fn each_failure_has_its_status_and_never_echoes_the_token() {
     let app = app(&[]);
     let mut expired = claims();
-    expired["exp"] = json!(now() - 3600);
+    expired["exp"] = json!(oidc::now() - 3600);
     let expired = token(&expired);
     let (status, body) = call(&app, &expired).await;
     assert_eq!((status, body["reason"].as_str()), (401, Some("token expired")));

@@ -5,9 +5,10 @@
 
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
-use qs_provision::config::{Config, ConfigError, EnvReader, parse};
-use qs_provision::metrics::Counts;
-use qs_provision::reconcile::{DirectorySource, Options, ReconcileError, Reconciler, enqueue};
+use qs_model::config::{Config, ConfigError, EnvReader, parse};
+use qs_observe::logging::Json;
+use qs_observe::metrics::{Counts, Metric};
+use qs_reconciler::{DirectorySource, Options, ReconcileError, Reconciler, enqueue};
 use serde_json::{Value, json};
 
 /// What the function builds once, at cold start.
@@ -63,31 +64,16 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagn
 async fn run(app: &App, run_id: &str) -> Result<Value, RunError> {
     let (directory, plan) = app.reconciler.plan(&|_, _| {}).await?;
     let s = &plan.summary;
-    tracing::info!(
-        directory_users = s.directory_users,
-        active_users = s.active_users,
-        owned_users = s.owned_users,
-        register = s.register,
-        update = s.update,
-        relink = s.relink,
-        delete = s.delete,
-        delete_orphans = s.delete_orphans,
-        memberships_added = s.memberships_added,
-        memberships_removed = s.memberships_removed,
-        unchanged = s.unchanged,
-        notes = s.notes,
-        held_deletes = s.held_deletes,
-        "reconcile plan"
-    );
+    tracing::info!(json.summary = %Json(s), "reconcile plan");
     for note in &plan.notes {
-        tracing::warn!(kind = ?note.kind, user = note.user, detail = note.detail, "left alone");
+        tracing::warn!(json = %Json(note), "left alone");
     }
     let sent = enqueue(&app.sqs, &app.queue_url, &plan, run_id).await;
     let mut counts = Counts::default();
-    counts.add("ReconcileChangesSent", sent.sent as u64);
-    counts.add("ReconcileChangesNotSent", sent.failed.len() as u64);
-    counts.add("ReconcileDeletionsHeld", s.held_deletes as u64);
-    counts.add("ReconcileUsersLeftAlone", s.notes as u64);
+    counts.add(Metric::ReconcileChangesSent, sent.sent as u64);
+    counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);
+    counts.add(Metric::ReconcileDeletionsHeld, s.held_deletes as u64);
+    counts.add(Metric::ReconcileUsersLeftAlone, s.notes as u64);
     counts.emit("reconcile");
     if let Some((_, first)) = sent.failed.first() {
         return Err(RunError::NotSent {

@@ -1,9 +1,9 @@
 //! The Lambda entry point: logging, configuration and the clients, once per cold start.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use qs_provision::config::EnvReader;
-use qs_provision::logging::init_logging;
-use qs_provision::reconcile::Reconciler;
+use qs_model::config::EnvReader;
+use qs_observe::logging::init_logging;
+use qs_reconciler::Reconciler;
 use reconcile::{App, handle, read_env};
 use serde_json::Value;
 
@@ -13,7 +13,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, options, source, queue_url) = read_env(EnvReader::from_env())?;
-    let sdk = qs_provision::engine::load_sdk_config(&config).await;
+    let sdk = qs_engine::load_sdk_config(&config).await?;
     let app = App {
         reconciler: Reconciler::build(config, options, source, &sdk).await,
         sqs: aws_sdk_sqs::Client::new(&sdk),

@@ -11,9 +11,9 @@ use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
 use aws_sdk_sqs::types::SendMessageBatchResultEntry;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use lambda_runtime::{Context, LambdaEvent};
-use qs_provision::config::EnvReader;
-use qs_provision::reconcile::Reconciler;
-use qs_provision::testing::{self, mocked_client, mocked_cognito, mocked_sqs};
+use qs_model::config::EnvReader;
+use qs_reconciler::Reconciler;
+use qs_testing::{self as testing, mocked_client, mocked_cognito, mocked_sqs};
 use serde_json::json;
 
 use super::{App, handle, read_env};

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent};
-use qs_provision::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport};
-use qs_provision::config::{Config, ConfigError, EnvReader, GroupScope, parse};
-use qs_provision::engine::Engine;
-use qs_provision::metrics::Counts;
-use qs_provision::runtime::deadline_from_epoch_millis;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use qs_engine::Engine;
+use qs_engine::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport};
+use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, parse};
+use qs_observe::metrics::Counts;
 use serde::Serialize;
 
 /// What the function builds once, at cold start.
@@ -45,6 +45,28 @@ pub fn read_env(mut env: EnvReader) -> Result<(Config, BatchLimits), ConfigError
     env.finish((config, limits))
 }
 
+/// Why a whole invocation failed, so SQS redelivers its batch as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// Real SQS always sets a messageId. Without one a failure could only be reported as an empty
+    /// itemIdentifier, which Lambda reads as "retry the whole batch" while the others are reported
+    /// applied: the invocation fails instead (every change is idempotent).
+    #[error("SQS record {index} has no messageId; the whole batch returns to the queue")]
+    NoMessageId { index: usize },
+}
+
+impl From<BatchError> for Diagnostic {
+    fn from(e: BatchError) -> Self {
+        let kind = match e {
+            BatchError::NoMessageId { .. } => "NoMessageId",
+        };
+        Diagnostic {
+            error_type: kind.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
 /// The partial batch response Lambda reads, plus each message's outcome for whoever invoked us.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,16 +75,12 @@ pub struct Response {
     pub results: Vec<ItemReport>,
 }
 
-pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, Error> {
+pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response, BatchError> {
     let deadline = deadline_from_epoch_millis(event.context.deadline);
     let mut items = Vec::with_capacity(event.payload.records.len());
-    for record in event.payload.records {
-        // Real SQS always sets a messageId. Without one a failure could only be reported as an
-        // empty itemIdentifier, which Lambda reads as "retry the whole batch" while the others are
-        // reported applied: fail the invocation instead, so SQS redelivers the batch as a whole
-        // (every change is idempotent).
+    for (index, record) in event.payload.records.into_iter().enumerate() {
         let Some(id) = record.message_id.filter(|id| !id.is_empty()) else {
-            return Err("an SQS record has no messageId; the whole batch returns to the queue".into());
+            return Err(BatchError::NoMessageId { index });
         };
         items.push(BatchItem {
             id,

@@ -1,9 +1,9 @@
 //! The Lambda entry point: logging, configuration and the QuickSight client, once per cold start.
 
 use lambda_runtime::{Error, service_fn};
-use qs_provision::config::EnvReader;
-use qs_provision::engine::{Engine, load_sdk_config};
-use qs_provision::logging::init_logging;
+use qs_engine::{Engine, load_sdk_config};
+use qs_model::config::EnvReader;
+use qs_observe::logging::init_logging;
 use sqs_sync::{App, handle, read_env};
 
 // One thread: Lambda runs one invocation at a time, and at small memory sizes a second worker
@@ -12,7 +12,7 @@ use sqs_sync::{App, handle, read_env};
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, limits) = read_env(EnvReader::from_env())?;
-    let sdk = load_sdk_config(&config).await;
+    let sdk = load_sdk_config(&config).await?;
     let engine = Engine::connect(&sdk, &config).await;
     let app = App::new(config, engine, limits);
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await

@@ -1,6 +1,6 @@
 //! The handler in-process: an SQS event in, the partial batch response out, QuickSight mocked.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_quicksight::Client;
@@ -8,9 +8,9 @@ use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::types::User;
 use aws_smithy_mocks::mock;
 use lambda_runtime::{Context, LambdaEvent};
-use qs_provision::batch::BatchLimits;
-use qs_provision::engine::Engine;
-use qs_provision::testing::{self, mocked_client, quicksight_error};
+use qs_engine::Engine;
+use qs_engine::batch::BatchLimits;
+use qs_testing::{self as testing, mocked_client, quicksight_error};
 
 use super::{App, handle, read_env};
 
@@ -38,10 +38,8 @@ fn statuses(response: &super::Response) -> Vec<String> {
 
 /// A context whose invocation has `left` to run.
 fn context(left: Duration) -> Context {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let mut context = Context::default();
+    let mut context = testing::lambda_context(left);
     context.request_id = "req-1".into();
-    context.deadline = (now + left).as_millis() as u64;
     context
 }
 
@@ -215,7 +213,7 @@ fn every_bad_variable_is_reported_at_once_with_the_shared_ones() {
         ("START_MARGIN_MS", "soon"),
         ("QUICKSIGHT_ACCOUNT_ID", "1"),
     ];
-    let env = qs_provision::config::EnvReader::new(testing::lookup(&vars));
+    let env = qs_model::config::EnvReader::new(testing::lookup(&vars));
     let errors = read_env(env).unwrap_err();
     let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
     assert_eq!(

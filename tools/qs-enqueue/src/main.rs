@@ -1,14 +1,22 @@
-//! qs-enqueue: turns a CSV or JSON Lines file into validated queue messages for sqs-sync.
+//! qs-enqueue: turns a CSV or JSON Lines file into validated queue messages for sqs-sync. Rows
+//! are validated with the deployment's configuration, read from the environment as the functions
+//! read it, so a row it sends is one sqs-sync accepts.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use qs_provision::message::file::{self, Op};
-use qs_provision::queue::{self, Outgoing};
+use qs_model::config::Config;
+use qs_model::message::file::{self, Op};
+use qs_queue::Outgoing;
 
-/// Validate every row of FILE, then queue the changes for sqs-sync.
+/// Validate every row of FILE as sqs-sync would, then queue the changes for sqs-sync.
+///
+/// The deployment's settings come from the environment, as the functions read them: at least
+/// QUICKSIGHT_ACCOUNT_ID and QUICKSIGHT_FEDERATED_ROLE_ARN, and whatever else the deployment sets
+/// (EXTERNAL_LOGIN_PROVIDER, CUSTOM_FEDERATION_PROVIDER_URL, USER_TAGS, ...).
 #[derive(Parser)]
 #[command(name = "qs-enqueue", version)]
 struct Args {
@@ -32,11 +40,17 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
+    let config = Config::from_env().context("qs-enqueue validates rows with the deployment's settings")?;
     let file::File { id: file_id, rows } = file::read(&args.file, args.op)?;
     let mut valid = Vec::new();
     let mut invalid = 0;
     for row in &rows {
-        match &row.change {
+        // The verdict sqs-sync would give: the change planned against this deployment.
+        let checked = match &row.change {
+            Ok(change) => change.plan(&config).map(|_| change),
+            Err(errors) => Err(errors.clone()),
+        };
+        match checked {
             Ok(change) => valid.push(Outgoing {
                 line: row.line,
                 change,
@@ -85,7 +99,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     // Drawn only on a terminal: indicatif hides itself when stderr is not one.
     let progress = ProgressBar::new(valid.len() as u64);
     progress.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} sent {elapsed}").expect("template"));
-    let sent = queue::send_all(&sqs, &queue_url, &valid, &|n| progress.inc(n as u64)).await;
+    let sent = qs_queue::send_all(&sqs, &queue_url, &valid, &|n| progress.inc(n as u64)).await;
     progress.finish_and_clear();
     for failure in &sent.failed {
         eprintln!("{}:{}: not sent: {}", args.file.display(), failure.line, failure.error);

@@ -11,8 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use qs_provision::config::{Config, EnvReader};
-use qs_provision::reconcile::{DirectorySource, Options, Reconciler, enqueue};
+use qs_model::config::{Config, EnvReader};
+use qs_reconciler::{DirectorySource, Options, Reconciler, enqueue};
 
 /// Plan QuickSight's users from the directory; print the plan (the default), or send it with --apply.
 ///
@@ -103,7 +103,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         None => DirectorySource::read_cognito(&mut env),
     };
     let (config, options, source) = env.finish((config, options, source))?;
-    let sdk = qs_provision::engine::load_sdk_config(&config).await;
+    let sdk = qs_engine::load_sdk_config(&config).await?;
     let reconciler = Reconciler::build(config, options, source, &sdk).await;
 
     // Drawn only on a terminal: indicatif hides itself when stderr is not one.
@@ -124,7 +124,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     if args.apply {
         let queue_url = args.queue_url.as_deref().context("--apply needs --queue-url")?;
         let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis().to_string();
-        let sent = enqueue(&qs_provision::queue::Client::new(&sdk), queue_url, &plan, &run).await;
+        let sent = enqueue(&aws_sdk_sqs::Client::new(&sdk), queue_url, &plan, &run).await;
         for (user, error) in &sent.failed {
             eprintln!("{user}: not sent: {error}");
         }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use qs_provision::reconcile::{Item, Plan, Summary};
+use qs_reconciler::{Item, Plan, Summary};
 
 pub fn table(plan: &Plan) -> String {
     let width = plan

@@ -5,29 +5,15 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
 
+use qs_testing::oidc::{ISSUER, claims, key as fixture, with};
+
 use super::{Rejected, Verifier};
-
-const ISSUER: &str = "https://idp.example.test/realms/app";
-const KEYS: &str = include_str!("../../../../tests/fixtures/oidc-test-keys.json");
-
-fn fixture(name: &str) -> Value {
-    serde_json::from_str::<Value>(KEYS).unwrap()["keys"][name].clone()
-}
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
-}
-
-fn claims() -> Value {
-    json!({ "iss": ISSUER, "aud": "qs-app", "sub": "user-1", "email": "ana@example.com", "exp": now() + 600 })
-}
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -70,12 +56,6 @@ fn verifier() -> Verifier {
     verifier_with(&[fixture("rsa-a")["jwk"].clone()])
 }
 
-fn with(changes: Value) -> Value {
-    let mut c = claims();
-    c.as_object_mut().unwrap().extend(changes.as_object().unwrap().clone());
-    c
-}
-
 async fn refused(verifier: &Verifier, token: &str) -> Rejected {
     verifier.verify(token).await.expect_err("the token must be refused")
 }
@@ -83,7 +63,7 @@ async fn refused(verifier: &Verifier, token: &str) -> Rejected {
 #[tokio::test]
 async fn a_valid_token_passes() {
     let claims = verifier().verify(&token(&claims())).await.unwrap();
-    assert_eq!(claims["sub"], "user-1");
+    assert_eq!(claims["sub"], "user-123");
 }
 
 #[tokio::test]

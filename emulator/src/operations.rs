@@ -1,0 +1,90 @@
+//! Every QuickSight operation quicksight-local serves, in one table: its name, method and path (as
+//! in the official model), whether it reads or writes, and its handler. The table drives routing,
+//! the counts behind `/_emulator/stats` and the rate limits (reads and writes are limited apart,
+//! as QuickSight limits them; a `Search*` POST is a read).
+
+use std::sync::Arc;
+
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::Emulator;
+use crate::api::{groups, members, tags, users};
+
+/// Whether an operation reads or changes QuickSight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+#[derive(Debug)]
+pub struct Operation {
+    pub name: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+macro_rules! operations {
+    ($($name:ident: $method:ident $path:literal, $access:ident => $handler:path;)*) => {
+        pub static OPERATIONS: &[Operation] = &[$(Operation {
+            name: stringify!($name),
+            method: stringify!($method),
+            path: $path,
+            access: Access::$access,
+        },)*];
+
+        impl Operation {
+            /// The handler of this operation, for its method.
+            pub fn endpoint(&self) -> MethodRouter<Arc<Emulator>> {
+                match self.name {
+                    $(stringify!($name) => on(MethodFilter::$method, $handler),)*
+                    other => unreachable!("{other} is in the table"),
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    RegisterUser: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/users", Write => users::register;
+    ListUsers: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/users", Read => users::list;
+    DescribeUser: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}", Read => users::describe;
+    UpdateUser: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}", Write => users::update;
+    DeleteUser: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}", Write => users::delete;
+    ListUserGroups: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}/groups", Read => users::list_groups;
+    DeleteUserByPrincipalId: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/user-principals/{PrincipalId}", Write => users::delete_by_principal_id;
+    CreateGroup: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups", Write => groups::create;
+    ListGroups: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups", Read => groups::list;
+    SearchGroups: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups-search", Read => groups::search;
+    DescribeGroup: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}", Read => groups::describe;
+    UpdateGroup: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}", Write => groups::update;
+    DeleteGroup: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}", Write => groups::delete;
+    ListGroupMemberships: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members", Read => members::list;
+    CreateGroupMembership: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Write => members::create;
+    DescribeGroupMembership: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Read => members::describe;
+    DeleteGroupMembership: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Write => members::delete;
+    TagResource: POST "/resources/{ResourceArn}/tags", Write => tags::tag;
+    UntagResource: DELETE "/resources/{ResourceArn}/tags", Write => tags::untag;
+    ListTagsForResource: GET "/resources/{ResourceArn}/tags", Read => tags::list;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::{Access, OPERATIONS};
+
+    #[test]
+    fn each_operation_is_listed_once_and_reads_are_gets_or_searches() {
+        let names: HashSet<&str> = OPERATIONS.iter().map(|op| op.name).collect();
+        let routes: HashSet<(&str, &str)> = OPERATIONS.iter().map(|op| (op.method, op.path)).collect();
+        assert_eq!((names.len(), routes.len()), (OPERATIONS.len(), OPERATIONS.len()));
+        for op in OPERATIONS {
+            let read = op.method == "GET" || op.name.starts_with("Search");
+            assert_eq!(op.access == Access::Read, read, "{}", op.name);
+            // Every name in the table has its handler.
+            let _ = op.endpoint();
+        }
+    }
+}

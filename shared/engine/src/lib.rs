@@ -1,0 +1,232 @@
+//! qs-engine: the provisioning engine on one `aws-sdk-quicksight` client built at cold start.
+//! Register-or-update, group sync, tags and deletions, each idempotent; what to do to a user is
+//! [`qs_model::user::decide`]'s answer, applied here.
+//!
+//! - [`client`]: the QuickSight client, its HTTPS stack and the process's shared admission pace.
+//! - [`batch`]: a batch of queued changes applied with bounded concurrency.
+//! - [`runtime`]: the Lambda deadline.
+
+pub mod batch;
+mod client;
+mod error;
+mod groups;
+mod orphans;
+mod recent;
+pub mod runtime;
+mod tags;
+mod user;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_sdk_quicksight::Client;
+use tokio::time::Instant;
+
+pub use client::{CallKind, build_client, load_sdk_config, with_retries};
+pub use error::{EngineError, from_sdk};
+pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
+pub use user::existing_user;
+
+use qs_model::config::{Config, FederatedRole, GroupScope, RoleDowngrade};
+use qs_model::message::Planned;
+use qs_model::validate::UserSpec;
+
+/// How long membership calls keep retrying a just-registered user that QuickSight does not show yet.
+pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);
+const FIRST_VISIBILITY_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_VISIBILITY_BACKOFF: Duration = Duration::from_secs(1);
+
+/// How the engine learns whether a user exists, which costs one call either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstCall {
+    /// DescribeUser, then RegisterUser only when it answers 404: a new user costs one read,
+    /// an existing one no mutating call at all. For bulk changes, which mostly touch existing users;
+    /// reads also have the looser of QuickSight's rate limits.
+    Describe,
+    /// RegisterUser, then DescribeUser only when it answers 409: a new user costs nothing extra.
+    /// For sign-ups, whose users are new, and whose deadline (Cognito's 5 s) favours fewer calls.
+    Register,
+}
+
+pub struct Engine {
+    client: Client,
+    account_id: String,
+    namespace: String,
+    role: FederatedRole,
+    dry_run: bool,
+    visibility_wait: Duration,
+    first_call: FirstCall,
+    role_downgrade: RoleDowngrade,
+    managed_tag_keys: BTreeSet<String>,
+    /// The provider URL QuickSight reports for this deployment's users, when it is known.
+    provider_url: Option<String>,
+    recent: recent::RecentRegistrations,
+}
+
+impl Engine {
+    /// `client` is the seam: production passes [`build_client`]'s, tests a mocked or emulator-bound one.
+    pub fn new(client: Client, config: &Config) -> Self {
+        Self {
+            client,
+            account_id: config.account_id.clone(),
+            namespace: config.namespace.clone(),
+            role: config.federated_role.clone(),
+            dry_run: config.dry_run,
+            visibility_wait: DEFAULT_VISIBILITY_WAIT,
+            first_call: FirstCall::Describe,
+            role_downgrade: config.role_downgrade,
+            managed_tag_keys: config.managed_tag_keys.clone(),
+            provider_url: config.reported_provider_url().map(str::to_owned),
+            recent: Default::default(),
+        }
+    }
+
+    /// The engine a function starts with: [`build_client`]'s client, the connection opened during
+    /// init when `QUICKSIGHT_WARM_UP` asks for it.
+    pub async fn connect(sdk: &aws_config::SdkConfig, config: &Config) -> Self {
+        let engine = Self::new(build_client(sdk, config), config);
+        if config.warm_up {
+            engine.warm_up().await;
+        }
+        engine
+    }
+
+    /// Which call register-or-update starts with (default [`FirstCall::Describe`]).
+    pub fn with_first_call(mut self, first_call: FirstCall) -> Self {
+        self.first_call = first_call;
+        self
+    }
+
+    /// What a change to a reader's role does to an author or admin (default: the configuration's).
+    pub fn with_role_downgrade(mut self, role_downgrade: RoleDowngrade) -> Self {
+        self.role_downgrade = role_downgrade;
+        self
+    }
+
+    /// Bounds the wait for a just-registered user to become visible to membership calls.
+    pub fn with_visibility_wait(mut self, wait: Duration) -> Self {
+        self.visibility_wait = wait;
+        self
+    }
+
+    /// Whether this engine registered `user_name` moments ago.
+    fn registered_recently(&self, user_name: &str) -> bool {
+        self.recent.contains(user_name)
+    }
+
+    /// Opens the connection to QuickSight before the first invoke needs it: a DescribeUser of a
+    /// name no session can have (session names have no spaces): a read, whose answer is ignored.
+    async fn warm_up(&self) {
+        let _ = self
+            .client
+            .describe_user()
+            .aws_account_id(&self.account_id)
+            .namespace(&self.namespace)
+            .user_name(self.user_name(" warm-up"))
+            .send()
+            .await;
+    }
+
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        self.role.user_name(session_name)
+    }
+
+    /// Applies a planned change from the queue or a sign-up.
+    pub async fn apply(
+        &self,
+        planned: &Planned,
+        scope: &GroupScope,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        let none = BTreeSet::new();
+        // Boxed: each operation's future is deep, and one enum of all four nested in a handler's
+        // future overflows the compiler's layout depth limit.
+        match planned {
+            Planned::Upsert { spec, groups, .. } => {
+                Box::pin(self.provision(spec, groups.as_ref(), scope, deadline)).await
+            }
+            Planned::AddGroups { user_name, groups } => {
+                Box::pin(self.change_groups(user_name, groups, &none, deadline)).await
+            }
+            Planned::RemoveGroups { user_name, groups } => {
+                Box::pin(self.change_groups(user_name, &none, groups, deadline)).await
+            }
+            Planned::Delete { user_name } => Box::pin(self.delete_user(user_name, deadline)).await,
+            Planned::DeleteByPrincipalId { principal_id } => Box::pin(self.delete_orphan(principal_id, deadline)).await,
+        }
+    }
+
+    /// Registers or updates the user, then (when `groups` is given) makes the user's managed groups
+    /// exactly `groups`.
+    pub async fn provision(
+        &self,
+        spec: &UserSpec,
+        groups: Option<&BTreeSet<String>>,
+        scope: &GroupScope,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "provision", async {
+            let mut outcome = self.register_or_update_now(spec).await?;
+            if let Some(desired) = groups {
+                let is_new = outcome.user == UserChange::Registered;
+                let synced = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+                outcome.groups.merge(synced);
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// Registers the user, or updates only what differs when it exists.
+    pub async fn register_or_update(&self, spec: &UserSpec, deadline: Instant) -> Result<Outcome, EngineError> {
+        within(deadline, "register_or_update", self.register_or_update_now(spec)).await
+    }
+
+    /// Adds and removes the named memberships and touches no other.
+    pub async fn change_groups(
+        &self,
+        user_name: &str,
+        add: &BTreeSet<String>,
+        remove: &BTreeSet<String>,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "change_groups", async {
+            let groups = self.change_groups_now(user_name, add, remove).await?;
+            Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
+        })
+        .await
+    }
+
+    /// Deletes the user; a user already gone is success (`not_found`).
+    pub async fn delete_user(&self, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
+        within(deadline, "delete_user", self.delete_user_now(user_name)).await
+    }
+
+    fn outcome(&self, user_name: &str, arn: Option<String>, user: UserChange, groups: GroupChanges) -> Outcome {
+        Outcome {
+            user_name: user_name.to_owned(),
+            arn,
+            user,
+            groups,
+            tags: TagChanges::default(),
+            role_downgrade: None,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+/// Runs `work` until `deadline`, so a caller with a hard time limit gets an error, not a kill.
+async fn within<T>(
+    deadline: Instant,
+    operation: &'static str,
+    work: impl Future<Output = Result<T, EngineError>>,
+) -> Result<T, EngineError> {
+    tokio::time::timeout_at(deadline, work)
+        .await
+        .map_err(|_| EngineError::DeadlineExceeded { operation })?
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! The typed configuration every function reads once, at cold start, from its environment.
+
+mod env;
+mod groups;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use env::{ConfigError, EnvReader, VarError, parse};
+pub use groups::{GroupMapping, GroupScope, MappedGroup};
+
+use crate::validate::{FieldError, ProviderKind, UserRole, fields};
+
+pub const DEFAULT_NAMESPACE: &str = "default";
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+/// The provider URL QuickSight reports for users of the COGNITO provider type.
+pub const COGNITO_PROVIDER_URL: &str = "cognito-identity.amazonaws.com";
+
+/// The IAM role users federate through, parsed once: QuickSight names its users
+/// `RoleName/SessionName`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FederatedRole {
+    pub arn: String,
+    pub name: String,
+}
+
+impl FederatedRole {
+    pub fn parse(field: &str, arn: &str) -> Result<Self, FieldError> {
+        let name = fields::role_arn(field, arn)?;
+        Ok(Self {
+            name: name.to_owned(),
+            arn: arn.to_owned(),
+        })
+    }
+
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        format!("{}/{}", self.name, session_name)
+    }
+}
+
+/// `AWS_CA_BUNDLE`: the file, and the PEM certificates it held when the configuration was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaBundle {
+    pub path: String,
+    pub pem: Vec<u8>,
+}
+
+/// How the QuickSight client retries (`QUICKSIGHT_RETRY_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter.
+    Standard,
+    /// Standard plus the SDK's client-side rate limiter, which slows down after a 429.
+    Adaptive,
+}
+
+/// What a bulk change does when it would take an author or admin down to a reader, which
+/// QuickSight's UpdateUser refuses (`ROLE_DOWNGRADE`). Sign-ups always keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDowngrade {
+    /// Keep the higher role, apply everything else, report it.
+    Keep,
+    /// DeleteUser, then RegisterUser with the new role: the user's assets and shares are lost.
+    Recreate,
+    /// Refuse the change.
+    Fail,
+}
+
+impl RoleDowngrade {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
+        match v {
+            "keep" => Ok(Self::Keep),
+            "recreate" => Ok(Self::Recreate),
+            "fail" => Ok(Self::Fail),
+            _ => Err(FieldError::new(field, "must be keep, recreate or fail", v)),
+        }
+    }
+}
+
+/// Whether a change may move an existing user's external login to another identity
+/// (`EXTERNAL_LOGIN_RELINK`). A bulk upsert may also ask for it with `"relink": true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRelink {
+    Never,
+    Allow,
+}
+
+impl LoginRelink {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
+        match v {
+            "never" => Ok(Self::Never),
+            "allow" => Ok(Self::Allow),
+            _ => Err(FieldError::new(field, "must be never or allow", v)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub account_id: String,
+    pub namespace: String,
+    /// The region QuickSight user management lives in; `None` leaves it to the SDK.
+    pub identity_region: Option<String>,
+    pub federated_role: FederatedRole,
+    pub default_role: UserRole,
+    pub external_login_provider: ProviderKind,
+    pub custom_federation_provider_url: Option<String>,
+    pub group_mapping: GroupMapping,
+    pub default_groups: Vec<String>,
+    pub managed_group_prefix: Option<String>,
+    pub user_tags: BTreeMap<String, String>,
+    pub dry_run: bool,
+    pub max_attempts: u32,
+    pub retry_mode: RetryMode,
+    pub role_downgrade: RoleDowngrade,
+    pub external_login_relink: LoginRelink,
+    /// The tag keys this deployment owns on its users (`MANAGED_TAG_KEYS`, default: the keys of
+    /// `USER_TAGS`): kept equal to a change's tags, removed when a change no longer gives them.
+    /// Other keys are never touched.
+    pub managed_tag_keys: BTreeSet<String>,
+    /// Certificates (PEM) trusted in addition to the system's, from the file `AWS_CA_BUNDLE`
+    /// names (as the AWS CLI and boto3 read it): a local emulator's own CA, or a TLS proxy's.
+    pub ca_bundle: Option<CaBundle>,
+    /// `QUICKSIGHT_WARM_UP`: open the connection to QuickSight (one DescribeUser) during init, so
+    /// the first invoke finds the TLS handshake done. Init is billed too: see the benchmark.
+    pub warm_up: bool,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut env = EnvReader::from_env();
+        let config = Self::read(&mut env);
+        env.finish(config)
+    }
+
+    /// Reads variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut env = EnvReader::new(lookup);
+        let config = Self::read(&mut env);
+        env.finish(config)
+    }
+
+    /// Reads every variable, recording each problem in `env`; the value is meaningful only when
+    /// [`EnvReader::finish`] then succeeds. Functions read their own settings through the same reader.
+    pub fn read(env: &mut EnvReader) -> Self {
+        let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |f, v| {
+            fields::aws_account_id(f, v).map(|()| v.to_owned())
+        });
+        let namespace = env
+            .optional("QUICKSIGHT_NAMESPACE", |f, v| {
+                fields::namespace(f, v).map(|()| v.to_owned())
+            })
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", parse::string);
+        let federated_role = env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", FederatedRole::parse);
+        let default_role = env
+            .optional("QUICKSIGHT_DEFAULT_ROLE", UserRole::parse)
+            .unwrap_or(UserRole::Reader);
+        let external_login_provider = env
+            .optional("EXTERNAL_LOGIN_PROVIDER", ProviderKind::parse)
+            .unwrap_or(ProviderKind::None);
+        let custom_federation_provider_url = env.optional("CUSTOM_FEDERATION_PROVIDER_URL", |f, v| {
+            fields::provider_url(f, v).map(|()| v.to_owned())
+        });
+        if custom_federation_provider_url.is_some() && external_login_provider != ProviderKind::CustomOidc {
+            env.fail(
+                "CUSTOM_FEDERATION_PROVIDER_URL",
+                "is only allowed with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC",
+            );
+        }
+        let user_tags: BTreeMap<String, String> = env.optional_json("USER_TAGS", parse_tags).unwrap_or_default();
+        let managed_tag_keys = env
+            .optional("MANAGED_TAG_KEYS", parse_tag_keys)
+            .unwrap_or_else(|| user_tags.keys().cloned().collect());
+        Self {
+            account_id: account_id.unwrap_or_default(),
+            namespace,
+            identity_region,
+            federated_role: federated_role.unwrap_or_default(),
+            default_role,
+            external_login_provider,
+            custom_federation_provider_url,
+            group_mapping: env
+                .optional_json("GROUP_MAPPING", GroupMapping::parse)
+                .unwrap_or_default(),
+            default_groups: env.optional("DEFAULT_GROUPS", parse_group_list).unwrap_or_default(),
+            managed_group_prefix: env.optional("MANAGED_GROUP_PREFIX", |f, v| {
+                fields::group_name(f, v).map(|()| v.to_owned())
+            }),
+            user_tags,
+            managed_tag_keys,
+            dry_run: env.optional("DRY_RUN", parse::boolean).unwrap_or(false),
+            max_attempts: env
+                .optional("QUICKSIGHT_MAX_ATTEMPTS", parse::number_in(1..=10))
+                .unwrap_or(DEFAULT_MAX_ATTEMPTS),
+            retry_mode: env
+                .optional("QUICKSIGHT_RETRY_MODE", parse_retry_mode)
+                .unwrap_or(RetryMode::Standard),
+            role_downgrade: env
+                .optional("ROLE_DOWNGRADE", RoleDowngrade::parse)
+                .unwrap_or(RoleDowngrade::Keep),
+            external_login_relink: env
+                .optional("EXTERNAL_LOGIN_RELINK", LoginRelink::parse)
+                .unwrap_or(LoginRelink::Never),
+            ca_bundle: env.optional("AWS_CA_BUNDLE", read_ca_bundle),
+            warm_up: env.optional("QUICKSIGHT_WARM_UP", parse::boolean).unwrap_or(false),
+        }
+    }
+
+    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
+    pub fn user_name(&self, session_name: &str) -> String {
+        self.federated_role.user_name(session_name)
+    }
+
+    /// The provider URL QuickSight reports for this deployment's users: the Cognito identity URL,
+    /// or the configured CUSTOM_OIDC URL; `None` when sign-ups derive it (no URL configured).
+    pub fn reported_provider_url(&self) -> Option<&str> {
+        match self.external_login_provider {
+            ProviderKind::Cognito => Some(COGNITO_PROVIDER_URL),
+            ProviderKind::CustomOidc => self.custom_federation_provider_url.as_deref(),
+            ProviderKind::None => None,
+        }
+    }
+
+    /// The groups whose memberships group sync may remove.
+    pub fn group_scope(&self) -> GroupScope {
+        GroupScope::new(self.managed_group_prefix.clone(), self.group_mapping.targets())
+    }
+
+    /// The role and QuickSight groups for a user in `idp_groups`: the highest role any mapped group
+    /// grants (else the default role), and the mapped groups plus the default groups.
+    pub fn resolve_groups<'a>(&self, idp_groups: impl IntoIterator<Item = &'a str>) -> (UserRole, Vec<String>) {
+        let mapped = self.group_mapping.lookup(idp_groups);
+        let role = mapped.iter().filter_map(|m| m.role).max().unwrap_or(self.default_role);
+        let mut groups: Vec<String> = mapped.into_iter().map(|m| m.group.clone()).collect();
+        groups.extend(self.default_groups.iter().cloned());
+        groups.sort();
+        groups.dedup();
+        (role, groups)
+    }
+}
+
+fn parse_group_list(variable: &str, v: &str) -> Result<Vec<String>, FieldError> {
+    let groups = parse::list(variable, v)?;
+    for g in &groups {
+        fields::group_name(variable, g)?;
+    }
+    Ok(groups)
+}
+
+fn parse_tags(raw: &str) -> Result<BTreeMap<String, String>, String> {
+    let tags: BTreeMap<String, String> =
+        serde_json::from_str(raw).map_err(|e| format!("must be a JSON object of string values: {e}"))?;
+    match fields::tags("tag", tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).first() {
+        Some(e) => Err(e.to_string()),
+        None => Ok(tags),
+    }
+}
+
+fn parse_tag_keys(variable: &str, v: &str) -> Result<BTreeSet<String>, FieldError> {
+    let keys = parse::list(variable, v)?;
+    for key in &keys {
+        if !(1..=128).contains(&key.chars().count()) {
+            return Err(FieldError::new(variable, "tag keys must be 1 to 128 characters", key));
+        }
+    }
+    Ok(keys.into_iter().collect())
+}
+
+/// The PEM file `path` names, with at least one certificate. Whether each is an X.509 certificate
+/// a TLS client can trust is the engine's check (`qs_engine::load_sdk_config`), which has the
+/// X.509 parser: this crate stays free of it.
+fn read_ca_bundle(variable: &str, path: &str) -> Result<CaBundle, FieldError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let fail = |rule: String| FieldError::new(variable, rule, path);
+    let pem = std::fs::read(path).map_err(|e| fail(format!("must name a readable PEM file ({e})")))?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(format!("must hold PEM certificates ({e:?})")))?;
+    if certificates.is_empty() {
+        return Err(fail("must hold at least one PEM certificate".into()));
+    }
+    Ok(CaBundle {
+        path: path.to_owned(),
+        pem,
+    })
+}
+
+fn parse_retry_mode(variable: &str, v: &str) -> Result<RetryMode, FieldError> {
+    match v {
+        "adaptive" => Ok(RetryMode::Adaptive),
+        "standard" => Ok(RetryMode::Standard),
+        _ => Err(FieldError::new(variable, "must be adaptive or standard", v)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,21 @@
+//! qs-model: what every qs-provision binary shares, with no AWS SDK (qs-enqueue builds on this
+//! crate alone, so it cannot pull QuickSight in).
+//!
+//! - [`validate`]: every value checked against the QuickSight API model's rules.
+//! - [`config`]: the typed configuration read once from the environment.
+//! - [`message`]: the queued-change format, checked and planned.
+//! - [`signup`]: a signing-up user turned into that format.
+//! - [`user`]: a QuickSight user as read, and [`user::decide`], the one decision of what a change
+//!   does to it (the engine and the reconcile planner both ask it).
+//! - [`outcome`]: what an operation did to a user, as logged and counted.
+
+pub mod config;
+pub mod hash;
+pub mod message;
+pub mod outcome;
+pub mod signup;
+pub mod user;
+pub mod validate;
+
+pub use config::Config;
+pub use validate::{UserSpec, ValidationErrors};

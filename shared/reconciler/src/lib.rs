@@ -1,0 +1,56 @@
+//! Reconciling QuickSight with a directory: users who were there before deployment (adoption),
+//! users who left (deleted or disabled), and console or attribute drift. A reconcile reads two
+//! snapshots, plans the changes between them ([`plan()`], no SDK) and sends the plan to the bulk
+//! queue as ordinary messages, so sqs-sync applies it with its rate limiting, partial failures and
+//! dead-letter queue. The reconciler writes nothing to QuickSight itself.
+
+mod options;
+mod plan;
+pub mod read;
+mod run;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use options::{DirectorySource, GroupsSource, Options};
+pub use plan::{Action, Item, Note, NoteKind, Plan, Summary, plan};
+pub use run::{Enqueued, ReconcileError, Reconciler, enqueue};
+
+use qs_model::message::Change;
+use qs_model::user::ExistingUser;
+use qs_model::validate::ValidationErrors;
+
+/// One user of the directory.
+#[derive(Debug, Clone)]
+pub struct DirectoryUser {
+    /// How the directory knows the user (a pool's user name, an export's line): for reports.
+    pub source: String,
+    /// The external login id (the `sub`), when the directory gives one.
+    pub login_id: Option<String>,
+    /// Disabled (or never confirmed) users count as absent.
+    pub active: bool,
+    /// The upsert a sign-up would build for the user, or why none can be built.
+    pub change: Result<Change, ValidationErrors>,
+}
+
+/// Everything read from the directory.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub users: Vec<DirectoryUser>,
+    /// The provider URL QuickSight reports for this directory's users; `None` when users have no
+    /// external login (`EXTERNAL_LOGIN_PROVIDER=NONE`).
+    pub issuer: Option<String>,
+    /// Why the snapshot may miss users (a read that failed part-way, a row that cannot be read):
+    /// then nothing is deleted.
+    pub incomplete: Option<String>,
+}
+
+/// Everything read from QuickSight.
+#[derive(Debug, Clone, Default)]
+pub struct QuickSightSnapshot {
+    pub users: Vec<ExistingUser>,
+    /// The members of every group read: the managed groups and every group the directory asks for.
+    pub members: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,76 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_quicksight::Client;
+
+use super::Progress;
+use crate::QuickSightSnapshot;
+use qs_engine::{EngineError, existing_user, from_sdk};
+use qs_model::config::Config;
+
+/// Every user of the namespace (ListUsers, 100 a page), and the members of every managed group
+/// and of every group in `wanted`, read per group (ListGroupMemberships), never per user.
+pub async fn quicksight(
+    client: &Client,
+    config: &Config,
+    wanted: &BTreeSet<String>,
+    progress: Progress<'_>,
+) -> Result<QuickSightSnapshot, EngineError> {
+    let (account, namespace) = (&config.account_id, &config.namespace);
+    let mut snapshot = QuickSightSnapshot::default();
+    let mut pages = client
+        .list_users()
+        .aws_account_id(account)
+        .namespace(namespace)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| from_sdk("ListUsers", e))?;
+        snapshot.users.extend(page.user_list().iter().map(existing_user));
+        progress("QuickSight users", snapshot.users.len());
+    }
+
+    let scope = config.group_scope();
+    let mut groups = Vec::new();
+    let mut pages = client
+        .list_groups()
+        .aws_account_id(account)
+        .namespace(namespace)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| from_sdk("ListGroups", e))?;
+        let names = page.group_list().iter().filter_map(|g| g.group_name());
+        groups.extend(
+            names
+                .filter(|g| scope.is_managed(g) || wanted.contains(*g))
+                .map(str::to_owned),
+        );
+    }
+    let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut read = 0;
+    for group in groups {
+        let mut pages = client
+            .list_group_memberships()
+            .aws_account_id(account)
+            .namespace(namespace)
+            .group_name(&group)
+            .max_results(100)
+            .into_paginator()
+            .send();
+        let of_group = members.entry(group.clone()).or_default();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| from_sdk("ListGroupMemberships", e))?;
+            of_group.extend(
+                page.group_member_list()
+                    .iter()
+                    .filter_map(|m| m.member_name().map(str::to_owned)),
+            );
+            read += page.group_member_list().len();
+            progress("QuickSight group members", read);
+        }
+    }
+    snapshot.members = members;
+    Ok(snapshot)
+}

@@ -1,0 +1,126 @@
+//! One reconcile: read both snapshots, plan, and (when applying) send the plan to the bulk queue.
+//! The scheduled function and qs-reconcile both run it.
+
+use std::collections::BTreeSet;
+
+use super::read::{self, Progress};
+use super::{Directory, DirectorySource, Options, Plan, plan};
+use qs_engine::{EngineError, build_client};
+use qs_model::config::Config;
+use qs_model::message::Change;
+use qs_model::message::file::FileError;
+use qs_queue::Outgoing;
+
+/// Attempts per page read (QUICKSIGHT_MAX_ATTEMPTS is for changes, whose retries the queue adds to).
+const READ_ATTEMPTS: u32 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// Without QuickSight's users nothing can be compared: nothing is planned.
+    #[error("reading QuickSight: {0}")]
+    QuickSight(#[from] EngineError),
+    #[error("reading the directory: {0}")]
+    Export(#[from] FileError),
+    #[error("a Cognito directory needs a Cognito client")]
+    NoCognitoClient,
+}
+
+/// What a reconcile reads with, built once.
+pub struct Reconciler {
+    pub config: Config,
+    pub options: Options,
+    pub source: DirectorySource,
+    pub quicksight: aws_sdk_quicksight::Client,
+    pub cognito: Option<aws_sdk_cognitoidentityprovider::Client>,
+}
+
+impl Reconciler {
+    /// The QuickSight and Cognito clients from `sdk`, the configuration the caller loaded once for
+    /// all its clients (`AWS_ENDPOINT_URL_QUICKSIGHT` and `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`
+    /// point them at local stand-ins).
+    pub async fn build(config: Config, options: Options, source: DirectorySource, sdk: &aws_config::SdkConfig) -> Self {
+        // One reader, page after page: the client's admission pace keeps it under QuickSight's
+        // limit, and a throttled page waits and is sent again rather than ending the run.
+        let reading = Config {
+            max_attempts: READ_ATTEMPTS,
+            ..config.clone()
+        };
+        let quicksight = build_client(sdk, &reading);
+        let cognito = match &source {
+            DirectorySource::Cognito { .. } => Some(aws_sdk_cognitoidentityprovider::Client::new(sdk)),
+            DirectorySource::Export { .. } => None,
+        };
+        Self {
+            config,
+            options,
+            source,
+            quicksight,
+            cognito,
+        }
+    }
+
+    /// Reads the directory, then QuickSight, and plans.
+    pub async fn plan(&self, progress: Progress<'_>) -> Result<(Directory, Plan), ReconcileError> {
+        let directory = match &self.source {
+            DirectorySource::Cognito {
+                pool_id,
+                groups,
+                attributes,
+            } => {
+                let client = self.cognito.as_ref().ok_or(ReconcileError::NoCognitoClient)?;
+                read::cognito(client, &self.config, pool_id, *groups, attributes, progress).await
+            }
+            DirectorySource::Export { path, issuer } => read::export(&self.config, path, issuer.as_deref())?,
+        };
+        let quicksight = read::quicksight(&self.quicksight, &self.config, &wanted_groups(&directory), progress).await?;
+        let plan = plan(&self.config, &directory, &quicksight, &self.options);
+        Ok((directory, plan))
+    }
+}
+
+/// Every group some directory user should be in: their memberships are read along with the
+/// managed groups'.
+fn wanted_groups(directory: &Directory) -> BTreeSet<String> {
+    directory
+        .users
+        .iter()
+        .filter_map(|u| match &u.change {
+            Ok(Change::Upsert(upsert)) => upsert.groups.as_ref(),
+            _ => None,
+        })
+        .flatten()
+        .cloned()
+        .collect()
+}
+
+/// What the queue took of a plan.
+#[derive(Debug, Default)]
+pub struct Enqueued {
+    pub sent: usize,
+    /// The users whose change SQS did not take, with its error.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Sends every planned change to the bulk queue. `run` names this run, so that a FIFO queue keeps
+/// one copy of each change however often a send is retried, while the next run's are new.
+pub async fn enqueue(sqs: &aws_sdk_sqs::Client, queue_url: &str, plan: &Plan, run: &str) -> Enqueued {
+    let outgoing: Vec<Outgoing> = plan
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| Outgoing {
+            line: i as u64,
+            change: &item.message,
+            submission: format!("reconcile:{run}:{}:{}", item.user, item.message.op()),
+        })
+        .collect();
+    let sent = qs_queue::send_all(sqs, queue_url, &outgoing, &|_| {}).await;
+    Enqueued {
+        sent: sent.sent,
+        failed: sent
+            .failed
+            .into_iter()
+            .map(|f| (plan.items[f.line as usize].user.clone(), f.error))
+            .collect(),
+    }
+}

@@ -1,0 +1,201 @@
+//! The cognito-signup binary under aws-lambda-rie with recorded PostConfirmation events, against
+//! quicksight-local; and with QuickSight failing, against moto's SQS for the retry message.
+
+use qs_model::message::Change;
+use qs_provision_tests::Emulator;
+use qs_provision_tests::lambda::{Lambda, Moto, base_env};
+use serde_json::{Value, json};
+
+const SIGN_UP: &str = include_str!("../../../events/cognito-post-confirmation.json");
+const EXTERNAL: &str = include_str!("../../../events/cognito-external-provider.json");
+
+fn event(raw: &str) -> Value {
+    serde_json::from_str(raw).unwrap()
+}
+
+fn env(emu: &Emulator, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = base_env(&emu.url);
+    env.extend(
+        [
+            ("GROUPS_ATTRIBUTE", "custom:quicksight_groups"),
+            ("GROUP_MAPPING", r#"{"finance":{"group":"qs-finance","role":"AUTHOR"},"executives":{"group":"qs-executives","role":"ADMIN"}}"#),
+            ("DEFAULT_GROUPS", "qs-everyone"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    env
+}
+
+#[test]
+fn a_confirmed_sign_up_becomes_a_federated_user_with_the_pool_as_oidc_provider() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(&emu, &[("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC")]),
+    );
+
+    let response = lambda.invoke(&event(SIGN_UP));
+
+    assert_eq!(response, event(SIGN_UP), "the event goes back to Cognito unchanged");
+    let ana = emu.user("QuickSightFederated/maria.silva@example.com");
+    assert_eq!(ana["ExternalLoginId"], "8f2b6c1e-4d7a-4e5b-9c3d-2a1f0e9d8c7b");
+    assert_eq!(ana["ExternalLoginFederationProviderType"], "CUSTOM_OIDC");
+    assert_eq!(
+        ana["ExternalLoginFederationProviderUrl"],
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
+    );
+    assert_eq!(ana["Role"], "AUTHOR", "finance maps to AUTHOR; marketing is unmapped");
+    assert_eq!(
+        emu.groups_of("QuickSightFederated/maria.silva@example.com"),
+        ["qs-everyone", "qs-finance"]
+    );
+}
+
+#[test]
+fn an_external_provider_user_takes_the_configured_login_id_attribute() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(
+            &emu,
+            &[
+                ("EXTERNAL_LOGIN_PROVIDER", "COGNITO"),
+                ("EXTERNAL_LOGIN_ID_ATTRIBUTE", "custom:identity_id"),
+                ("SESSION_NAME_SOURCE", "sub"),
+            ],
+        ),
+    );
+
+    lambda.invoke(&event(EXTERNAL));
+
+    let li = emu.user("QuickSightFederated/3c9a7e52-1b4f-4a8d-b6e0-7f5d2c8a9b1e");
+    assert_eq!(li["Email"], "li.wei@example.com");
+    assert_eq!(li["ExternalLoginId"], "eu-west-1:5e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b");
+    assert_eq!(
+        li["ExternalLoginFederationProviderUrl"],
+        "cognito-identity.amazonaws.com"
+    );
+    assert_eq!(li["Role"], "ADMIN");
+}
+
+#[test]
+fn other_trigger_sources_and_sign_ups_without_email_are_returned_untouched() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start("cognito-signup", &env(&emu, &[]));
+    let mut forgot = event(SIGN_UP);
+    forgot["triggerSource"] = json!("PostConfirmation_ConfirmForgotPassword");
+    let mut no_email = event(SIGN_UP);
+    no_email["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email");
+    let mut pre_sign_up = event(SIGN_UP);
+    pre_sign_up["triggerSource"] = json!("PreSignUp_SignUp");
+
+    for e in [&forgot, &no_email, &pre_sign_up] {
+        assert_eq!(&lambda.invoke(e), e);
+    }
+    assert_eq!(
+        emu.stats()["total"]["requests"],
+        0,
+        "no QuickSight call for any of them"
+    );
+}
+
+#[tokio::test]
+async fn when_quicksight_fails_the_sign_up_succeeds_and_the_change_is_queued() {
+    let emu = Emulator::start(&["--fail-rate", "1"]);
+    let moto = Moto::start();
+    let sqs = moto.sqs();
+    let queue = sqs
+        .create_queue()
+        .queue_name("qs-provision-retry")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(
+            &emu,
+            &[
+                ("RETRY_QUEUE_URL", &queue),
+                ("AWS_ENDPOINT_URL_SQS", &moto.url),
+                ("QUICKSIGHT_MAX_ATTEMPTS", "2"),
+            ],
+        ),
+    );
+
+    let response = lambda.invoke(&event(SIGN_UP));
+
+    assert_eq!(response, event(SIGN_UP));
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    let messages = received.messages();
+    assert_eq!(messages.len(), 1);
+    let Change::Upsert(upsert) = Change::parse(messages[0].body().unwrap()).unwrap() else {
+        panic!("an upsert")
+    };
+    assert_eq!(upsert.email, "maria.silva@example.com");
+    assert_eq!(upsert.role.as_deref(), Some("AUTHOR"));
+    assert_eq!(upsert.groups, Some(vec!["qs-everyone".into(), "qs-finance".into()]));
+}
+
+#[test]
+fn fail_signup_on_error_fails_only_when_the_queue_is_unreachable_too() {
+    let emu = Emulator::start(&["--fail-rate", "1"]);
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(
+            &emu,
+            &[
+                ("FAIL_SIGNUP_ON_ERROR", "true"),
+                ("RETRY_QUEUE_URL", "http://127.0.0.1:9/000000000000/nowhere"),
+                ("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9"),
+                ("QUICKSIGHT_MAX_ATTEMPTS", "1"),
+            ],
+        ),
+    );
+
+    let response = lambda.invoke(&event(SIGN_UP));
+
+    assert_eq!(response["errorType"], "NotProvisionedNorQueued", "{response}");
+    assert!(
+        response["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the retry queue did not take the change"),
+        "{response}"
+    );
+}
+
+#[test]
+fn with_quicksight_warm_up_the_connection_opens_during_init_with_one_read() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(&emu, &[("QUICKSIGHT_WARM_UP", "true"), ("DEFAULT_GROUPS", "")]),
+    );
+    let mut sign_up = event(SIGN_UP);
+    sign_up["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("custom:quicksight_groups");
+
+    let response = lambda.invoke(&sign_up);
+
+    assert_eq!(response, sign_up);
+    let stats = emu.stats();
+    // RIE starts the process at the first invoke: init's DescribeUser, then the sign-up's one call.
+    assert_eq!(stats["operations"]["DescribeUser"]["requests"], 1, "{stats}");
+    assert_eq!(stats["operations"]["RegisterUser"]["succeeded"], 1, "{stats}");
+    assert_eq!(stats["total"]["requests"], 2, "{stats}");
+}

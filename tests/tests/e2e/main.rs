@@ -1,0 +1,15 @@
+//! The end-to-end tests: the real binaries (the functions under aws-lambda-rie, quicksight-local,
+//! the admin tools) against local stand-ins (moto's SQS and Cognito, `sam local`). One test binary,
+//! a module per area: each binary links the AWS SDKs, and linking them once saves most of a cold
+//! build.
+
+mod cognito_signup;
+mod emulator;
+mod engine;
+mod oidc_signup;
+mod qs_enqueue;
+mod reconcile;
+mod sam_local;
+mod sdk_endpoint;
+mod sqs_sync;
+mod template;

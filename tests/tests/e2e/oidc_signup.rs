@@ -1,0 +1,276 @@
+//! The oidc-signup binary under aws-lambda-rie: ID tokens minted here with this test's own RSA and
+//! EC keys, the key set served from a local JWKS endpoint, users provisioned in quicksight-local.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use qs_provision_tests::Emulator;
+use qs_provision_tests::lambda::{Lambda, base_env};
+use qs_testing::oidc::{self, ISSUER};
+use serde_json::{Value, json};
+
+fn key(name: &str) -> Value {
+    oidc::key(name)
+}
+
+/// A JWKS endpoint (and discovery document) on a free port, serving the keys in `served`.
+struct Jwks {
+    port: u16,
+    served: Arc<Mutex<Vec<Value>>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+impl Jwks {
+    fn start(kids: &[&str]) -> Jwks {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let served = Arc::new(Mutex::new(
+            kids.iter().map(|k| key(k)["jwk"].clone()).collect::<Vec<_>>(),
+        ));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (s, f) = (served.clone(), fetches.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                let mut line = String::new();
+                BufReader::new(&stream).read_line(&mut line).ok();
+                let body = if line.contains("/.well-known/openid-configuration") {
+                    json!({ "issuer": format!("http://127.0.0.1:{port}"), "jwks_uri": format!("http://127.0.0.1:{port}/jwks") })
+                } else {
+                    f.fetch_add(1, Ordering::SeqCst);
+                    json!({ "keys": *s.lock().unwrap() })
+                }
+                .to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Jwks { port, served, fetches }
+    }
+
+    fn serve(&self, kid: &str) {
+        self.served.lock().unwrap().push(key(kid)["jwk"].clone());
+    }
+}
+
+fn claims() -> Value {
+    oidc::with(json!({ "groups": ["finance", "unmapped"] }))
+}
+
+fn token(signer: &str, kid: &str, claims: &Value) -> String {
+    oidc::token(signer, kid, claims)
+}
+
+/// The test claims with `changes`; a `null` removes a claim.
+fn with(changes: &[(&str, Value)]) -> Value {
+    let mut c = claims();
+    for (k, v) in changes {
+        match v {
+            Value::Null => c.as_object_mut().unwrap().remove(*k),
+            v => c.as_object_mut().unwrap().insert(k.to_string(), v.clone()),
+        };
+    }
+    c
+}
+
+/// A function URL / HTTP API (payload v2) request with the token as bearer.
+fn http_request(token: &str) -> Value {
+    json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
+        "headers": { "authorization": format!("Bearer {token}"), "content-type": "application/json" },
+        "requestContext": { "http": { "method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "tests" } },
+        "isBase64Encoded": false
+    })
+}
+
+fn start(emu: &Emulator, jwks: &Jwks, extra: &[(&str, &str)]) -> Lambda {
+    let mut env = base_env(&emu.url);
+    env.extend(
+        [
+            ("OIDC_ISSUER", ISSUER),
+            ("OIDC_AUDIENCE", "other-app, qs-app"),
+            ("GROUP_MAPPING", r#"{"finance":{"group":"qs-finance","role":"AUTHOR"}}"#),
+            ("DEFAULT_GROUPS", "qs-everyone"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    if !extra.iter().any(|(k, _)| *k == "OIDC_ISSUER") {
+        env.push(("OIDC_JWKS_URL".into(), format!("http://127.0.0.1:{}/jwks", jwks.port)));
+    }
+    Lambda::start("oidc-signup", &env)
+}
+
+fn status_and_body(response: &Value) -> (u64, Value) {
+    let body = serde_json::from_str(response["body"].as_str().expect("a body")).expect("a JSON body");
+    (response["statusCode"].as_u64().expect("a status"), body)
+}
+
+#[test]
+fn a_valid_token_provisions_a_custom_oidc_user_with_the_issuer_as_provider() {
+    let emu = Emulator::start(&[]);
+    let jwks = Jwks::start(&["rsa-a", "ec-a"]);
+    let lambda = start(&emu, &jwks, &[]);
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims()))));
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_name"], "QuickSightFederated/ana@example.com");
+    assert_eq!(body["user"]["status"], "registered");
+    assert_eq!(body["memberships_added"], json!(["qs-everyone", "qs-finance"]));
+    let user = emu.user("QuickSightFederated/ana@example.com");
+    assert_eq!(user["ExternalLoginFederationProviderType"], "CUSTOM_OIDC");
+    assert_eq!(user["ExternalLoginFederationProviderUrl"], ISSUER);
+    assert_eq!(user["ExternalLoginId"], "user-123");
+    assert_eq!(user["Role"], "AUTHOR");
+
+    // An EC-signed token, invoked directly, for the same user: nothing to change.
+    let direct = json!({ "id_token": token("ec-a", "ec-a", &claims()) });
+    let (status, body) = status_and_body(&lambda.invoke(&direct));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["status"], "unchanged");
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        1,
+        "the key set is cached across invocations"
+    );
+}
+
+#[test]
+fn every_failed_check_answers_401_naming_the_check_and_provisions_nothing() {
+    let emu = Emulator::start(&[]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let lambda = start(&emu, &jwks, &[]);
+    let public_pem = key("rsa-a")["public_pem"].as_str().unwrap().to_owned();
+    let mut hs_header = Header::new(Algorithm::HS256);
+    hs_header.kid = Some("rsa-a".into());
+    let hs256_with_public_key =
+        encode(&hs_header, &claims(), &EncodingKey::from_secret(public_pem.as_bytes())).unwrap();
+    let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT","kid":"rsa-a"}"#);
+    let alg_none = format!("{none_header}.{}.", URL_SAFE_NO_PAD.encode(claims().to_string()));
+
+    let cases = [
+        (
+            "wrong signature",
+            token("rsa-stranger", "rsa-a", &claims()),
+            "signature",
+        ),
+        (
+            "wrong issuer",
+            token("rsa-a", "rsa-a", &with(&[("iss", json!("https://evil.example"))])),
+            "issuer",
+        ),
+        (
+            "wrong audience",
+            token("rsa-a", "rsa-a", &with(&[("aud", json!("someone-else"))])),
+            "audience",
+        ),
+        (
+            "expired",
+            token("rsa-a", "rsa-a", &with(&[("exp", json!(oidc::now() - 3600))])),
+            "expired",
+        ),
+        (
+            "not yet valid",
+            token("rsa-a", "rsa-a", &with(&[("nbf", json!(oidc::now() + 3600))])),
+            "not valid yet",
+        ),
+        ("alg none", alg_none, "algorithm"),
+        ("HS256 with the public key", hs256_with_public_key, "algorithm"),
+        ("unknown kid", token("rsa-stranger", "rsa-stranger", &claims()), "kid"),
+        ("garbage", "not.a.token".to_owned(), "malformed"),
+    ];
+    for (name, t, expected) in cases {
+        let (status, body) = status_and_body(&lambda.invoke(&http_request(&t)));
+        assert_eq!(status, 401, "{name}: {body}");
+        let reason = body["reason"].as_str().unwrap();
+        assert!(reason.contains(expected), "{name}: {reason:?} should name {expected:?}");
+        assert!(!body.to_string().contains(&t), "{name}: the token must not be echoed");
+    }
+    let (status, _) = status_and_body(&lambda.invoke(&json!({ "headers": {} })));
+    assert_eq!(status, 401, "no bearer token");
+    assert_eq!(
+        emu.stats()["total"]["requests"],
+        0,
+        "no QuickSight call for a refused token"
+    );
+}
+
+#[test]
+fn claims_quicksight_would_refuse_answer_400() {
+    let emu = Emulator::start(&[]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let lambda = start(&emu, &jwks, &[]);
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email", Value::Null)]),
+    ))));
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "email");
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email_verified", json!(false))]),
+    ))));
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "email_verified");
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(&[("email", json!("not an address"))]),
+    ))));
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "email");
+    assert_eq!(emu.stats()["total"]["requests"], 0);
+}
+
+#[test]
+fn a_new_kid_refetches_the_key_set_and_discovery_finds_it() {
+    let emu = Emulator::start(&[]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    // No OIDC_JWKS_URL: discovered from the issuer, which here is the local endpoint.
+    let issuer = format!("http://127.0.0.1:{}", jwks.port);
+    let lambda = start(
+        &emu,
+        &jwks,
+        &[
+            ("OIDC_ISSUER", &issuer),
+            ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.test"),
+        ],
+    );
+    let claims = with(&[("iss", json!(issuer))]);
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims))));
+    assert_eq!(status, 200, "{body}");
+    jwks.serve("rsa-b");
+    std::thread::sleep(Duration::from_millis(1100));
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-b", "rsa-b", &claims))));
+    assert_eq!(status, 200, "a rotated key is picked up: {body}");
+    assert_eq!(jwks.fetches.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_failing_quicksight_answers_503_and_the_retry_is_safe() {
+    let emu = Emulator::start(&["--fail-rate", "1"]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let lambda = start(&emu, &jwks, &[("QUICKSIGHT_MAX_ATTEMPTS", "2")]);
+
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims()))));
+
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["retryable"], true);
+}

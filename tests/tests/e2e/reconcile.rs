@@ -1,0 +1,310 @@
+//! Reconcile end to end: a Cognito user pool in moto's server, quicksight-local, the scheduled
+//! `reconcile` function under aws-lambda-rie sending its plan to a FIFO queue, sqs-sync applying
+//! it, and `qs-reconcile` planning from the command line.
+
+use std::process::{Command, Output};
+
+use aws_sdk_cognitoidentityprovider::Client as Cognito;
+use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use qs_model::message::Change;
+use qs_provision_tests::lambda::{self, Lambda, Moto, base_env};
+use qs_provision_tests::{ACCOUNT, Emulator, NAMESPACE, ROLE_ARN, bin};
+use serde_json::{Value, json};
+
+const ROLE: &str = "QuickSightFederated";
+const MAPPING: &str = r#"{"finance":{"group":"qs-finance","role":"AUTHOR"}}"#;
+
+/// The deployment's settings, as the function and the command both read them.
+fn settings(pool_id: &str) -> Vec<(String, String)> {
+    [
+        ("EXTERNAL_LOGIN_PROVIDER", "COGNITO"),
+        ("GROUP_MAPPING", MAPPING),
+        ("MANAGED_GROUP_PREFIX", "qs-"),
+        ("USER_POOL_ID", pool_id),
+        ("DIRECTORY_GROUPS", "pool"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// Creates a confirmed pool user with `email`; returns their `sub`.
+async fn pool_user(cognito: &Cognito, pool: &str, email: &str, group: Option<&str>) -> String {
+    let attribute = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
+    let created = cognito
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(email)
+        .user_attributes(attribute("email", email))
+        .user_attributes(attribute("email_verified", "true"))
+        .send()
+        .await
+        .unwrap();
+    if let Some(group) = group {
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(pool)
+            .username(email)
+            .group_name(group)
+            .send()
+            .await
+            .unwrap();
+    }
+    let user = created.user().unwrap();
+    let sub = user
+        .attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value());
+    sub.expect("moto gives every user a sub").to_owned()
+}
+
+/// A QuickSight user as an earlier sign-up (or a console) left it.
+async fn quicksight_user(qs: &aws_sdk_quicksight::Client, email: &str, sub: &str, role: &str) {
+    qs.register_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .identity_type("IAM".into())
+        .iam_arn(ROLE_ARN)
+        .session_name(email)
+        .email(email)
+        .user_role(role.into())
+        .external_login_federation_provider_type("COGNITO")
+        .external_login_id(sub)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn add_member(qs: &aws_sdk_quicksight::Client, group: &str, email: &str) {
+    let _ = qs
+        .create_group()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .group_name(group)
+        .send()
+        .await;
+    qs.create_group_membership()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .group_name(group)
+        .member_name(format!("{ROLE}/{email}"))
+        .send()
+        .await
+        .unwrap();
+}
+
+fn reconcile_command(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> (Output, Value) {
+    let output = Command::new(bin("qs-reconcile"))
+        .args(args)
+        .arg("--json")
+        .env_clear()
+        .envs(base_env(&emu.url))
+        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run qs-reconcile");
+    let plan = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("no JSON plan; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    (output, plan)
+}
+
+/// (action, user, fields) of every planned change, sorted.
+fn items(plan: &Value, key: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut items: Vec<_> = plan[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let fields = i["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_owned());
+            (
+                i["action"].as_str().unwrap().to_owned(),
+                i["user"].as_str().unwrap().to_owned(),
+                fields.collect(),
+            )
+        })
+        .collect();
+    items.sort();
+    items
+}
+
+fn row(action: &str, email: &str, fields: &[&str]) -> (String, String, Vec<String>) {
+    (
+        action.to_owned(),
+        format!("{ROLE}/{email}"),
+        fields.iter().map(|f| f.to_string()).collect(),
+    )
+}
+
+/// Every message on the queue as sqs-sync's event records, deleted from the queue.
+async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Value> {
+    let messages = lambda::drain(sqs, queue).await;
+    let group = |m: &aws_sdk_sqs::types::Message| {
+        let attributes = m.attributes().cloned().unwrap_or_default();
+        attributes
+            .get(&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+            .cloned()
+            .unwrap_or_default()
+    };
+    messages
+        .iter()
+        .map(|m| {
+            json!({
+                "messageId": m.message_id().unwrap(), "body": m.body().unwrap(), "eventSource": "aws:sqs",
+                "attributes": { "ApproximateReceiveCount": "1", "MessageGroupId": group(m) }, "messageAttributes": {}
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pool_is_adopted_leavers_go_drift_is_undone_and_a_second_run_finds_nothing() {
+    let (moto, emu) = (Moto::start(), Emulator::start(&[]));
+    let (cognito, qs, sqs) = (moto.cognito(), emu.client(), moto.sqs());
+    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    cognito
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("finance")
+        .send()
+        .await
+        .unwrap();
+    // In the pool before deployment: ana (finance) and bo, neither in QuickSight yet; cy, in
+    // QuickSight as a reader with a console-made membership of a managed group; di, disabled.
+    let ana = pool_user(&cognito, &pool_id, "ana@example.com", Some("finance")).await;
+    pool_user(&cognito, &pool_id, "bo@example.com", None).await;
+    let cy = pool_user(&cognito, &pool_id, "cy@example.com", Some("finance")).await;
+    let di = pool_user(&cognito, &pool_id, "di@example.com", None).await;
+    cognito
+        .admin_disable_user()
+        .user_pool_id(&pool_id)
+        .username("di@example.com")
+        .send()
+        .await
+        .unwrap();
+    quicksight_user(&qs, "cy@example.com", &cy, "READER").await;
+    add_member(&qs, "qs-sales", "cy@example.com").await;
+    add_member(&qs, "console-made", "cy@example.com").await;
+    quicksight_user(&qs, "di@example.com", &di, "READER").await;
+    // ed left the pool; fay is another provider's user of the same role: never this pool's to delete.
+    quicksight_user(&qs, "ed@example.com", "sub-of-a-deleted-user", "READER").await;
+    qs.register_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .identity_type("IAM".into())
+        .iam_arn(ROLE_ARN)
+        .session_name("fay@example.com")
+        .email("fay@example.com")
+        .user_role("READER".into())
+        .external_login_federation_provider_type("CUSTOM_OIDC")
+        .custom_federation_provider_url("https://login.example.com")
+        .external_login_id("fay")
+        .send()
+        .await
+        .unwrap();
+    let env = settings(&pool_id);
+
+    // The dry run (the command's default) plans and sends nothing.
+    let (dry, plan) = reconcile_command(&emu, &moto, &env, &[]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert_eq!(
+        items(&plan, "items"),
+        [
+            row("delete", "di@example.com", &[]),
+            row("delete", "ed@example.com", &[]),
+            row("register", "ana@example.com", &["+qs-finance"]),
+            row("register", "bo@example.com", &[]),
+            row("update", "cy@example.com", &["Role", "+qs-finance", "-qs-sales"]),
+        ]
+    );
+    assert_eq!(emu.requests("RegisterUser"), 4, "the dry run wrote nothing");
+
+    // The scheduled function sends the plan to the bulk queue; sqs-sync applies it.
+    let queue = lambda::fifo_queue(&sqs, "bulk.fifo").await;
+    let mut function_env = base_env(&emu.url);
+    function_env.extend(env.clone());
+    function_env.push(("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".into(), moto.url.clone()));
+    function_env.push(("AWS_ENDPOINT_URL_SQS".into(), moto.url.clone()));
+    function_env.push(("BULK_QUEUE_URL".into(), queue.clone()));
+    let scheduled = Lambda::start("reconcile", &function_env);
+    let answer = scheduled.invoke(&json!({}));
+    assert_eq!(answer["sent"], 5, "{answer}");
+    assert_eq!(answer["summary"]["unchanged"], 0, "{answer}");
+    let records = drain(&sqs, &queue).await;
+    let bodies: Vec<Change> = records
+        .iter()
+        .map(|r| Change::parse(r["body"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(bodies.iter().filter(|c| c.op() == "delete").count(), 2);
+
+    let mut sync_env = base_env(&emu.url);
+    sync_env.extend(env.clone());
+    let sync = Lambda::start("sqs-sync", &sync_env);
+    let response = sync.invoke(&json!({ "Records": records }));
+    assert_eq!(response["batchItemFailures"], json!([]), "{response}");
+
+    let users = emu.user_names();
+    for gone in ["di@example.com", "ed@example.com"] {
+        assert!(
+            !users.contains(&format!("{ROLE}/{gone}")),
+            "{gone} is still there: {users:?}"
+        );
+    }
+    assert!(users.contains(&format!("{ROLE}/fay@example.com")));
+    assert_eq!(emu.user(&format!("{ROLE}/ana@example.com"))["Role"], "AUTHOR");
+    assert_eq!(
+        emu.user(&format!("{ROLE}/ana@example.com"))["ExternalLoginId"],
+        ana.as_str()
+    );
+    let mut cy_groups = emu.groups_of(&format!("{ROLE}/cy@example.com"));
+    cy_groups.sort();
+    assert_eq!(cy_groups, ["console-made", "qs-finance"]);
+
+    // Applied: the next run plans nothing.
+    let (again, plan) = reconcile_command(&emu, &moto, &env, &[]);
+    assert!(again.status.success());
+    assert_eq!(items(&plan, "items"), []);
+    assert_eq!(plan["summary"]["unchanged"], 3, "{plan}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_directory_read_or_too_many_leavers_deletes_nothing() {
+    let (moto, emu) = (Moto::start(), Emulator::start(&[]));
+    let (cognito, qs) = (moto.cognito(), emu.client());
+    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let ana = pool_user(&cognito, &pool_id, "ana@example.com", None).await;
+    quicksight_user(&qs, "ana@example.com", &ana, "READER").await;
+    quicksight_user(&qs, "ed@example.com", "gone-1", "READER").await;
+    quicksight_user(&qs, "flo@example.com", "gone-2", "READER").await;
+
+    // A pool that cannot be read: every owned user looks absent, and none may be deleted.
+    let (failed, plan) = reconcile_command(&emu, &moto, &settings("us-east-1_missing"), &[]);
+    assert!(!failed.status.success());
+    assert_eq!(items(&plan, "items"), []);
+    assert_eq!(plan["held"].as_array().unwrap().len(), 3);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("3 deletion(s) held back") && stderr.contains("User pool us-east-1_missing does not exist"),
+        "{stderr}"
+    );
+
+    // Two leavers over --max-deletes 1: both held back, the run ends in error.
+    let (guarded, plan) = reconcile_command(&emu, &moto, &settings(&pool_id), &["--max-deletes", "1"]);
+    assert!(!guarded.status.success());
+    assert_eq!(items(&plan, "items"), []);
+    assert_eq!(
+        items(&plan, "held"),
+        [
+            row("delete", "ed@example.com", &[]),
+            row("delete", "flo@example.com", &[])
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&guarded.stderr);
+    assert!(stderr.contains("RECONCILE_MAX_DELETES=1"), "{stderr}");
+}
