@@ -6,8 +6,8 @@ fn config(provider: &str) -> Config {
     config_with(provider, &[])
 }
 
-/// A deployment of role `Fed` with `provider` and `extra` variables. (These tests build without the
-/// engine feature, so they do not use `crate::testing`.)
+/// A deployment of role `Fed` with `provider` and `extra` variables. (`qs-testing` depends on this
+/// crate, so its helpers are not used here.)
 fn config_with(provider: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars = vec![
         ("QUICKSIGHT_ACCOUNT_ID", "123456789012"),
