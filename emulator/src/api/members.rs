@@ -1,9 +1,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use serde_json::json;
-
 use serde::Deserialize;
+use serde_json::json;
 
 use super::groups::existing;
 use super::{GroupPath, Query, Scope, page};

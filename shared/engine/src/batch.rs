@@ -5,16 +5,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde::Serialize;
-use tokio::time::Instant;
-use tracing::Instrument;
-
 use qs_model::config::{Config, GroupScope};
 use qs_model::message::{Change, Planned};
 use qs_model::user::Refusal;
 use qs_model::validate::FieldError;
 use qs_observe::logging::Json;
 use qs_observe::metrics::{Counts, Metric};
+use serde::Serialize;
+use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::{Engine, EngineError, Outcome};
 

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use aws_sdk_quicksight::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-
 use qs_model::user::Refusal;
 use qs_model::validate::ValidationErrors;
 

@@ -1,11 +1,11 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_quicksight::types::Group;
+use qs_model::config::GroupScope;
 use tokio::time::{Instant, sleep};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
 use super::{Engine, EngineError, FIRST_VISIBILITY_BACKOFF, GroupChanges, MAX_VISIBILITY_BACKOFF};
-use qs_model::config::GroupScope;
 
 impl Engine {
     pub(super) async fn sync_groups_now(

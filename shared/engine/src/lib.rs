@@ -21,16 +21,15 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
-use tokio::time::Instant;
-
-pub use client::{CallKind, build_client, load_sdk_config, with_retries};
-pub use error::{EngineError, from_sdk};
-pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
-pub use user::existing_user;
-
 use qs_model::config::{Config, FederatedRole, GroupScope, RoleDowngrade};
 use qs_model::message::Planned;
 use qs_model::validate::UserSpec;
+use tokio::time::Instant;
+
+pub use client::{build_client, load_sdk_config, with_retries};
+pub use error::{EngineError, from_sdk};
+pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
+pub use user::existing_user;
 
 /// How long membership calls keep retrying a just-registered user that QuickSight does not show yet.
 pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);

@@ -2,11 +2,10 @@
 //! only DeleteUserByPrincipalId removes them. Only this deployment's are deleted.
 
 use aws_sdk_quicksight::types::User;
+use qs_model::user::{ORPHAN_NAME, Refusal};
 use tokio::time::Instant;
 
 use super::error::{NOT_FOUND, code_of, from_sdk};
-use qs_model::user::{ORPHAN_NAME, Refusal};
-
 use super::{Engine, EngineError, GroupChanges, Outcome, UserChange, within};
 
 impl Engine {

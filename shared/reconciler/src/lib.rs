@@ -11,13 +11,13 @@ mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use options::{DirectorySource, GroupsSource, Options};
-pub use plan::{Action, Item, Note, NoteKind, Plan, Summary, plan};
-pub use run::{Enqueued, ReconcileError, Reconciler, enqueue};
-
 use qs_model::message::Change;
 use qs_model::user::ExistingUser;
 use qs_model::validate::ValidationErrors;
+
+pub use options::{DirectorySource, GroupsSource, Options};
+pub use plan::{Action, Item, Note, NoteKind, Plan, Summary, plan};
+pub use run::{Enqueued, ReconcileError, Reconciler, enqueue};
 
 /// One user of the directory.
 #[derive(Debug, Clone)]

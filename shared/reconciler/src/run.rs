@@ -3,13 +3,14 @@
 
 use std::collections::BTreeSet;
 
-use super::read::{self, Progress};
-use super::{Directory, DirectorySource, Options, Plan, plan};
 use qs_engine::{EngineError, build_client};
 use qs_model::config::Config;
 use qs_model::message::Change;
 use qs_model::message::file::FileError;
 use qs_queue::Outgoing;
+
+use super::read::{self, Progress};
+use super::{Directory, DirectorySource, Options, Plan, plan};
 
 /// Attempts per page read (QUICKSIGHT_MAX_ATTEMPTS is for changes, whose retries the queue adds to).
 const READ_ATTEMPTS: u32 = 10;

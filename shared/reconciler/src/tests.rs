@@ -2,12 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Action, Directory, DirectoryUser, NoteKind, Options, Plan, QuickSightSnapshot, plan};
 use qs_model::config::{COGNITO_PROVIDER_URL, Config};
 use qs_model::signup::{CognitoAttributes, SessionNameSource};
 use qs_model::user::{ExistingUser, ORPHAN_NAME};
 use qs_model::validate::ProviderKind;
 use qs_testing as testing;
+
+use super::{Action, Directory, DirectoryUser, NoteKind, Options, Plan, QuickSightSnapshot, plan};
 
 const POOL: &str = "eu-west-1_Ab12Cd34E";
 

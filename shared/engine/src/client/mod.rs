@@ -11,7 +11,6 @@ mod admission;
 mod https;
 
 use admission::AdmittedHttpClient;
-pub use admission::CallKind;
 use https::{check_ca_bundle, https_client};
 use qs_model::config::{Config, ConfigError, RetryMode as Mode};
 

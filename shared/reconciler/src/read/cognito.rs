@@ -3,13 +3,13 @@ use std::collections::HashMap;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType, UserType};
-
-use super::Progress;
-use crate::{Directory, DirectoryUser, GroupsSource};
 use qs_model::config::Config;
 use qs_model::signup::{CognitoAttributes, pool_issuer};
 use qs_model::validate::ProviderKind;
 use qs_queue::sdk_error::describe;
+
+use super::Progress;
+use crate::{Directory, DirectoryUser, GroupsSource};
 
 /// Every user of the pool (ListUsers, 60 a page), each turned into the change its sign-up would
 /// have made. A read that fails part-way gives what it read, marked incomplete.

@@ -1,10 +1,11 @@
 use std::path::Path;
 
-use crate::{Directory, DirectoryUser};
 use qs_model::config::Config;
 use qs_model::message::Change;
 use qs_model::message::file::{self, FileError, Op};
 use qs_model::validate::ProviderKind;
+
+use crate::{Directory, DirectoryUser};
 
 /// An identity provider's export in qs-enqueue's upsert format (CSV or JSON Lines): every row a
 /// user. `issuer` is the provider URL its users have in QuickSight, when the configuration does

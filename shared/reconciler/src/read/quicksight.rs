@@ -1,11 +1,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_quicksight::Client;
+use qs_engine::{EngineError, existing_user, from_sdk};
+use qs_model::config::Config;
 
 use super::Progress;
 use crate::QuickSightSnapshot;
-use qs_engine::{EngineError, existing_user, from_sdk};
-use qs_model::config::Config;
 
 /// Every user of the namespace (ListUsers, 100 a page), and the members of every managed group
 /// and of every group in `wanted`, read per group (ListGroupMemberships), never per user.

@@ -10,10 +10,10 @@ use aws_smithy_runtime_api::client::http::{
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use qs_observe::metrics::record_throttled;
 use tokio::time::Instant;
 
 use super::{Admission, CallKind};
-use qs_observe::metrics::record_throttled;
 
 /// How long a signed request may be sent again. SigV4 signatures are accepted for five minutes;
 /// after this the 429 goes back to the SDK, which signs the retry anew (and counts an attempt).
