@@ -65,13 +65,13 @@ pub struct Space {
 }
 
 impl Space {
-    /// Removes the user from the namespace and every group; its ARN, when it existed.
-    pub fn remove_user(&mut self, key: &str) -> Option<String> {
+    /// Removes the user from the namespace and every group; the user, when it existed.
+    pub fn remove_user(&mut self, key: &str) -> Option<User> {
         let user = self.users.remove(key)?;
         for group in self.groups.values_mut() {
             group.members.remove(key);
         }
-        Some(user.arn)
+        Some(user)
     }
 }
 
@@ -127,10 +127,10 @@ impl Store {
 
     /// Deletes the user and everything kept about it by ARN; `false` when there was none.
     pub fn delete_user(&mut self, account: &str, namespace: &str, key: &str) -> Result<bool, ApiError> {
-        let Some(arn) = self.namespace(account, namespace)?.remove_user(key) else {
+        let Some(user) = self.namespace(account, namespace)?.remove_user(key) else {
             return Ok(false);
         };
-        self.tags.remove(&arn);
+        self.tags.remove(&user.arn);
         Ok(true)
     }
 

@@ -327,9 +327,8 @@ pub fn orphan_role(store: &mut crate::store::Store, role: &str) -> usize {
     for space in store.spaces.values_mut() {
         let names: Vec<String> = space.users.keys().filter(|n| n.starts_with(&prefix)).cloned().collect();
         for name in names {
-            let mut user = space.users.get(&name).cloned().expect("listed above");
-            let arn = space.remove_user(&name).expect("listed above");
-            store.tags.remove(&arn);
+            let mut user = space.remove_user(&name).expect("listed above");
+            store.tags.remove(&user.arn);
             user.user_name = "N/A".into();
             space.users.insert(format!("N/A:{}", user.principal_id), user);
             orphaned += 1;

@@ -128,7 +128,7 @@ impl Engine {
     }
 
     /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
-    pub fn user_name(&self, session_name: &str) -> String {
+    fn user_name(&self, session_name: &str) -> String {
         self.role.user_name(session_name)
     }
 

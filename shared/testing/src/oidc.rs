@@ -42,7 +42,11 @@ pub fn claims() -> Value {
 
 /// [`claims`] with `changes` merged in; a `null` removes the claim.
 pub fn with(changes: Value) -> Value {
-    let mut claims = claims();
+    merged(claims(), changes)
+}
+
+/// `claims` with `changes` merged in; a `null` removes the claim.
+pub fn merged(mut claims: Value, changes: Value) -> Value {
     let members = claims.as_object_mut().expect("claims are an object");
     for (name, value) in changes.as_object().expect("changes are an object") {
         match value {

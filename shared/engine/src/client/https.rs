@@ -64,21 +64,20 @@ fn system_trust() -> TrustStore {
 }
 
 /// Every certificate of `AWS_CA_BUNDLE` one a TLS client can trust: the HTTPS client would refuse
-/// the whole file at its first connection otherwise. (The configuration checked that it is PEM.)
+/// the whole file at its first connection otherwise. (The configuration decoded its PEM.)
 pub fn check_ca_bundle(bundle: &CaBundle) -> Result<(), ConfigError> {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
-    let fail = |rule: String| {
-        let rule = format!("{rule} (got {:?})", bundle.path);
-        ConfigError(vec![VarError {
-            variable: "AWS_CA_BUNDLE",
-            rule,
-        }])
-    };
-    for (n, certificate) in CertificateDer::pem_slice_iter(&bundle.pem).enumerate() {
-        let certificate = certificate.map_err(|e| fail(format!("must hold PEM certificates ({e:?})")))?;
-        webpki::anchor_from_trusted_cert(&certificate)
-            .map_err(|e| fail(format!("must hold X.509 certificates (certificate {}: {e})", n + 1)))?;
+    for (n, certificate) in bundle.certificates.iter().enumerate() {
+        webpki::anchor_from_trusted_cert(certificate).map_err(|e| {
+            let rule = format!(
+                "must hold X.509 certificates (certificate {}: {e}) (got {:?})",
+                n + 1,
+                bundle.path
+            );
+            ConfigError(vec![VarError {
+                variable: "AWS_CA_BUNDLE",
+                rule,
+            }])
+        })?;
     }
     Ok(())
 }
@@ -86,6 +85,7 @@ pub fn check_ca_bundle(bundle: &CaBundle) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use qs_model::config::CaBundle;
+    use rustls_pki_types::CertificateDer;
 
     use super::check_ca_bundle;
 
@@ -94,6 +94,7 @@ mod tests {
         let bundle = CaBundle {
             path: "/etc/odd.pem".into(),
             pem: b"-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n".to_vec(),
+            certificates: vec![CertificateDer::from(b"hello".to_vec())],
         };
         let text = check_ca_bundle(&bundle).unwrap_err().to_string();
         assert!(

@@ -38,11 +38,13 @@ impl FederatedRole {
     }
 }
 
-/// `AWS_CA_BUNDLE`: the file, and the PEM certificates it held when the configuration was read.
+/// `AWS_CA_BUNDLE`: the file, and the PEM certificates it held when the configuration was read,
+/// decoded once (the HTTPS client takes the PEM, the engine's X.509 check the certificates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaBundle {
     pub path: String,
     pub pem: Vec<u8>,
+    pub certificates: Vec<rustls_pki_types::CertificateDer<'static>>,
 }
 
 /// How the QuickSight client retries (`QUICKSIGHT_RETRY_MODE`).
@@ -286,6 +288,7 @@ fn read_ca_bundle(variable: &str, path: &str) -> Result<CaBundle, FieldError> {
     Ok(CaBundle {
         path: path.to_owned(),
         pem,
+        certificates,
     })
 }
 
