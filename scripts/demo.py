@@ -35,6 +35,16 @@ RUNS = [
     ("OidcSignupFunction", "oidc-signup", "events/oidc-first-login.json"),
     ("SqsSyncFunction", "sqs-sync", "events/sqs-bulk-batch.json"),
 ]
+# Tenants: a second user pool whose users carry custom:tenant, one namespace per tenant. acme's
+# namespace exists already; globex's is created at its first sign-up.
+TENANTS = {
+    "TENANT_NAMESPACE": "{tenant}",
+    "TENANT_CREATE_NAMESPACE": "true",
+    "TENANT_GROUPS": "{tenant}-everyone",
+    # quicksight-local takes 2 s to create a namespace: the trigger's longest budget covers it.
+    "SIGNUP_BUDGET_MS": "4500",
+}
+TENANT_SIGNUPS = [("acme", "maria.silva@example.com"), ("globex", "maria.silva@example.com"), ("globex", "tom.ng@example.com")]
 # The user pool's directory as an export: pat was in the pool before deployment (adopted), jane has
 # left (removed); the others are as their sign-ups left them.
 DIRECTORY = "scripts/demo-directory.csv"
@@ -120,15 +130,18 @@ def count_metrics(output, totals):
 
 
 def table(state):
-    space = state["spaces"].get(f"{ACCOUNT}/default", {})
-    memberships = space.get("Memberships", {})
-    rows = [("USER NAME", "ROLE", "EXTERNAL LOGIN", "LOGIN ID", "GROUPS")]
-    for name, user in space.get("Users", {}).items():
-        groups = sorted(g for g, members in memberships.items() if name in members)
-        login = user.get("ExternalLoginFederationProviderType", "-")
-        if login == "CUSTOM_OIDC":
-            login += " " + user.get("ExternalLoginFederationProviderUrl", "")
-        rows.append((name, user["Role"], login, user.get("ExternalLoginId", "-"), ", ".join(groups) or "-"))
+    rows = [("NAMESPACE", "USER NAME", "ROLE", "EXTERNAL LOGIN", "LOGIN ID", "GROUPS")]
+    for key, space in state["spaces"].items():
+        account, namespace = key.split("/", 1)
+        if account != ACCOUNT:
+            continue
+        memberships = space.get("Memberships", {})
+        for name, user in space.get("Users", {}).items():
+            groups = sorted(g for g, members in memberships.items() if name in members)
+            login = user.get("ExternalLoginFederationProviderType", "-")
+            if login == "CUSTOM_OIDC":
+                login += " " + user.get("ExternalLoginFederationProviderUrl", "")
+            rows.append((namespace, name, user["Role"], login, user.get("ExternalLoginId", "-"), ", ".join(groups) or "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
@@ -162,8 +175,9 @@ def main():
             })
             return env
 
-        def run(resource, binary, event):
+        def run(resource, binary, event, extra=None):
             env = environment(resource)
+            env.update(extra or {})
             if binary == "oidc-signup":
                 env.update({"OIDC_ISSUER": OIDC_ISSUER, "OIDC_AUDIENCE": "qs-app",
                             "OIDC_JWKS_URL": f"http://127.0.0.1:{jwks.server_address[1]}/jwks"})
@@ -198,6 +212,19 @@ def main():
         records = receive_all(f"http://127.0.0.1:{moto_port}", queue_url)
         print(f"\nsqs-sync <- the {len(records)} queued change(s)")
         run("SqsSyncFunction", "sqs-sync", {"Records": records})
+
+        # Tenants: acme is an existing customer (its namespace seeded), globex a new one.
+        seed = urllib.request.Request(f"{url}/_emulator/namespaces", method="POST",
+                                      data=json.dumps({"AwsAccountId": ACCOUNT, "Namespace": "acme"}).encode(),
+                                      headers={"content-type": "application/json"})
+        urllib.request.urlopen(seed).close()
+        signup = json.loads((ROOT / "events/cognito-post-confirmation.json").read_text())
+        for tenant, email in TENANT_SIGNUPS:
+            event = json.loads(json.dumps(signup))
+            attributes = event["request"]["userAttributes"]
+            attributes.update({"custom:tenant": tenant, "email": email, "sub": f"{tenant}-{email}"})
+            print(f"\ncognito-signup <- {email}, custom:tenant={tenant} (TENANT_NAMESPACE={{tenant}})")
+            run("CognitoSignupFunction", "cognito-signup", event, TENANTS)
 
         with urllib.request.urlopen(f"{url}/_emulator/state") as response:
             state = json.loads(response.read())

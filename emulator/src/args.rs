@@ -32,6 +32,12 @@ pub struct Args {
     /// Where --tls writes the CA certificate (PEM); default: a file in the temporary directory.
     #[arg(long, env = "QUICKSIGHT_LOCAL_TLS_CA_FILE")]
     pub tls_ca_file: Option<PathBuf>,
+    /// How long CreateNamespace keeps a namespace CREATING (and DeleteNamespace DELETING).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_NAMESPACE_CREATE_DELAY_MS", default_value_t = 2000)]
+    pub namespace_create_delay_ms: u64,
+    /// Namespaces per account, `default` included (QuickSight's documented default: 100).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_NAMESPACE_LIMIT", default_value_t = 100)]
+    pub namespace_limit: usize,
     /// Load state from this JSON file at start and keep it saved there.
     #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
     pub state: Option<PathBuf>,

@@ -37,6 +37,9 @@ pub struct Emulator {
     consistency_delay: Duration,
     fail_rate: f64,
     latency: Duration,
+    /// `--namespace-create-delay-ms`: how long CreateNamespace's (and DeleteNamespace's) work takes.
+    namespace_delay: Duration,
+    namespace_limit: usize,
     state_file: Option<PathBuf>,
     dirty: AtomicBool,
 }
@@ -51,6 +54,8 @@ impl Emulator {
             consistency_delay: Duration::from_millis(args.consistency_delay_ms),
             fail_rate: args.fail_rate,
             latency: Duration::from_millis(args.latency_ms),
+            namespace_delay: Duration::from_millis(args.namespace_create_delay_ms),
+            namespace_limit: args.namespace_limit,
             state_file: args.state.clone(),
             dirty: AtomicBool::new(false),
         }
@@ -94,7 +99,7 @@ pub fn router(emu: Arc<Emulator>) -> Router {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
                 code: "UnknownOperationException",
-                message: "quicksight-local serves user and group management only.".into(),
+                message: "quicksight-local serves namespace, user and group management only.".into(),
                 resource_type: None,
             }
         })
@@ -198,8 +203,8 @@ async fn admin_reset(State(emu): State<Arc<Emulator>>) -> Response {
     Json(json!({ "reset": true })).into_response()
 }
 
-/// Creates a namespace `{"AwsAccountId": "...", "Namespace": "..."}` at once, as a seed: until the
-/// emulator serves CreateNamespace, the only way a namespace other than `default` comes to exist.
+/// Creates a namespace `{"AwsAccountId": "...", "Namespace": "..."}` at once, `CREATED`, as a seed
+/// (CreateNamespace makes one `CREATING` first).
 async fn admin_namespace(State(emu): State<Arc<Emulator>>, Json(body): Json<serde_json::Value>) -> Response {
     let (Some(account), Some(namespace)) = (body["AwsAccountId"].as_str(), body["Namespace"].as_str()) else {
         return ApiError::invalid("expected {\"AwsAccountId\": \"...\", \"Namespace\": \"...\"}").into_response();
@@ -207,7 +212,7 @@ async fn admin_namespace(State(emu): State<Arc<Emulator>>, Json(body): Json<serd
     if let Err(e) = model::account_id(account).and_then(|()| model::namespace(namespace)) {
         return e.into_response();
     }
-    let created = emu.store().create_namespace(account, namespace);
+    let created = emu.store().seed_namespace(account, namespace);
     emu.dirty.store(true, Ordering::Release);
     Json(json!({ "created": created })).into_response()
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::Emulator;
-use crate::api::{groups, members, tags, users};
+use crate::api::{groups, members, namespaces, tags, users};
 
 /// Whether an operation reads or changes QuickSight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,10 @@ macro_rules! operations {
 }
 
 operations! {
+    CreateNamespace: POST "/accounts/{AwsAccountId}", Write => namespaces::create;
+    ListNamespaces: GET "/accounts/{AwsAccountId}/namespaces", Read => namespaces::list;
+    DescribeNamespace: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}", Read => namespaces::describe;
+    DeleteNamespace: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}", Write => namespaces::delete;
     RegisterUser: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/users", Write => users::register;
     ListUsers: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/users", Read => users::list;
     DescribeUser: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}", Read => users::describe;

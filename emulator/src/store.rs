@@ -1,6 +1,8 @@
-//! QuickSight's users, groups and memberships, per account and namespace; resources' tags by ARN.
+//! QuickSight's namespaces, and their users, groups and memberships, per account; resources' tags
+//! by ARN.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -62,6 +64,50 @@ pub struct Space {
     /// Group name to member names, for the state dump and the state file.
     #[serde(default)]
     pub memberships: BTreeMap<String, BTreeSet<String>>,
+    /// The region CreateNamespace was called in (its `CapacityRegion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_region: Option<String>,
+    /// Until when the namespace is `CREATING` (CreateNamespace is asynchronous); never saved.
+    #[serde(skip)]
+    pub creating_until: Option<Instant>,
+    /// Since DeleteNamespace: `DELETING` until then, gone after; never saved.
+    #[serde(skip)]
+    pub deleting_until: Option<Instant>,
+}
+
+/// A namespace's `CreationStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamespaceStatus {
+    Creating,
+    Created,
+    Deleting,
+}
+
+impl NamespaceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Created => "CREATED",
+            Self::Deleting => "DELETING",
+        }
+    }
+}
+
+impl Space {
+    pub fn status(&self) -> NamespaceStatus {
+        let now = Instant::now();
+        if self.deleting_until.is_some() {
+            NamespaceStatus::Deleting
+        } else if self.creating_until.is_some_and(|t| now < t) {
+            NamespaceStatus::Creating
+        } else {
+            NamespaceStatus::Created
+        }
+    }
+
+    fn is_gone(&self) -> bool {
+        self.deleting_until.is_some_and(|t| Instant::now() >= t)
+    }
 }
 
 impl Space {
@@ -106,19 +152,95 @@ pub struct Store {
 }
 
 impl Store {
-    /// The namespace, or QuickSight's answer for one that does not exist.
+    /// The namespace for a user or group call: QuickSight's 404 for one that does not exist, and
+    /// 503 `ResourceUnavailableException` for one not `CREATED` (no source gives the real code;
+    /// see the README).
     pub fn namespace(&mut self, account: &str, namespace: &str) -> Result<&mut Space, ApiError> {
+        let space = self.namespace_info(account, namespace)?;
+        match space.status() {
+            NamespaceStatus::Created => Ok(space),
+            status => Err(ApiError::not_ready(format!(
+                "Namespace {namespace} is not ready: its status is {}",
+                status.as_str()
+            ))),
+        }
+    }
+
+    /// The namespace whatever its status (DescribeNamespace), or 404.
+    pub fn namespace_info(&mut self, account: &str, namespace: &str) -> Result<&mut Space, ApiError> {
         let key = format!("{account}/{namespace}");
         if namespace == DEFAULT_NAMESPACE {
             return Ok(self.spaces.entry(key).or_default());
+        }
+        if self.spaces.get(&key).is_some_and(Space::is_gone) {
+            self.spaces.remove(&key);
         }
         self.spaces
             .get_mut(&key)
             .ok_or_else(|| ApiError::not_found("NAMESPACE", format!("Namespace {namespace} not found")))
     }
 
-    /// Creates the namespace (the admin seed until CreateNamespace exists); `false` if it existed.
-    pub fn create_namespace(&mut self, account: &str, namespace: &str) -> bool {
+    /// The account's namespaces that exist (`default` among them), by name.
+    pub fn namespaces(&mut self, account: &str) -> BTreeMap<String, &Space> {
+        let prefix = format!("{account}/");
+        self.spaces.retain(|_, space| !space.is_gone());
+        self.spaces.entry(format!("{prefix}{DEFAULT_NAMESPACE}")).or_default();
+        self.spaces
+            .iter()
+            .filter_map(|(key, space)| Some((key.strip_prefix(&prefix)?.to_owned(), space)))
+            .collect()
+    }
+
+    /// CreateNamespace: `CREATING` for `delay`, then `CREATED`. At most `limit` namespaces per
+    /// account, `default` included.
+    pub fn create_namespace(
+        &mut self,
+        account: &str,
+        namespace: &str,
+        region: &str,
+        delay: Duration,
+        limit: usize,
+    ) -> Result<&Space, ApiError> {
+        let key = format!("{account}/{namespace}");
+        if self.namespace_info(account, namespace).is_ok() {
+            return Err(ApiError::exists(
+                "NAMESPACE",
+                format!("Namespace {namespace} already exists"),
+            ));
+        }
+        if self.namespaces(account).len() >= limit {
+            return Err(ApiError::limit(format!(
+                "The account has {limit} namespaces, its limit (--namespace-limit)"
+            )));
+        }
+        let space = Space {
+            capacity_region: Some(region.to_owned()),
+            creating_until: Some(Instant::now() + delay),
+            ..Space::default()
+        };
+        Ok(self.spaces.entry(key).or_insert(space))
+    }
+
+    /// DeleteNamespace: its users and groups (and their tags) go at once; the namespace is
+    /// `DELETING` for `delay`, then gone.
+    pub fn delete_namespace(&mut self, account: &str, namespace: &str, delay: Duration) -> Result<(), ApiError> {
+        if namespace == DEFAULT_NAMESPACE {
+            return Err(ApiError::invalid("The default namespace cannot be deleted."));
+        }
+        let space = self.namespace_info(account, namespace)?;
+        let users: Vec<String> = space.users.values().map(|u| u.arn.clone()).collect();
+        let groups: Vec<String> = space.groups.values().map(|g| g.arn.clone()).collect();
+        space.users.clear();
+        space.groups.clear();
+        space.deleting_until.get_or_insert(Instant::now() + delay);
+        for arn in users.iter().chain(&groups) {
+            self.tags.remove(arn);
+        }
+        Ok(())
+    }
+
+    /// Creates the namespace at once, `CREATED` (the admin seed); `false` if it existed.
+    pub fn seed_namespace(&mut self, account: &str, namespace: &str) -> bool {
         let key = format!("{account}/{namespace}");
         let created = !self.spaces.contains_key(&key);
         self.spaces.entry(key).or_default();
@@ -154,7 +276,9 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{Group, Store, User};
+    use std::time::Duration;
+
+    use super::{Group, NamespaceStatus, Store, User};
 
     const ACCOUNT: &str = "123456789012";
 
@@ -206,10 +330,71 @@ mod tests {
             (404, "ResourceNotFoundException")
         );
         assert_eq!(missing.message, "Namespace acme not found");
-        assert!(store.create_namespace(ACCOUNT, "acme"));
-        assert!(!store.create_namespace(ACCOUNT, "acme"), "created once");
+        assert!(store.seed_namespace(ACCOUNT, "acme"));
+        assert!(!store.seed_namespace(ACCOUNT, "acme"), "created once");
         assert!(store.namespace(ACCOUNT, "acme").unwrap().users.is_empty());
         assert!(store.namespace("210987654321", "acme").is_err(), "per account");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_namespace_is_creating_for_the_delay_then_created_and_deleting_then_gone() {
+        let mut store = Store::default();
+        let delay = Duration::from_secs(2);
+        store
+            .create_namespace(ACCOUNT, "acme", "eu-west-1", delay, 100)
+            .unwrap();
+        let refused = store.namespace(ACCOUNT, "acme").unwrap_err();
+        assert_eq!(
+            (refused.status.as_u16(), refused.code),
+            (503, "ResourceUnavailableException")
+        );
+        assert_eq!(refused.message, "Namespace acme is not ready: its status is CREATING");
+        let again = store
+            .create_namespace(ACCOUNT, "acme", "eu-west-1", delay, 100)
+            .unwrap_err();
+        assert_eq!(again.code, "ResourceExistsException");
+        tokio::time::advance(delay).await;
+        assert_eq!(
+            store.namespace_info(ACCOUNT, "acme").unwrap().status(),
+            NamespaceStatus::Created
+        );
+        store
+            .namespace(ACCOUNT, "acme")
+            .unwrap()
+            .users
+            .insert("ana".into(), user("ana"));
+
+        store.delete_namespace(ACCOUNT, "acme", delay).unwrap();
+        let space = store.namespace_info(ACCOUNT, "acme").unwrap();
+        assert_eq!((space.status(), space.users.len()), (NamespaceStatus::Deleting, 0));
+        tokio::time::advance(delay).await;
+        assert_eq!(
+            store.namespace_info(ACCOUNT, "acme").unwrap_err().code,
+            "ResourceNotFoundException"
+        );
+        assert!(
+            store.delete_namespace(ACCOUNT, "default", delay).is_err(),
+            "default stays"
+        );
+    }
+
+    #[test]
+    fn the_namespace_limit_counts_default() {
+        let mut store = Store::default();
+        store
+            .create_namespace(ACCOUNT, "a", "us-east-1", Duration::ZERO, 2)
+            .unwrap();
+        let over = store
+            .create_namespace(ACCOUNT, "b", "us-east-1", Duration::ZERO, 2)
+            .unwrap_err();
+        assert_eq!((over.status.as_u16(), over.code), (409, "LimitExceededException"));
+        assert!(
+            store
+                .create_namespace("210987654321", "b", "us-east-1", Duration::ZERO, 2)
+                .is_ok(),
+            "per account"
+        );
+        assert_eq!(store.namespaces(ACCOUNT).keys().collect::<Vec<_>>(), ["a", "default"]);
     }
 
     #[test]

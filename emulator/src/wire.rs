@@ -50,6 +50,10 @@ impl ApiError {
     pub fn limit(message: impl Into<String>) -> Self {
         Self::new(409, "LimitExceededException", message)
     }
+    /// A namespace not `CREATED` yet (or being deleted): 503, which clients retry.
+    pub fn not_ready(message: impl Into<String>) -> Self {
+        Self::new(503, "ResourceUnavailableException", message)
+    }
     pub fn bad_token() -> Self {
         Self::new(400, "InvalidNextTokenException", "The NextToken is not valid.")
     }

@@ -89,7 +89,12 @@ impl Emulator {
 
     /// The test account's default namespace as `GET /_emulator/state` shows it.
     pub fn space(&self) -> serde_json::Value {
-        self.state()["spaces"][format!("{ACCOUNT}/{NAMESPACE}")].take()
+        self.namespace(NAMESPACE)
+    }
+
+    /// One namespace of the test account (`Null` when it does not exist).
+    pub fn namespace(&self, namespace: &str) -> serde_json::Value {
+        self.state()["spaces"][format!("{ACCOUNT}/{namespace}")].take()
     }
 
     /// One user's record (`Null` when there is none).
@@ -99,7 +104,12 @@ impl Emulator {
 
     /// Every user's name.
     pub fn user_names(&self) -> Vec<String> {
-        self.space()["Users"]
+        self.users_in(NAMESPACE)
+    }
+
+    /// Every user's name in `namespace`.
+    pub fn users_in(&self, namespace: &str) -> Vec<String> {
+        self.namespace(namespace)["Users"]
             .as_object()
             .map(|u| u.keys().cloned().collect())
             .unwrap_or_default()
@@ -107,13 +117,23 @@ impl Emulator {
 
     /// The groups `user` is a member of.
     pub fn groups_of(&self, user: &str) -> Vec<String> {
-        let space = self.space();
+        self.groups_in(NAMESPACE, user)
+    }
+
+    /// The groups `user` is a member of in `namespace`.
+    pub fn groups_in(&self, namespace: &str, user: &str) -> Vec<String> {
+        let space = self.namespace(namespace);
         let memberships = space["Memberships"].as_object().cloned().unwrap_or_default();
         memberships
             .into_iter()
             .filter(|(_, members)| members.as_array().is_some_and(|m| m.iter().any(|x| x == user)))
             .map(|(group, _)| group)
             .collect()
+    }
+
+    /// Calls per operation that succeeded.
+    pub fn succeeded(&self, operation: &str) -> u64 {
+        self.stats()["operations"][operation]["succeeded"].as_u64().unwrap_or(0)
     }
 
     /// Calls per operation that reached the emulator (answered or throttled).

@@ -2,6 +2,7 @@
 
 pub mod groups;
 pub mod members;
+pub mod namespaces;
 pub mod tags;
 pub mod users;
 

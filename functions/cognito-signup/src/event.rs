@@ -43,13 +43,19 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
     }
     let signup = Signup::deserialize(payload).map_err(malformed)?;
     let attributes = &app.settings.attributes;
+    let tenant_attribute = app.config.tenancy().map(|t| t.attribute.as_str());
     let change = attributes
-        .user(&signup.user_pool_id, &signup.request.user_attributes, Vec::new())
+        .user(
+            &signup.user_pool_id,
+            &signup.request.user_attributes,
+            Vec::new(),
+            tenant_attribute,
+        )
         .to_change(&app.config, attributes.session_name_source)
         .map_err(TriggerError::Invalid)?;
     let planned = change.plan(&app.config).map_err(TriggerError::Invalid)?;
     let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
-    match app.engine.apply(&planned, &app.scope, deadline).await {
+    match app.engine.apply(&planned, deadline).await {
         Ok(outcome) => Ok(Handled::Provisioned(outcome)),
         // Not transient (a login another identity holds): a retry would be refused again.
         Err(quicksight) if quicksight.is_refusal() => Err(TriggerError::Refused(quicksight)),

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use qs_engine::Engine;
-use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
+use qs_model::config::{Config, ConfigError, EnvReader, RoleDowngrade};
 use serde_json::Value;
 
 pub use error::{Handled, QueueError, TriggerError};
@@ -26,7 +26,6 @@ pub struct App {
     pub config: Config,
     pub settings: Settings,
     pub engine: Engine,
-    pub scope: GroupScope,
     pub sqs: RetryQueue,
 }
 
@@ -40,7 +39,6 @@ impl App {
         // Sign-ups never take a role down: they neither delete users nor may.
         let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
         Self {
-            scope: config.group_scope(),
             config,
             settings,
             engine,

@@ -11,11 +11,14 @@ pub struct Claims {
     pub email_unverified: bool,
     /// The groups claim: a JSON array of names, or a comma-separated string.
     pub groups: Vec<String>,
+    /// The tenant claim (`TENANT_CLAIM`), read only when tenants are on.
+    pub tenant: Option<String>,
 }
 
 impl Claims {
-    /// Reads the verified claims; `groups_claim` names the claim with the user's groups.
-    pub fn read(claims: &Value, groups_claim: &str) -> Self {
+    /// Reads the verified claims; `groups_claim` names the claim with the user's groups,
+    /// `tenant_claim` the one with the tenant (tenants on).
+    pub fn read(claims: &Value, groups_claim: &str, tenant_claim: Option<&str>) -> Self {
         let groups = match &claims[groups_claim] {
             Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             Value::String(s) => s
@@ -36,6 +39,7 @@ impl Claims {
             email: claims["email"].as_str().map(str::to_owned),
             email_unverified,
             groups,
+            tenant: tenant_claim.and_then(|name| claims[name].as_str()).map(str::to_owned),
         }
     }
 
@@ -47,6 +51,7 @@ impl Claims {
             external_login_id: None,
             idp_groups: self.groups,
             provider_url: Some(issuer.to_owned()),
+            tenant: self.tenant,
         }
     }
 }
@@ -59,7 +64,7 @@ mod tests {
 
     #[test]
     fn only_true_or_the_string_true_is_a_verified_email() {
-        let unverified = |v| Claims::read(&json!({ "email_verified": v }), "groups").email_unverified;
+        let unverified = |v| Claims::read(&json!({ "email_verified": v }), "groups", None).email_unverified;
         for verified in [json!(true), json!("true")] {
             assert!(!unverified(verified.clone()), "{verified}");
         }
@@ -75,14 +80,14 @@ mod tests {
             assert!(unverified(not.clone()), "{not}");
         }
         assert!(
-            !Claims::read(&json!({}), "groups").email_unverified,
+            !Claims::read(&json!({}), "groups", None).email_unverified,
             "absent: the provider does not say"
         );
     }
 
     #[test]
     fn groups_come_as_an_array_or_a_comma_separated_string() {
-        assert_eq!(Claims::read(&json!({ "g": ["a", "b"] }), "g").groups, ["a", "b"]);
-        assert_eq!(Claims::read(&json!({ "g": "a, b," }), "g").groups, ["a", "b"]);
+        assert_eq!(Claims::read(&json!({ "g": ["a", "b"] }), "g", None).groups, ["a", "b"]);
+        assert_eq!(Claims::read(&json!({ "g": "a, b," }), "g", None).groups, ["a", "b"]);
     }
 }

@@ -24,10 +24,19 @@ pub enum SignupError {
     /// identity's values.
     #[error("user {user} is tied to a different external login")]
     LoginConflict { user: String },
+    /// The tenant has no namespace and this deployment creates none: 403 naming the tenant.
+    #[error("tenant {tenant} has no QuickSight namespace")]
+    UnknownTenant { tenant: String },
+    /// The tenant's namespace is being created: 503 with `Retry-After`.
+    #[error("namespace {namespace} is not ready yet")]
+    TenantNotReady { namespace: String },
     /// QuickSight failed: 503, safe to retry.
     #[error("QuickSight failed: {0}")]
     QuickSight(EngineError),
 }
+
+/// Seconds a client waits before asking again while a tenant's namespace is being created.
+const NAMESPACE_RETRY_AFTER: &str = "5";
 
 impl SignupError {
     /// The metric that counts sign-ups that failed this way.
@@ -37,7 +46,8 @@ impl SignupError {
             Self::KeysUnavailable(_) => Metric::KeysUnavailable,
             Self::Claims(_) => Metric::ClaimsInvalid,
             Self::LoginConflict { .. } => Metric::LoginConflicts,
-            Self::QuickSight(_) => Metric::SignupsFailedQuickSight,
+            Self::UnknownTenant { .. } => Metric::TenantsUnknown,
+            Self::TenantNotReady { .. } | Self::QuickSight(_) => Metric::SignupsFailedQuickSight,
         }
     }
 }
@@ -46,6 +56,8 @@ impl From<EngineError> for SignupError {
     fn from(e: EngineError) -> Self {
         match e {
             EngineError::Refused(Refusal::LoginConflict { user }) => Self::LoginConflict { user },
+            EngineError::Refused(Refusal::UnknownTenant { tenant, .. }) => Self::UnknownTenant { tenant },
+            EngineError::NamespaceNotReady { namespace, .. } => Self::TenantNotReady { namespace },
             other => Self::QuickSight(other),
         }
     }
@@ -63,6 +75,13 @@ impl From<Rejected> for SignupError {
 /// An HTTP answer in the shape function URLs and HTTP APIs (payload v2) expect.
 fn answer(status: u16, body: Value) -> Value {
     json!({ "statusCode": status, "headers": { "content-type": "application/json" }, "body": body.to_string() })
+}
+
+/// A 503 the client may repeat after `Retry-After` seconds.
+fn retry_after(seconds: &str, body: Value) -> Value {
+    let mut answer = answer(503, body);
+    answer["headers"]["retry-after"] = json!(seconds);
+    answer
 }
 
 /// 200 with the outcome, or the error's status and body; logged either way.
@@ -104,6 +123,23 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
                 "user_name": user,
             });
             answer(409, body)
+        }
+        SignupError::UnknownTenant { tenant } => {
+            tracing::warn!(tenant = %tenant, "sign-up for a tenant without a namespace; TENANT_CREATE_NAMESPACE is off");
+            let body = json!({
+                "error": "the tenant has no QuickSight namespace",
+                "reason": "unknown_tenant",
+                "tenant": tenant,
+            });
+            answer(403, body)
+        }
+        SignupError::TenantNotReady { namespace } => {
+            tracing::warn!(namespace = %namespace, "the tenant's namespace is still being created");
+            let body = json!({
+                "error": "the tenant's QuickSight namespace is being created; retry",
+                "reason": "namespace_not_ready",
+            });
+            retry_after(NAMESPACE_RETRY_AFTER, body)
         }
         SignupError::QuickSight(e) => {
             tracing::error!(error = %e, "QuickSight failed");

@@ -36,7 +36,12 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
 
 async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outcome, SignupError> {
     let token = token(payload).ok_or(Rejected::Missing)?;
-    let claims = Claims::read(&app.verifier.verify(token).await?, &app.settings.groups_claim);
+    let tenant_claim = app.config.tenancy().map(|t| t.claim.as_str());
+    let claims = Claims::read(
+        &app.verifier.verify(token).await?,
+        &app.settings.groups_claim,
+        tenant_claim,
+    );
     if claims.email_unverified {
         let error = FieldError::new("email_verified", "the e-mail must not be unverified", "false");
         return Err(SignupError::Claims(error.into()));
@@ -47,5 +52,5 @@ async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outco
         .and_then(|change| change.plan(&app.config))
         .map_err(SignupError::Claims)?;
     let deadline = deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN;
-    Ok(app.engine.apply(&planned, &app.scope, deadline).await?)
+    Ok(app.engine.apply(&planned, deadline).await?)
 }

@@ -9,7 +9,7 @@ mod settings;
 mod verify;
 
 use qs_engine::Engine;
-use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, RoleDowngrade};
+use qs_model::config::{Config, ConfigError, EnvReader, RoleDowngrade};
 
 pub use claims::Claims;
 pub use error::SignupError;
@@ -23,7 +23,6 @@ pub struct App {
     pub settings: Settings,
     pub verifier: Verifier,
     pub engine: Engine,
-    pub scope: GroupScope,
 }
 
 impl App {
@@ -31,7 +30,6 @@ impl App {
         // Sign-ups never take a role down: they neither delete users nor may.
         let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
         Self {
-            scope: config.group_scope(),
             config,
             settings,
             verifier,

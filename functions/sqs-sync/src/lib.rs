@@ -8,7 +8,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use qs_engine::Engine;
 use qs_engine::batch::{BatchItem, BatchLimits, BatchRunner, ItemReport};
 use qs_engine::runtime::deadline_from_epoch_millis;
-use qs_model::config::{Config, ConfigError, EnvReader, GroupScope, parse};
+use qs_model::config::{Config, ConfigError, EnvReader, parse};
 use qs_observe::metrics::Counts;
 use serde::Serialize;
 
@@ -16,18 +16,12 @@ use serde::Serialize;
 pub struct App {
     pub config: Config,
     pub engine: Engine,
-    pub scope: GroupScope,
     pub limits: BatchLimits,
 }
 
 impl App {
     pub fn new(config: Config, engine: Engine, limits: BatchLimits) -> Self {
-        Self {
-            scope: config.group_scope(),
-            config,
-            engine,
-            limits,
-        }
+        Self { config, engine, limits }
     }
 }
 
@@ -91,7 +85,6 @@ pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response,
     let runner = BatchRunner {
         engine: &app.engine,
         config: &app.config,
-        scope: &app.scope,
         limits: app.limits,
     };
     let results = runner.run(items, deadline).await;

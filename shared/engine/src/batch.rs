@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use qs_model::config::{Config, GroupScope};
+use qs_model::config::Config;
 use qs_model::message::{Change, Planned};
 use qs_model::user::Refusal;
 use qs_model::validate::FieldError;
@@ -142,7 +142,6 @@ impl Default for BatchLimits {
 pub struct BatchRunner<'a> {
     pub engine: &'a Engine,
     pub config: &'a Config,
-    pub scope: &'a GroupScope,
     pub limits: BatchLimits,
 }
 
@@ -177,14 +176,15 @@ impl BatchRunner<'_> {
         Parsed { item, change }
     }
 
-    /// Messages that must run one after the other: a FIFO group, else one user's changes.
+    /// Messages that must run one after the other: a FIFO group, else one user's changes (a user
+    /// is a name in a namespace).
     fn chains(&self, parsed: &[Parsed]) -> Vec<Vec<usize>> {
         let mut chains: Vec<Vec<usize>> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for (i, p) in parsed.iter().enumerate() {
             let key = match (&p.item.fifo_group, &p.change) {
                 (Some(group), _) => format!("fifo:{group}"),
-                (None, Ok((_, planned))) => format!("user:{}", planned.user_name()),
+                (None, Ok((_, planned))) => format!("user:{}/{}", planned.home.namespace, planned.user_name()),
                 (None, Err(_)) => format!("alone:{i}"),
             };
             match by_key.get(&key) {
@@ -217,12 +217,7 @@ impl BatchRunner<'_> {
                     let item_deadline = deadline - self.limits.respond_margin;
                     // The engine's own log lines name the message they belong to.
                     let span = tracing::info_span!("message", message_id = %p.item.id);
-                    match self
-                        .engine
-                        .apply(planned, self.scope, item_deadline)
-                        .instrument(span)
-                        .await
-                    {
+                    match self.engine.apply(planned, item_deadline).instrument(span).await {
                         Ok(outcome) => ItemResult::Applied {
                             op: change.op(),
                             outcome: Box::new(outcome),

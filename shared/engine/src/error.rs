@@ -22,6 +22,9 @@ pub enum EngineError {
     /// login another identity holds): it fails for good, alone.
     #[error("refused: {0}")]
     Refused(Refusal),
+    /// A tenant's namespace is still being created: the change finishes later.
+    #[error("namespace {namespace} is not ready yet ({status}); the change is retried later")]
+    NamespaceNotReady { namespace: String, status: String },
     #[error("user {user} still not visible to {operation} after {waited:?} (QuickSight eventual consistency)")]
     NotYetVisible {
         user: String,
@@ -49,7 +52,7 @@ impl EngineError {
             Self::Invalid(_) | Self::Refused(_) => false,
             Self::QuickSight { code: None, .. } => true,
             Self::QuickSight { code: Some(code), .. } => TRANSIENT_CODES.contains(&code.as_str()),
-            Self::DeadlineExceeded { .. } | Self::NotYetVisible { .. } => true,
+            Self::DeadlineExceeded { .. } | Self::NotYetVisible { .. } | Self::NamespaceNotReady { .. } => true,
         }
     }
 

@@ -5,9 +5,9 @@ use qs_model::config::GroupScope;
 use tokio::time::{Instant, sleep};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
-use super::{Engine, EngineError, FIRST_VISIBILITY_BACKOFF, GroupChanges, MAX_VISIBILITY_BACKOFF};
+use super::{EngineError, FIRST_VISIBILITY_BACKOFF, GroupChanges, InHome, MAX_VISIBILITY_BACKOFF};
 
-impl Engine {
+impl InHome<'_> {
     pub(super) async fn sync_groups_now(
         &self,
         user_name: &str,
@@ -81,7 +81,7 @@ impl Engine {
             .client
             .list_user_groups()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .user_name(user_name)
             .into_paginator()
             .items()
@@ -149,7 +149,7 @@ impl Engine {
                 .client
                 .create_group_membership()
                 .aws_account_id(&self.account_id)
-                .namespace(&self.namespace)
+                .namespace(self.namespace())
                 .group_name(group)
                 .member_name(user_name)
                 .send()
@@ -186,7 +186,7 @@ impl Engine {
             .client
             .create_group()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .group_name(group)
             .send()
             .await;
@@ -202,7 +202,7 @@ impl Engine {
             .client
             .describe_group()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .group_name(group)
             .send()
             .await;
@@ -219,7 +219,7 @@ impl Engine {
             .client
             .delete_group_membership()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .group_name(group)
             .member_name(user_name)
             .send()

@@ -10,6 +10,8 @@ pub mod batch;
 mod client;
 mod error;
 mod groups;
+mod home;
+mod namespaces;
 mod orphans;
 mod recent;
 pub mod runtime;
@@ -21,10 +23,13 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
-use qs_model::config::{Config, FederatedRole, GroupScope, RoleDowngrade};
-use qs_model::message::Planned;
+use qs_model::config::{Config, GroupScope, RoleDowngrade};
+use qs_model::message::{GroupSync, Planned, UserAction};
+use qs_model::tenant::Home;
 use qs_model::validate::UserSpec;
 use tokio::time::Instant;
+
+use home::InHome;
 
 pub use client::{build_client, load_sdk_config, with_retries};
 pub use error::{EngineError, from_sdk};
@@ -51,8 +56,8 @@ pub enum FirstCall {
 pub struct Engine {
     client: Client,
     account_id: String,
-    namespace: String,
-    role: FederatedRole,
+    /// Where the warm-up call goes: the one home, or (tenants on) `default`.
+    warm_up_home: Home,
     dry_run: bool,
     visibility_wait: Duration,
     first_call: FirstCall,
@@ -61,6 +66,7 @@ pub struct Engine {
     /// The provider URL QuickSight reports for this deployment's users, when it is known.
     provider_url: Option<String>,
     recent: recent::RecentRegistrations,
+    namespaces: namespaces::Namespaces,
 }
 
 impl Engine {
@@ -69,8 +75,10 @@ impl Engine {
         Self {
             client,
             account_id: config.account_id.clone(),
-            namespace: config.namespace.clone(),
-            role: config.federated_role.clone(),
+            warm_up_home: config.home(None).unwrap_or_else(|_| Home {
+                namespace: qs_model::config::DEFAULT_NAMESPACE.into(),
+                ..Home::default()
+            }),
             dry_run: config.dry_run,
             visibility_wait: DEFAULT_VISIBILITY_WAIT,
             first_call: FirstCall::Describe,
@@ -78,6 +86,7 @@ impl Engine {
             managed_tag_keys: config.managed_tag_keys.clone(),
             provider_url: config.reported_provider_url().map(str::to_owned),
             recent: Default::default(),
+            namespaces: namespaces::Namespaces::new(config.tenancy().is_some_and(|t| t.create_namespace)),
         }
     }
 
@@ -109,68 +118,63 @@ impl Engine {
         self
     }
 
-    /// Whether this engine registered `user_name` moments ago.
-    fn registered_recently(&self, user_name: &str) -> bool {
-        self.recent.contains(user_name)
-    }
-
     /// Opens the connection to QuickSight before the first invoke needs it: a DescribeUser of a
     /// name no session can have (session names have no spaces): a read, whose answer is ignored.
     async fn warm_up(&self) {
+        let home = &self.warm_up_home;
         let _ = self
             .client
             .describe_user()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
-            .user_name(self.user_name(" warm-up"))
+            .namespace(&home.namespace)
+            .user_name(home.user_name(" warm-up"))
             .send()
             .await;
     }
 
-    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
-    fn user_name(&self, session_name: &str) -> String {
-        self.role.user_name(session_name)
-    }
-
-    /// Applies a planned change from the queue or a sign-up.
-    pub async fn apply(
-        &self,
-        planned: &Planned,
-        scope: &GroupScope,
-        deadline: Instant,
-    ) -> Result<Outcome, EngineError> {
+    /// Applies a planned change from the queue or a sign-up, in its home.
+    pub async fn apply(&self, planned: &Planned, deadline: Instant) -> Result<Outcome, EngineError> {
+        let home = &planned.home;
         let none = BTreeSet::new();
         // Boxed: each operation's future is deep, and one enum of all four nested in a handler's
         // future overflows the compiler's layout depth limit.
-        match planned {
-            Planned::Upsert { spec, groups, .. } => {
-                Box::pin(self.provision(spec, groups.as_ref(), scope, deadline)).await
+        match &planned.action {
+            UserAction::Upsert { spec, groups } => {
+                let (desired, scope) = match groups {
+                    Some(GroupSync { desired, scope }) => (Some(desired), scope),
+                    None => (None, &GroupScope::default()),
+                };
+                Box::pin(self.provision(home, spec, desired, scope, deadline)).await
             }
-            Planned::AddGroups { user_name, groups } => {
-                Box::pin(self.change_groups(user_name, groups, &none, deadline)).await
+            UserAction::AddGroups { user_name, groups } => {
+                Box::pin(self.change_groups(home, user_name, groups, &none, deadline)).await
             }
-            Planned::RemoveGroups { user_name, groups } => {
-                Box::pin(self.change_groups(user_name, &none, groups, deadline)).await
+            UserAction::RemoveGroups { user_name, groups } => {
+                Box::pin(self.change_groups(home, user_name, &none, groups, deadline)).await
             }
-            Planned::Delete { user_name } => Box::pin(self.delete_user(user_name, deadline)).await,
-            Planned::DeleteByPrincipalId { principal_id } => Box::pin(self.delete_orphan(principal_id, deadline)).await,
+            UserAction::Delete { user_name } => Box::pin(self.delete_user(home, user_name, deadline)).await,
+            UserAction::DeleteByPrincipalId { principal_id } => {
+                Box::pin(self.delete_orphan(home, principal_id, deadline)).await
+            }
         }
     }
 
-    /// Registers or updates the user, then (when `groups` is given) makes the user's managed groups
-    /// exactly `groups`.
+    /// Registers or updates the user, then (when `groups` is given) makes the user's groups of
+    /// `scope` exactly `groups`.
     pub async fn provision(
         &self,
+        home: &Home,
         spec: &UserSpec,
         groups: Option<&BTreeSet<String>>,
         scope: &GroupScope,
         deadline: Instant,
     ) -> Result<Outcome, EngineError> {
         within(deadline, "provision", async {
-            let mut outcome = self.register_or_update_now(spec).await?;
+            let at = self.at(home, deadline).await?;
+            let mut outcome = at.register_or_update_now(spec).await?;
             if let Some(desired) = groups {
                 let is_new = outcome.user == UserChange::Registered;
-                let synced = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+                let synced = at.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
                 outcome.groups.merge(synced);
             }
             Ok(outcome)
@@ -179,40 +183,51 @@ impl Engine {
     }
 
     /// Registers the user, or updates only what differs when it exists.
-    pub async fn register_or_update(&self, spec: &UserSpec, deadline: Instant) -> Result<Outcome, EngineError> {
-        within(deadline, "register_or_update", self.register_or_update_now(spec)).await
+    pub async fn register_or_update(
+        &self,
+        home: &Home,
+        spec: &UserSpec,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        within(deadline, "register_or_update", async {
+            self.at(home, deadline).await?.register_or_update_now(spec).await
+        })
+        .await
     }
 
     /// Adds and removes the named memberships and touches no other.
     pub async fn change_groups(
         &self,
+        home: &Home,
         user_name: &str,
         add: &BTreeSet<String>,
         remove: &BTreeSet<String>,
         deadline: Instant,
     ) -> Result<Outcome, EngineError> {
         within(deadline, "change_groups", async {
-            let groups = self.change_groups_now(user_name, add, remove).await?;
-            Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
+            let at = self.at(home, deadline).await?;
+            let groups = at.change_groups_now(user_name, add, remove).await?;
+            Ok(at.outcome(user_name, None, UserChange::Unchanged, groups))
         })
         .await
     }
 
     /// Deletes the user; a user already gone is success (`not_found`).
-    pub async fn delete_user(&self, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
-        within(deadline, "delete_user", self.delete_user_now(user_name)).await
+    pub async fn delete_user(&self, home: &Home, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
+        within(deadline, "delete_user", async {
+            self.at(home, deadline).await?.delete_user_now(user_name).await
+        })
+        .await
     }
 
-    fn outcome(&self, user_name: &str, arn: Option<String>, user: UserChange, groups: GroupChanges) -> Outcome {
-        Outcome {
-            user_name: user_name.to_owned(),
-            arn,
-            user,
-            groups,
-            tags: TagChanges::default(),
-            role_downgrade: None,
-            dry_run: self.dry_run,
+    /// This engine at work in `home`, once its namespace is ready (a tenant's namespace is
+    /// checked once per process, and created on first use when configured).
+    async fn at<'a>(&'a self, home: &'a Home, deadline: Instant) -> Result<InHome<'a>, EngineError> {
+        let at = InHome { engine: self, home };
+        if home.tenant.is_some() {
+            self.namespaces.ensure(&at, deadline).await?;
         }
+        Ok(at)
     }
 }
 

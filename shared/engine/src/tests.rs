@@ -179,6 +179,7 @@ async fn iam_registration_sends_role_arn_session_and_external_login_never_user_n
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &tagged(),
             Some(&groups(&["qs-a", "qs-b"])),
             &GroupScope::default(),
@@ -211,7 +212,10 @@ async fn cognito_login_sends_provider_type_and_id_but_no_provider_url() {
         id: "us-east-1:identity-id".into(),
     };
 
-    let outcome = engine.register_or_update(&spec(login), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(login), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Registered);
     assert_eq!(register.num_calls(), 1);
@@ -230,6 +234,7 @@ async fn existing_identical_user_costs_two_reads_and_no_mutating_call() {
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-a"])),
             &GroupScope::default(),
@@ -258,7 +263,10 @@ async fn existing_user_with_another_role_is_updated_with_only_that_field_reporte
         .then_output(|| UpdateUserOutput::builder().build());
     let engine = engine(&[&describe, &update], false);
 
-    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(
         outcome.user,
@@ -274,7 +282,10 @@ async fn signup_mode_existing_user_costs_a_409_then_the_describe() {
     let (exists, describe) = (register_exists(), describe_existing(QsRole::Author));
     let engine = signup_engine(&[&exists, &describe]);
 
-    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Unchanged);
     assert_eq!((exists.num_calls(), describe.num_calls()), (1, 1));
@@ -285,7 +296,10 @@ async fn a_registration_racing_ours_that_quicksight_does_not_show_yet_is_transie
     let (missing, exists, still_missing) = (describe_missing(), register_exists(), describe_missing());
     let engine = engine(&[&missing, &exists, &still_missing], false);
 
-    let err = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap_err();
+    let err = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap_err();
 
     assert!(
         matches!(
@@ -315,10 +329,16 @@ async fn group_sync_removes_only_managed_groups() {
         .match_requests(|r| r.group_name() == Some("qs-old") && r.member_name() == Some(USER))
         .then_output(|| DeleteGroupMembershipOutput::builder().build());
     let engine = engine(&[&describe, &list, &add, &remove], false);
-    let scope = config(false).group_scope();
+    let scope = config(false).group_scope(&testing::home());
 
     let outcome = engine
-        .provision(&spec(oidc()), Some(&groups(&["qs-keep", "qs-new"])), &scope, deadline())
+        .provision(
+            &testing::home(),
+            &spec(oidc()),
+            Some(&groups(&["qs-keep", "qs-new"])),
+            &scope,
+            deadline(),
+        )
         .await
         .unwrap();
 
@@ -346,6 +366,7 @@ async fn membership_404_right_after_registration_is_retried_until_the_user_shows
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-a"])),
             &GroupScope::default(),
@@ -377,6 +398,7 @@ async fn membership_404_gives_up_after_the_visibility_bound() {
     let started = Instant::now();
     let err = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-a"])),
             &GroupScope::default(),
@@ -407,6 +429,7 @@ async fn a_missing_group_is_created_then_joined() {
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-new"])),
             &GroupScope::default(),
@@ -429,7 +452,10 @@ async fn throttled_calls_are_retried_by_the_sdk() {
         .build();
     let engine = signup_engine_with_backoff(&[&register], Duration::from_millis(5));
 
-    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Registered);
     assert_eq!(register.num_calls(), 3);
@@ -449,6 +475,7 @@ async fn limit_exceeded_is_a_quota_and_is_not_retried() {
 
     let err = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-a"])),
             &GroupScope::default(),
@@ -479,6 +506,7 @@ async fn dry_run_reads_and_plans_but_sends_no_mutating_request() {
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec(oidc()),
             Some(&groups(&["qs-a", "qs-b"])),
             &GroupScope::default(),
@@ -499,7 +527,10 @@ async fn dry_run_of_an_existing_user_reports_the_update_it_would_send_even_in_re
     // Sequential mode: a RegisterUser or UpdateUser call here would fail the test.
     let engine = engine(&[&describe], true).with_first_call(FirstCall::Register);
 
-    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap();
 
     assert!(outcome.dry_run);
     assert_eq!(
@@ -519,7 +550,7 @@ async fn deleting_a_user_already_gone_is_success() {
         .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
     let engine = engine(&[&delete], false);
 
-    let outcome = engine.delete_user(USER, deadline()).await.unwrap();
+    let outcome = engine.delete_user(&testing::home(), USER, deadline()).await.unwrap();
 
     assert_eq!(outcome.user, UserChange::NotFound);
 }
@@ -531,7 +562,10 @@ async fn invalid_spec_is_refused_before_any_call() {
     bad.email = "not-an-address".into();
     bad.session_name = "a b".into();
 
-    let err = engine.register_or_update(&bad, deadline()).await.unwrap_err();
+    let err = engine
+        .register_or_update(&testing::home(), &bad, deadline())
+        .await
+        .unwrap_err();
 
     let EngineError::Invalid(errors) = err else {
         panic!("expected a validation error")
@@ -559,7 +593,9 @@ async fn a_long_run_of_throttling_does_not_use_up_the_sdk_retry_quota() {
     let engine = signup_engine_with_backoff(&[&register], Duration::from_micros(100));
 
     for n in 0..250 {
-        let outcome = engine.register_or_update(&spec(oidc()), deadline()).await;
+        let outcome = engine
+            .register_or_update(&testing::home(), &spec(oidc()), deadline())
+            .await;
         assert!(outcome.is_ok(), "call {n}: {:?}", outcome.err());
     }
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 750);
@@ -577,14 +613,14 @@ async fn a_change_right_after_this_engine_registered_the_user_waits_for_quicksig
     let add = add_member("qs-a");
     let engine = engine(&[&missing, &register, &not_yet, &not_yet_again, &listed, &add], false);
     let registered = engine
-        .register_or_update(&spec(ExternalLogin::None), deadline())
+        .register_or_update(&testing::home(), &spec(ExternalLogin::None), deadline())
         .await
         .unwrap();
     assert_eq!(registered.user, UserChange::Registered);
 
     // The add_groups message right behind the upsert that created the user.
     let outcome = engine
-        .change_groups(USER, &groups(&["qs-a"]), &groups(&[]), deadline())
+        .change_groups(&testing::home(), USER, &groups(&["qs-a"]), &groups(&[]), deadline())
         .await
         .unwrap();
 
@@ -598,7 +634,7 @@ async fn a_user_quicksight_does_not_show_is_a_transient_failure() {
     let engine = engine(&[&missing], false);
 
     let error = engine
-        .change_groups(USER, &groups(&["qs-a"]), &groups(&[]), deadline())
+        .change_groups(&testing::home(), USER, &groups(&["qs-a"]), &groups(&[]), deadline())
         .await
         .unwrap_err();
 
@@ -622,7 +658,10 @@ async fn a_downgrade_is_kept_by_default_and_no_update_quicksight_refuses_is_sent
     let existing = describe_existing(QsRole::Author);
     let engine = engine(&[&existing], false);
 
-    let outcome = engine.register_or_update(&reader(), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &reader(), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Unchanged);
     let report = outcome.role_downgrade.expect("the downgrade is reported");
@@ -637,7 +676,10 @@ async fn under_fail_a_downgrade_is_a_permanent_refusal() {
     let existing = describe_existing(QsRole::AdminPro);
     let engine = engine(&[&existing], false).with_role_downgrade(qs_model::config::RoleDowngrade::Fail);
 
-    let error = engine.register_or_update(&reader(), deadline()).await.unwrap_err();
+    let error = engine
+        .register_or_update(&testing::home(), &reader(), deadline())
+        .await
+        .unwrap_err();
 
     assert!(matches!(error, EngineError::Refused { .. }), "{error}");
     assert!(!error.is_transient());
@@ -666,7 +708,10 @@ async fn under_recreate_the_user_is_deleted_and_registered_again_with_its_groups
     let engine = engine(&[&existing, &list, &delete, &register, &rejoin], false)
         .with_role_downgrade(qs_model::config::RoleDowngrade::Recreate);
 
-    let outcome = engine.register_or_update(&reader(), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &reader(), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Recreated);
     assert_eq!(outcome.role_downgrade.unwrap().action, DowngradeAction::Recreated);
@@ -682,7 +727,10 @@ async fn a_role_change_that_is_no_downgrade_is_sent() {
         .then_output(|| UpdateUserOutput::builder().build());
     let engine = engine(&[&existing, &update], false);
 
-    let outcome = engine.register_or_update(&spec(oidc()), deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &spec(oidc()), deadline())
+        .await
+        .unwrap();
 
     assert_eq!(
         outcome.user,
@@ -717,7 +765,10 @@ async fn an_existing_users_managed_tags_follow_the_change_and_other_keys_stay() 
         ..spec(oidc())
     };
 
-    let outcome = engine.register_or_update(&sales, deadline()).await.unwrap();
+    let outcome = engine
+        .register_or_update(&testing::home(), &sales, deadline())
+        .await
+        .unwrap();
 
     assert_eq!(outcome.user, UserChange::Unchanged);
     assert_eq!(

@@ -5,9 +5,9 @@ use qs_model::user::{Decision, ExistingUser, Policy, UserField, decide};
 use qs_model::validate::{ExternalLogin, ProviderKind, UserRole, UserSpec};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
-use super::{Engine, EngineError, FirstCall, GroupChanges, Outcome, RoleDowngradeReport, UserChange};
+use super::{EngineError, FirstCall, GroupChanges, InHome, Outcome, RoleDowngradeReport, UserChange};
 
-impl Engine {
+impl InHome<'_> {
     pub(super) async fn register_or_update_now(&self, spec: &UserSpec) -> Result<Outcome, EngineError> {
         spec.validate()?;
         // Describe-first learns what QuickSight has (a dry run is this path stopped before its first
@@ -52,7 +52,7 @@ impl Engine {
         }
         match self.register_request(spec).send().await {
             Ok(out) => {
-                self.recent.record(user_name);
+                self.record_registration(user_name);
                 let arn = out.user().and_then(User::arn).map(str::to_owned);
                 Ok(self.outcome(user_name, arn, UserChange::Registered, GroupChanges::default()))
             }
@@ -77,10 +77,10 @@ impl Engine {
             .client
             .register_user()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             // IAM users are named RoleName/SessionName by QuickSight; sending UserName is refused.
             .identity_type(IdentityType::Iam)
-            .iam_arn(&self.role.arn)
+            .iam_arn(&self.home.role.arn)
             .session_name(&spec.session_name)
             .email(&spec.email)
             .user_role(spec.role.as_str().into())
@@ -124,7 +124,7 @@ impl Engine {
             .send()
             .await
             .map_err(|e| from_sdk("RegisterUser", e))?;
-        self.recent.record(user_name);
+        self.record_registration(user_name);
         outcome.arn = registered.user().and_then(User::arn).map(str::to_owned);
         outcome.groups = self.add_memberships(user_name, &previous).await?;
         Ok(outcome)
@@ -152,7 +152,7 @@ impl Engine {
             .client
             .update_user()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .user_name(user_name)
             .email(&spec.email)
             .role(role.as_str().into());
@@ -184,7 +184,7 @@ impl Engine {
             .client
             .describe_user()
             .aws_account_id(&self.account_id)
-            .namespace(&self.namespace)
+            .namespace(self.namespace())
             .user_name(user_name)
             .send()
             .await;
@@ -206,7 +206,7 @@ impl Engine {
                 .client
                 .delete_user()
                 .aws_account_id(&self.account_id)
-                .namespace(&self.namespace)
+                .namespace(self.namespace())
                 .user_name(user_name)
                 .send()
                 .await;

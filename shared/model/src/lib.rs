@@ -5,6 +5,7 @@
 //! - [`config`]: the typed configuration read once from the environment.
 //! - [`message`]: the queued-change format, checked and planned.
 //! - [`signup`]: a signing-up user turned into that format.
+//! - [`tenant`]: tenants, and the namespace and role ([`tenant::Home`]) each change's user lives in.
 //! - [`user`]: a QuickSight user as read, and [`user::decide`], the one decision of what a change
 //!   does to it (the engine and the reconcile planner both ask it).
 //! - [`outcome`]: what an operation did to a user, as logged and counted.
@@ -14,6 +15,7 @@ pub mod hash;
 pub mod message;
 pub mod outcome;
 pub mod signup;
+pub mod tenant;
 pub mod user;
 pub mod validate;
 

@@ -72,6 +72,8 @@ pub struct RoleDowngradeReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub user_name: String,
+    /// The namespace the user lives in.
+    pub namespace: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     pub user: UserChange,

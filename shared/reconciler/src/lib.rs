@@ -12,6 +12,7 @@ mod run;
 use std::collections::{BTreeMap, BTreeSet};
 
 use qs_model::message::Change;
+use qs_model::tenant::Home;
 use qs_model::user::ExistingUser;
 use qs_model::validate::ValidationErrors;
 
@@ -44,9 +45,23 @@ pub struct Directory {
     pub incomplete: Option<String>,
 }
 
-/// Everything read from QuickSight.
+/// Everything read from QuickSight: each namespace in the run's scope.
 #[derive(Debug, Clone, Default)]
 pub struct QuickSightSnapshot {
+    pub namespaces: Vec<NamespaceSnapshot>,
+}
+
+impl QuickSightSnapshot {
+    /// The namespace read for `home`, `None` when it is outside the run's scope.
+    pub fn of(&self, home: &Home) -> Option<&NamespaceSnapshot> {
+        self.namespaces.iter().find(|n| n.home == *home)
+    }
+}
+
+/// One namespace as read (empty when it does not exist yet).
+#[derive(Debug, Clone, Default)]
+pub struct NamespaceSnapshot {
+    pub home: Home,
     pub users: Vec<ExistingUser>,
     /// The members of every group read: the managed groups and every group the directory asks for.
     pub members: BTreeMap<String, BTreeSet<String>>,

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use qs_model::config::{EnvReader, parse};
 use qs_model::signup::CognitoAttributes;
-use qs_model::validate::FieldError;
+use qs_model::validate::{FieldError, fields};
 
 /// What a reconcile may do beyond registering and updating.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub struct Options {
     /// `RECONCILE_MAX_DELETE_PERCENT`: above this share of the owned users (when there are at least
     /// [`Options::PERCENT_FLOOR`]), none is sent.
     pub max_delete_percent: u32,
+    /// `RECONCILE_TENANTS` (qs-reconcile's `--tenant`): the tenants to reconcile; empty: every
+    /// tenant the directory names.
+    pub tenants: Vec<String>,
 }
 
 impl Default for Options {
@@ -25,6 +28,7 @@ impl Default for Options {
             relink: false,
             max_deletes: 25,
             max_delete_percent: 5,
+            tenants: Vec::new(),
         }
     }
 }
@@ -48,8 +52,17 @@ impl Options {
             max_delete_percent: env
                 .optional("RECONCILE_MAX_DELETE_PERCENT", parse::number_in(0..=100))
                 .unwrap_or(default.max_delete_percent),
+            tenants: env.optional("RECONCILE_TENANTS", parse_tenants).unwrap_or_default(),
         }
     }
+}
+
+fn parse_tenants(variable: &str, v: &str) -> Result<Vec<String>, FieldError> {
+    let tenants = parse::list(variable, v)?;
+    for tenant in &tenants {
+        fields::tenant(variable, tenant)?;
+    }
+    Ok(tenants)
 }
 
 /// Where a Cognito user's groups come from (`DIRECTORY_GROUPS`).

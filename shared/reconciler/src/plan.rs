@@ -5,12 +5,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
-use qs_model::config::{Config, GroupScope};
-use qs_model::message::{Change, Planned, Upsert, UserRef, VERSION};
+use qs_model::config::Config;
+use qs_model::message::{Change, GroupSync, Planned, Upsert, UserAction, UserRef, VERSION};
+use qs_model::tenant::Home;
 use qs_model::user::{Decision, ExistingUser, Policy, Refusal, UserField, decide};
 use qs_model::validate::UserSpec;
 
-use super::{Directory, Options, QuickSightSnapshot};
+use super::{Directory, NamespaceSnapshot, Options, QuickSightSnapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,6 +43,9 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
     pub action: Action,
+    /// The tenant whose namespace the change is in (tenants on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The QuickSight user name (a principal id for a "N/A" user).
     pub user: String,
     /// What changes: user fields by their API names, `+group` and `-group` for memberships.
@@ -83,6 +87,8 @@ pub struct Summary {
     pub relink: usize,
     pub delete: usize,
     pub delete_orphans: usize,
+    /// Users whose tenant changed: deleted in the old tenant's namespace, registered in the new.
+    pub moves: usize,
     pub memberships_added: usize,
     pub memberships_removed: usize,
     pub unchanged: usize,
@@ -116,22 +122,30 @@ impl Plan {
     }
 }
 
-/// The plan that makes QuickSight's users of this directory match the directory's active users.
+/// The plan that makes QuickSight's users of this directory match the directory's active users,
+/// in every namespace read (one per tenant in scope; the one namespace without tenants).
 pub fn plan(config: &Config, directory: &Directory, quicksight: &QuickSightSnapshot, options: &Options) -> Plan {
-    let planner = Planner::new(config, directory, quicksight, options);
     let mut plan = Plan::default();
-    let mut present = HashSet::new();
     let mut protected_logins = HashSet::new();
+    let mut upserts: Vec<(Upsert, Planned)> = Vec::new();
     for user in directory.users.iter().filter(|u| u.active) {
-        plan.summary.active_users += 1;
         let planned = user.change.clone().and_then(|c| c.plan(config).map(|p| (c, p)));
         match planned {
-            Ok((Change::Upsert(upsert), Planned::Upsert { spec, groups })) => {
-                present.insert(spec.user_name.clone());
-                planner.upsert(&mut plan, upsert, &spec, groups.as_ref());
+            // A user of a tenant outside this run's scope is neither planned nor a leaver.
+            Ok((_, planned)) if quicksight.of(&planned.home).is_none() => {}
+            Ok((
+                Change::Upsert(upsert),
+                planned @ Planned {
+                    action: UserAction::Upsert { .. },
+                    ..
+                },
+            )) => {
+                plan.summary.active_users += 1;
+                upserts.push((upsert, planned));
             }
             Ok(_) => plan.notes.push(note(NoteKind::Invalid, &user.source, "not an upsert")),
             Err(errors) => {
+                plan.summary.active_users += 1;
                 // Its QuickSight user, if any, is not a leaver.
                 protected_logins.extend(user.login_id.clone());
                 plan.notes
@@ -139,13 +153,92 @@ pub fn plan(config: &Config, directory: &Directory, quicksight: &QuickSightSnaps
             }
         }
     }
-    planner.leavers(&mut plan, &present, &protected_logins);
-    planner.guard(&mut plan);
+    let mut owned = 0;
+    for namespace in &quicksight.namespaces {
+        let planner = Planner::new(config, directory, namespace, options);
+        let mut present = HashSet::new();
+        for (upsert, planned) in upserts.iter().filter(|(_, p)| p.home == namespace.home) {
+            if let UserAction::Upsert { spec, groups } = &planned.action {
+                present.insert(spec.user_name.clone());
+                planner.upsert(&mut plan, upsert.clone(), spec, groups.as_ref());
+            }
+        }
+        planner.leavers(&mut plan, &present, &protected_logins);
+        owned += planner.owned.len();
+    }
+    mark_moves(&mut plan);
+    guard(&mut plan, directory, options, owned);
     plan.summary.directory_users = directory.users.len();
-    plan.summary.owned_users = planner.owned.len();
+    plan.summary.owned_users = owned;
     plan.summary.notes = plan.notes.len();
     plan.summary.held_deletes = plan.held.len();
     plan
+}
+
+/// A deletion in one tenant's namespace and a registration of the same session name in
+/// another's: the user's tenant changed. Both are still sent (the deletion under the guards).
+fn mark_moves(plan: &mut Plan) {
+    let session = |item: &Item| item.user.split_once('/').map(|(_, s)| s.to_owned());
+    let registered: HashMap<String, Option<String>> = plan
+        .items
+        .iter()
+        .filter(|i| i.action == Action::Register && i.tenant.is_some())
+        .filter_map(|i| Some((session(i)?, i.tenant.clone())))
+        .collect();
+    let mut moved: HashMap<String, Option<String>> = HashMap::new();
+    for item in plan.items.iter_mut().filter(|i| i.action == Action::Delete) {
+        let Some(to) = session(item).and_then(|s| registered.get(&s)) else {
+            continue;
+        };
+        if *to != item.tenant {
+            item.fields
+                .push(format!("moved to {}", to.as_deref().unwrap_or_default()));
+            moved.insert(session(item).unwrap_or_default(), item.tenant.clone());
+        }
+    }
+    for item in plan.items.iter_mut().filter(|i| i.action == Action::Register) {
+        if let Some(from) = session(item).and_then(|s| moved.get(&s)) {
+            item.fields
+                .insert(0, format!("moved from {}", from.as_deref().unwrap_or_default()));
+            plan.summary.moves += 1;
+        }
+    }
+}
+
+/// Holds back every deletion when the directory may be incomplete or there are too many.
+fn guard(plan: &mut Plan, directory: &Directory, options: &Options, owned: usize) {
+    let deletes = plan.items.iter().filter(|i| i.action.is_delete()).count();
+    let percent_applies = owned >= Options::PERCENT_FLOOR;
+    let reason = if let Some(why) = &directory.incomplete {
+        Some(format!("the directory read was incomplete ({why})"))
+    } else if deletes > options.max_deletes as usize {
+        Some(format!(
+            "{deletes} deletions are more than RECONCILE_MAX_DELETES={}",
+            options.max_deletes
+        ))
+    } else if percent_applies && deletes * 100 > owned * options.max_delete_percent as usize {
+        Some(format!(
+            "{deletes} deletions of {owned} owned users are more than RECONCILE_MAX_DELETE_PERCENT={}%",
+            options.max_delete_percent
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = reason.filter(|_| deletes > 0) {
+        let (held, kept) = std::mem::take(&mut plan.items)
+            .into_iter()
+            .partition(|i| i.action.is_delete());
+        plan.items = kept;
+        plan.held = held;
+        plan.held_reason = Some(reason);
+    }
+    for i in &plan.items {
+        match i.action {
+            Action::Delete => plan.summary.delete += 1,
+            Action::DeleteOrphan => plan.summary.delete_orphans += 1,
+            _ => {}
+        }
+    }
 }
 
 fn note(kind: NoteKind, user: &str, detail: &str) -> Note {
@@ -156,28 +249,29 @@ fn note(kind: NoteKind, user: &str, detail: &str) -> Note {
     }
 }
 
+/// The plan of one namespace.
 struct Planner<'a> {
     config: &'a Config,
     directory: &'a Directory,
     options: &'a Options,
+    home: &'a Home,
     by_name: HashMap<&'a str, &'a ExistingUser>,
     /// Tied users by (provider URL, login id): one external login per user.
     by_login: HashMap<(Option<&'a str>, &'a str), &'a str>,
     groups_of: HashMap<&'a str, BTreeSet<&'a str>>,
     directory_logins: HashSet<&'a str>,
     owned: Vec<&'a ExistingUser>,
-    /// The groups memberships may be removed from.
-    scope: GroupScope,
 }
 
 impl<'a> Planner<'a> {
     fn new(
         config: &'a Config,
         directory: &'a Directory,
-        quicksight: &'a QuickSightSnapshot,
+        quicksight: &'a NamespaceSnapshot,
         options: &'a Options,
     ) -> Self {
-        let prefix = format!("{}/", config.federated_role.name);
+        let home = &quicksight.home;
+        let prefix = format!("{}/", home.role.name);
         // Users this directory owns: of this deployment's role (or "N/A") and of this directory's
         // provider, so a user another provider signed up through oidc-signup is never deleted here.
         let owned: Vec<&ExistingUser> = quicksight
@@ -199,6 +293,7 @@ impl<'a> Planner<'a> {
             config,
             directory,
             options,
+            home,
             by_name: quicksight.users.iter().map(|u| (u.user_name.as_str(), u)).collect(),
             by_login: quicksight
                 .users
@@ -208,11 +303,10 @@ impl<'a> Planner<'a> {
             groups_of,
             directory_logins: directory.users.iter().filter_map(|u| u.login_id.as_deref()).collect(),
             owned,
-            scope: config.group_scope(),
         }
     }
 
-    fn upsert(&self, plan: &mut Plan, message: Upsert, spec: &UserSpec, groups: Option<&BTreeSet<String>>) {
+    fn upsert(&self, plan: &mut Plan, message: Upsert, spec: &UserSpec, groups: Option<&GroupSync>) {
         let user_name = spec.user_name.as_str();
         let existing = self.by_name.get(user_name).copied();
         let memberships = self.membership_changes(existing.map(|_| user_name), groups);
@@ -236,7 +330,7 @@ impl<'a> Planner<'a> {
                 plan.summary.memberships_added += memberships.len();
                 plan.summary.register += 1;
                 plan.items
-                    .push(item(Action::Register, user_name, memberships, Change::Upsert(message)));
+                    .push(self.item(Action::Register, user_name, memberships, Change::Upsert(message)));
                 return;
             }
             (Decision::Refuse(Refusal::LoginConflict { .. }), Some(existing)) => {
@@ -262,7 +356,7 @@ impl<'a> Planner<'a> {
         plan.summary.update += 1;
         fields.extend(memberships);
         plan.items
-            .push(item(Action::Update, user_name, fields, Change::Upsert(message)));
+            .push(self.item(Action::Update, user_name, fields, Change::Upsert(message)));
     }
 
     /// A user tied to a login other than the directory's: a re-created account when the old login
@@ -284,7 +378,7 @@ impl<'a> Planner<'a> {
         } else if self.options.relink {
             message.relink = Some(true);
             plan.summary.relink += 1;
-            plan.items.push(item(
+            plan.items.push(self.item(
                 Action::Relink,
                 user,
                 names(&[UserField::ExternalLogin]),
@@ -298,16 +392,14 @@ impl<'a> Planner<'a> {
     }
 
     /// `+group` and `-group` for a user in `user` (`None`: not in QuickSight yet) whose groups
-    /// become `desired`; only managed groups lose members.
-    fn membership_changes(&self, user: Option<&str>, desired: Option<&BTreeSet<String>>) -> Vec<String> {
-        let Some(desired) = desired else {
+    /// become `desired`; only groups of the sync's scope lose members.
+    fn membership_changes(&self, user: Option<&str>, sync: Option<&GroupSync>) -> Vec<String> {
+        let Some(GroupSync { desired, scope }) = sync else {
             return Vec::new();
         };
         let current = user.and_then(|u| self.groups_of.get(u)).cloned().unwrap_or_default();
         let add = desired.iter().filter(|g| !current.contains(g.as_str()));
-        let remove = current
-            .iter()
-            .filter(|g| !desired.contains(**g) && self.scope.is_managed(g));
+        let remove = current.iter().filter(|g| !desired.contains(**g) && scope.is_managed(g));
         add.map(|g| format!("+{g}"))
             .chain(remove.map(|g| format!("-{g}")))
             .collect()
@@ -332,13 +424,14 @@ impl<'a> Planner<'a> {
             }
             let message = Change::Delete(UserRef {
                 version: VERSION,
+                tenant: self.home.tenant.clone(),
                 user_name: Some(user.user_name.clone()),
                 session_name: None,
                 email: None,
                 principal_id: None,
             });
             plan.items
-                .push(item(Action::Delete, &user.user_name, Vec::new(), message));
+                .push(self.item(Action::Delete, &user.user_name, Vec::new(), message));
         }
     }
 
@@ -354,59 +447,24 @@ impl<'a> Planner<'a> {
         }
         let message = Change::Delete(UserRef {
             version: VERSION,
+            tenant: self.home.tenant.clone(),
             user_name: None,
             session_name: None,
             email: None,
             principal_id: Some(principal_id.clone()),
         });
         plan.items
-            .push(item(Action::DeleteOrphan, &principal_id, Vec::new(), message));
+            .push(self.item(Action::DeleteOrphan, &principal_id, Vec::new(), message));
     }
 
-    /// Holds back every deletion when the directory may be incomplete or there are too many.
-    fn guard(&self, plan: &mut Plan) {
-        let deletes = plan.items.iter().filter(|i| i.action.is_delete()).count();
-        let owned = self.owned.len();
-        let percent_applies = owned >= Options::PERCENT_FLOOR;
-        let reason = if let Some(why) = &self.directory.incomplete {
-            Some(format!("the directory read was incomplete ({why})"))
-        } else if deletes > self.options.max_deletes as usize {
-            Some(format!(
-                "{deletes} deletions are more than RECONCILE_MAX_DELETES={}",
-                self.options.max_deletes
-            ))
-        } else if percent_applies && deletes * 100 > owned * self.options.max_delete_percent as usize {
-            Some(format!(
-                "{deletes} deletions of {} owned users are more than RECONCILE_MAX_DELETE_PERCENT={}%",
-                owned, self.options.max_delete_percent
-            ))
-        } else {
-            None
-        };
-        if let Some(reason) = reason.filter(|_| deletes > 0) {
-            let (held, kept) = std::mem::take(&mut plan.items)
-                .into_iter()
-                .partition(|i| i.action.is_delete());
-            plan.items = kept;
-            plan.held = held;
-            plan.held_reason = Some(reason);
+    fn item(&self, action: Action, user: &str, fields: Vec<String>, message: Change) -> Item {
+        Item {
+            action,
+            tenant: self.home.tenant.clone(),
+            user: user.to_owned(),
+            fields,
+            message,
         }
-        for i in &plan.items {
-            match i.action {
-                Action::Delete => plan.summary.delete += 1,
-                Action::DeleteOrphan => plan.summary.delete_orphans += 1,
-                _ => {}
-            }
-        }
-    }
-}
-
-fn item(action: Action, user: &str, fields: Vec<String>, message: Change) -> Item {
-    Item {
-        action,
-        user: user.to_owned(),
-        fields,
-        message,
     }
 }
 

@@ -7,10 +7,12 @@ use qs_engine::{EngineError, build_client};
 use qs_model::config::Config;
 use qs_model::message::Change;
 use qs_model::message::file::FileError;
+use qs_model::tenant::Home;
+use qs_model::validate::FieldError;
 use qs_queue::Outgoing;
 
 use super::read::{self, Progress};
-use super::{Directory, DirectorySource, Options, Plan, plan};
+use super::{Directory, DirectorySource, Options, Plan, QuickSightSnapshot, plan};
 
 /// Attempts per page read (QUICKSIGHT_MAX_ATTEMPTS is for changes, whose retries the queue adds to).
 const READ_ATTEMPTS: u32 = 10;
@@ -24,6 +26,8 @@ pub enum ReconcileError {
     Export(#[from] FileError),
     #[error("a Cognito directory needs a Cognito client")]
     NoCognitoClient,
+    #[error("{0}")]
+    Tenant(#[from] FieldError),
 }
 
 /// What a reconcile reads with, built once.
@@ -73,9 +77,40 @@ impl Reconciler {
             }
             DirectorySource::Export { path, issuer } => read::export(&self.config, path, issuer.as_deref())?,
         };
-        let quicksight = read::quicksight(&self.quicksight, &self.config, &wanted_groups(&directory), progress).await?;
+        let wanted = wanted_groups(&directory);
+        let mut quicksight = QuickSightSnapshot::default();
+        for home in self.homes(&directory)? {
+            let namespace = read::quicksight(&self.quicksight, &self.config, &home, &wanted, progress).await?;
+            quicksight.namespaces.push(namespace);
+        }
         let plan = plan(&self.config, &directory, &quicksight, &self.options);
         Ok((directory, plan))
+    }
+
+    /// The namespaces this run reads and plans: the one namespace without tenants; with tenants,
+    /// those of `--tenant` (RECONCILE_TENANTS), else of every tenant the directory names.
+    fn homes(&self, directory: &Directory) -> Result<Vec<Home>, ReconcileError> {
+        if self.config.tenancy().is_none() {
+            if let Some(tenant) = self.options.tenants.first() {
+                let rule = "is only used when TENANT_NAMESPACE is set";
+                return Err(FieldError::new("RECONCILE_TENANTS", rule, tenant).into());
+            }
+            return Ok(vec![self.config.home(None)?]);
+        }
+        if !self.options.tenants.is_empty() {
+            let homes: Result<Vec<Home>, _> = self.options.tenants.iter().map(|t| self.config.home(Some(t))).collect();
+            return Ok(homes?);
+        }
+        let named: BTreeSet<&str> = directory
+            .users
+            .iter()
+            .filter_map(|u| u.change.as_ref().ok()?.tenant())
+            .collect();
+        // A tenant no home can be made of is the user's own problem, reported in the plan.
+        Ok(named
+            .into_iter()
+            .filter_map(|t| self.config.home(Some(t)).ok())
+            .collect())
     }
 }
 

@@ -4,11 +4,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use qs_model::config::{COGNITO_PROVIDER_URL, Config};
 use qs_model::signup::{CognitoAttributes, SessionNameSource};
+use qs_model::tenant::Home;
 use qs_model::user::{ExistingUser, ORPHAN_NAME};
 use qs_model::validate::ProviderKind;
 use qs_testing as testing;
 
-use super::{Action, Directory, DirectoryUser, NoteKind, Options, Plan, QuickSightSnapshot, plan};
+use super::{Action, Directory, DirectoryUser, NamespaceSnapshot, NoteKind, Options, Plan, QuickSightSnapshot, plan};
 
 const POOL: &str = "eu-west-1_Ab12Cd34E";
 
@@ -26,22 +27,36 @@ fn config(extra: &[(&str, &str)]) -> Config {
 
 /// A pool user as ListUsers gives it, turned into its sign-up change.
 fn pool_user(config: &Config, sub: &str, email: &str, groups: &str, active: bool) -> DirectoryUser {
+    pool_user_of(config, None, sub, email, groups, active)
+}
+
+/// A pool user whose `custom:tenant` attribute is `tenant`.
+fn pool_user_of(
+    config: &Config,
+    tenant: Option<&str>,
+    sub: &str,
+    email: &str,
+    groups: &str,
+    active: bool,
+) -> DirectoryUser {
     let attributes = CognitoAttributes {
         session_name_source: SessionNameSource::Email,
         external_login_id_attribute: "sub".into(),
         groups_attribute: Some("custom:groups".into()),
     };
-    let map = HashMap::from([
+    let mut map = HashMap::from([
         ("sub".to_owned(), sub.to_owned()),
         ("email".to_owned(), email.to_owned()),
         ("custom:groups".to_owned(), groups.to_owned()),
     ]);
+    map.extend(tenant.map(|t| ("custom:tenant".to_owned(), t.to_owned())));
+    let tenant_attribute = config.tenancy().map(|t| t.attribute.as_str());
     DirectoryUser {
         source: sub.to_owned(),
         login_id: Some(sub.to_owned()),
         active,
         change: attributes
-            .user(POOL, &map, Vec::new())
+            .user(POOL, &map, Vec::new(), tenant_attribute)
             .to_change(config, SessionNameSource::Email),
     }
 }
@@ -70,16 +85,18 @@ fn qs_user(email: &str, sub: &str, role: &str) -> ExistingUser {
 }
 
 fn quicksight(users: Vec<ExistingUser>, members: &[(&str, &[&str])]) -> QuickSightSnapshot {
+    QuickSightSnapshot {
+        namespaces: vec![namespace(testing::home(), users, members)],
+    }
+}
+
+fn namespace(home: Home, users: Vec<ExistingUser>, members: &[(&str, &[&str])]) -> NamespaceSnapshot {
+    let role = home.role.name.clone();
     let members: BTreeMap<String, BTreeSet<String>> = members
         .iter()
-        .map(|(g, users)| {
-            (
-                g.to_string(),
-                users.iter().map(|u| format!("QuickSightFederated/{u}")).collect(),
-            )
-        })
+        .map(|(g, users)| (g.to_string(), users.iter().map(|u| format!("{role}/{u}")).collect()))
         .collect();
-    QuickSightSnapshot { users, members }
+    NamespaceSnapshot { home, users, members }
 }
 
 fn actions(plan: &Plan) -> Vec<(Action, &str, Vec<&str>)> {
@@ -96,7 +113,7 @@ fn a_pool_with_users_is_adopted_and_a_second_look_finds_nothing_to_do() {
         pool_user(&config, "s-1", "ana@example.com", "finance", true),
         pool_user(&config, "s-2", "bo@example.com", "", true),
     ]);
-    let planned = plan(&config, &dir, &QuickSightSnapshot::default(), &Options::default());
+    let planned = plan(&config, &dir, &quicksight(Vec::new(), &[]), &Options::default());
     assert_eq!(
         actions(&planned),
         [
@@ -341,4 +358,79 @@ fn orphans_of_this_directory_are_deleted_by_principal_id_only_when_asked() {
             .to_json()
             .contains(r#""principal_id":"federated/iam/s-9""#)
     );
+}
+
+#[test]
+fn a_user_whose_tenant_changed_moves_and_other_tenants_users_are_left_alone() {
+    let config = config(&[
+        ("TENANT_NAMESPACE", "{tenant}"),
+        (
+            "QUICKSIGHT_FEDERATED_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/qs-{tenant}",
+        ),
+        ("TENANT_GROUPS", "{tenant}-everyone"),
+    ]);
+    let (acme, globex) = (config.home(Some("acme")).unwrap(), config.home(Some("globex")).unwrap());
+    let dir = directory(vec![
+        pool_user_of(&config, Some("globex"), "s-1", "ana@example.com", "", true),
+        pool_user_of(&config, Some("acme"), "s-2", "bo@example.com", "", true),
+    ]);
+    let tied = |role: &str, email: &str, sub: &str| ExistingUser {
+        user_name: format!("{role}/{email}"),
+        ..qs_user(email, sub, "READER")
+    };
+    let quicksight = QuickSightSnapshot {
+        namespaces: vec![
+            namespace(
+                acme.clone(),
+                vec![
+                    tied("qs-acme", "ana@example.com", "s-1"),
+                    tied("qs-acme", "bo@example.com", "s-2"),
+                    // Another deployment's role in the same namespace: never ours to delete.
+                    tied("Other", "cy@example.com", "s-3"),
+                ],
+                &[("acme-everyone", &["ana@example.com", "bo@example.com"])],
+            ),
+            namespace(globex.clone(), Vec::new(), &[]),
+        ],
+    };
+    let planned = plan(&config, &dir, &quicksight, &Options::default());
+    let items: Vec<(Action, Option<&str>, &str, Vec<&str>)> = planned
+        .items
+        .iter()
+        .map(|i| {
+            let fields = i.fields.iter().map(String::as_str).collect();
+            (i.action, i.tenant.as_deref(), i.user.as_str(), fields)
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (
+                Action::Delete,
+                Some("acme"),
+                "qs-acme/ana@example.com",
+                vec!["moved to globex"]
+            ),
+            (
+                Action::Register,
+                Some("globex"),
+                "qs-globex/ana@example.com",
+                vec!["moved from acme", "+globex-everyone"]
+            ),
+        ],
+        "{planned:#?}"
+    );
+    assert_eq!((planned.summary.moves, planned.summary.unchanged), (1, 1));
+    let message = planned.items[0].message.to_json();
+    assert!(message.contains(r#""tenant":"acme""#), "{message}");
+
+    // A run for one tenant plans nothing for another's users.
+    let only_globex = QuickSightSnapshot {
+        namespaces: vec![namespace(globex, Vec::new(), &[])],
+    };
+    let planned = plan(&config, &dir, &only_globex, &Options::default());
+    assert_eq!(planned.summary.active_users, 1);
+    assert_eq!(planned.items.len(), 1);
+    assert_eq!(planned.items[0].action, Action::Register);
 }

@@ -42,6 +42,11 @@ pub fn config(extra: &[(&str, &str)]) -> Config {
 }
 
 /// A user of [`ROLE_NAME`] whose e-mail is also its session name.
+/// The home of a test deployment without tenants: `default`, through [`ROLE_ARN`].
+pub fn home() -> qs_model::tenant::Home {
+    config(&[]).home(None).expect("tenants are off")
+}
+
 pub fn user_spec(email: &str, role: UserRole, external_login: ExternalLogin) -> UserSpec {
     UserSpec {
         user_name: format!("{ROLE_NAME}/{email}"),

@@ -199,3 +199,88 @@ fn with_quicksight_warm_up_the_connection_opens_during_init_with_one_read() {
     assert_eq!(stats["operations"]["RegisterUser"]["succeeded"], 1, "{stats}");
     assert_eq!(stats["total"]["requests"], 2, "{stats}");
 }
+
+/// The sign-up event with the user's `custom:tenant` attribute.
+fn of_tenant(tenant: &str) -> Value {
+    let mut signup = event(SIGN_UP);
+    signup["request"]["userAttributes"]["custom:tenant"] = json!(tenant);
+    signup
+}
+
+#[tokio::test]
+async fn each_tenant_gets_its_own_user_and_a_namespace_still_being_created_queues_the_sign_up() {
+    let emu = Emulator::start(&["--namespace-create-delay-ms", "60000"]);
+    let (seeded, _) = emu.raw(
+        "POST",
+        "/_emulator/namespaces",
+        &[("content-type", "application/json")],
+        r#"{"AwsAccountId":"123456789012","Namespace":"cust-acme"}"#,
+    );
+    assert_eq!(seeded, 200);
+    let moto = Moto::start();
+    let sqs = moto.sqs();
+    let queue = sqs
+        .create_queue()
+        .queue_name("qs-provision-retry.fifo")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(
+            &emu,
+            &[
+                ("TENANT_NAMESPACE", "cust-{tenant}"),
+                ("TENANT_CREATE_NAMESPACE", "true"),
+                ("SIGNUP_BUDGET_MS", "1000"),
+                ("RETRY_QUEUE_URL", &queue),
+                ("AWS_ENDPOINT_URL_SQS", &moto.url),
+            ],
+        ),
+    );
+
+    // acme's namespace exists: provisioned there, and nowhere else.
+    assert_eq!(lambda.invoke(&of_tenant("acme")), of_tenant("acme"));
+    let user = "QuickSightFederated/maria.silva@example.com";
+    assert_eq!(emu.users_in("cust-acme"), [user]);
+    assert_eq!(emu.groups_in("cust-acme", user), ["qs-everyone", "qs-finance"]);
+    assert!(emu.user_names().is_empty(), "nothing in default");
+
+    // globex is new: its namespace is created, is not ready within the budget, and the sign-up
+    // is queued in the tenant's and user's FIFO group, to finish later.
+    assert_eq!(lambda.invoke(&of_tenant("globex")), of_tenant("globex"));
+    assert_eq!(emu.succeeded("CreateNamespace"), 1);
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue)
+        .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+        .send()
+        .await
+        .unwrap();
+    let message = &received.messages()[0];
+    assert_eq!(
+        message.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId],
+        "globex/maria.silva@example.com"
+    );
+    let change = Change::parse(message.body().unwrap()).unwrap();
+    assert_eq!(change.tenant(), Some("globex"));
+
+    // Without the attribute the sign-up is refused by name, and nothing is written.
+    let writes = emu.requests("RegisterUser");
+    assert_eq!(
+        lambda.invoke(&event(SIGN_UP)),
+        event(SIGN_UP),
+        "Cognito's sign-up goes on"
+    );
+    assert_eq!(emu.requests("RegisterUser"), writes);
+    let logged = lambda.log_lines();
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.to_string().contains("tenant") && l.to_string().contains("is required")),
+        "the refusal names the tenant"
+    );
+}

@@ -55,11 +55,11 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     let emu = Emulator::start(&[]);
     let config = config(&[]);
     let engine = engine(&emu, &config);
-    let scope = config.group_scope();
+    let scope = config.group_scope(&testing::home());
     let ana = spec("ana", UserRole::Reader);
 
     let first = engine
-        .provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
+        .provision(&testing::home(), &ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
         .await
         .unwrap();
     assert_eq!(first.user, UserChange::Registered);
@@ -73,7 +73,7 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
 
     let before = emu.stats()["total"]["requests"].as_u64().unwrap();
     let again = engine
-        .provision(&ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
+        .provision(&testing::home(), &ana, Some(&groups(&["qs-a", "qs-b"])), &scope, soon())
         .await
         .unwrap();
     assert_eq!(again.user, UserChange::Unchanged);
@@ -88,7 +88,13 @@ async fn provisions_then_costs_nothing_more_when_unchanged_then_updates_only_the
     assert_eq!((emu.requests("RegisterUser"), emu.requests("UpdateUser")), (1, 0));
 
     let promoted = engine
-        .provision(&spec("ana", UserRole::Author), Some(&groups(&["qs-b"])), &scope, soon())
+        .provision(
+            &testing::home(),
+            &spec("ana", UserRole::Author),
+            Some(&groups(&["qs-b"])),
+            &scope,
+            soon(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -110,9 +116,10 @@ async fn memberships_wait_out_eventual_consistency() {
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec("bo", UserRole::Reader),
             Some(&groups(&["qs-a"])),
-            &config.group_scope(),
+            &config.group_scope(&testing::home()),
             soon(),
         )
         .await
@@ -134,7 +141,7 @@ async fn throttled_bulk_work_completes_through_sdk_retries() {
     let emu = Emulator::start(&["--rate-limit", "10"]);
     let config = config(&[]);
     let engine = engine(&emu, &config);
-    let scope = config.group_scope();
+    let scope = config.group_scope(&testing::home());
     let names: Vec<String> = (0..12).map(|i| format!("user{i}")).collect();
     let work = names.iter().map(|n| {
         let spec = spec(n, UserRole::Reader);
@@ -144,6 +151,7 @@ async fn throttled_bulk_work_completes_through_sdk_retries() {
         async move {
             engine
                 .provision(
+                    &testing::home(),
                     &spec,
                     Some(&groups(&["qs-all"])),
                     scope,
@@ -172,6 +180,7 @@ async fn a_deadline_turns_a_slow_quicksight_into_an_error_not_a_kill() {
 
     let err = engine
         .register_or_update(
+            &testing::home(),
             &spec("cy", UserRole::Reader),
             Instant::now() + Duration::from_millis(150),
         )
@@ -190,9 +199,10 @@ async fn dry_run_plans_against_real_state_and_changes_nothing() {
 
     let outcome = engine
         .provision(
+            &testing::home(),
             &spec("di", UserRole::Admin),
             Some(&groups(&["qs-a"])),
-            &config.group_scope(),
+            &config.group_scope(&testing::home()),
             soon(),
         )
         .await
@@ -215,20 +225,21 @@ async fn delete_is_idempotent() {
     let engine = engine(&emu, &config);
     engine
         .provision(
+            &testing::home(),
             &spec("ed", UserRole::Reader),
             Some(&groups(&["qs-a"])),
-            &config.group_scope(),
+            &config.group_scope(&testing::home()),
             soon(),
         )
         .await
         .unwrap();
 
     let deleted = engine
-        .delete_user("QuickSightFederated/ed@example.com", soon())
+        .delete_user(&testing::home(), "QuickSightFederated/ed@example.com", soon())
         .await
         .unwrap();
     let again = engine
-        .delete_user("QuickSightFederated/ed@example.com", soon())
+        .delete_user(&testing::home(), "QuickSightFederated/ed@example.com", soon())
         .await
         .unwrap();
 
@@ -243,10 +254,11 @@ async fn delete_is_idempotent() {
 async fn role_downgrades_are_kept_or_recreated_never_sent() {
     let emu = Emulator::start(&[]);
     let keep = config(&[]);
-    let scope = keep.group_scope();
+    let scope = keep.group_scope(&testing::home());
     let name = "QuickSightFederated/ana@example.com";
     engine(&emu, &keep)
         .provision(
+            &testing::home(),
             &spec("ana", UserRole::Author),
             Some(&groups(&["qs-a", "other"])),
             &scope,
@@ -256,7 +268,7 @@ async fn role_downgrades_are_kept_or_recreated_never_sent() {
         .unwrap();
 
     let kept = engine(&emu, &keep)
-        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .provision(&testing::home(), &spec("ana", UserRole::Reader), None, &scope, soon())
         .await
         .unwrap();
     assert_eq!(kept.user, UserChange::Unchanged);
@@ -266,7 +278,13 @@ async fn role_downgrades_are_kept_or_recreated_never_sent() {
 
     let recreate = config(&[("ROLE_DOWNGRADE", "recreate")]);
     let recreated = engine(&emu, &recreate)
-        .provision(&spec("ana", UserRole::Reader), Some(&groups(&["qs-b"])), &scope, soon())
+        .provision(
+            &testing::home(),
+            &spec("ana", UserRole::Reader),
+            Some(&groups(&["qs-b"])),
+            &scope,
+            soon(),
+        )
         .await
         .unwrap();
     assert_eq!(recreated.user, UserChange::Recreated);
@@ -282,11 +300,11 @@ async fn role_downgrades_are_kept_or_recreated_never_sent() {
 async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
     let emu = Emulator::start(&[]);
     let config = config(&[]);
-    let scope = config.group_scope();
+    let scope = config.group_scope(&testing::home());
     let name = "QuickSightFederated/ana@example.com";
     let engine = engine(&emu, &config);
     engine
-        .provision(&spec("ana", UserRole::Author), None, &scope, soon())
+        .provision(&testing::home(), &spec("ana", UserRole::Author), None, &scope, soon())
         .await
         .unwrap();
     let mut impostor = spec("ana", UserRole::Author);
@@ -295,7 +313,10 @@ async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
         id: "sub-someone-else".into(),
     };
 
-    let error = engine.provision(&impostor, None, &scope, soon()).await.unwrap_err();
+    let error = engine
+        .provision(&testing::home(), &impostor, None, &scope, soon())
+        .await
+        .unwrap_err();
 
     assert!(
         matches!(error, EngineError::Refused(Refusal::LoginConflict { .. })),
@@ -309,7 +330,10 @@ async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
     assert_eq!(emu.requests("UpdateUser"), 0);
 
     impostor.relink = true;
-    let moved = engine.provision(&impostor, None, &scope, soon()).await.unwrap();
+    let moved = engine
+        .provision(&testing::home(), &impostor, None, &scope, soon())
+        .await
+        .unwrap();
     assert_eq!(
         moved.user,
         UserChange::Updated {
@@ -325,11 +349,11 @@ async fn a_user_tied_to_a_login_is_not_moved_to_another_without_relink() {
 async fn an_existing_users_tags_follow_user_tags_and_keys_set_by_hand_stay() {
     let emu = Emulator::start(&[]);
     let before = config(&[("USER_TAGS", r#"{"team":"finance","tier":"gold"}"#)]);
-    let scope = before.group_scope();
+    let scope = before.group_scope(&testing::home());
     let mut ana = spec("ana", UserRole::Author);
     ana.tags = before.user_tags.clone();
     let first = engine(&emu, &before)
-        .provision(&ana, None, &scope, soon())
+        .provision(&testing::home(), &ana, None, &scope, soon())
         .await
         .unwrap();
     let arn = first.arn.unwrap();
@@ -345,7 +369,7 @@ async fn an_existing_users_tags_follow_user_tags_and_keys_set_by_hand_stay() {
     let after = config(&[("USER_TAGS", r#"{"team":"sales"}"#), ("MANAGED_TAG_KEYS", "team,tier")]);
     ana.tags = after.user_tags.clone();
     let outcome = engine(&emu, &after)
-        .provision(&ana, None, &scope, soon())
+        .provision(&testing::home(), &ana, None, &scope, soon())
         .await
         .unwrap();
 
@@ -369,10 +393,10 @@ async fn users_of_a_deleted_role_are_deleted_by_principal_id_when_they_are_this_
         ("EXTERNAL_LOGIN_PROVIDER", "CUSTOM_OIDC"),
         ("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com"),
     ]);
-    let scope = config.group_scope();
+    let scope = config.group_scope(&testing::home());
     let engine = engine(&emu, &config);
     engine
-        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .provision(&testing::home(), &spec("ana", UserRole::Reader), None, &scope, soon())
         .await
         .unwrap();
     let mut stranger = spec("bo", UserRole::Reader);
@@ -380,7 +404,10 @@ async fn users_of_a_deleted_role_are_deleted_by_principal_id_when_they_are_this_
         provider_url: "https://other.example.com".into(),
         id: "b".into(),
     };
-    engine.provision(&stranger, None, &scope, soon()).await.unwrap();
+    engine
+        .provision(&testing::home(), &stranger, None, &scope, soon())
+        .await
+        .unwrap();
     let principal = |name: &str| emu.user(name)["PrincipalId"].as_str().unwrap().to_owned();
     let (ana, bo) = (
         principal("QuickSightFederated/ana@example.com"),
@@ -395,25 +422,28 @@ async fn users_of_a_deleted_role_are_deleted_by_principal_id_when_they_are_this_
     assert_eq!((status, body.as_str()), (200, r#"{"orphaned":2}"#));
     // Registered again after the role came back: a new, named user with the same session name.
     engine
-        .provision(&spec("ana", UserRole::Reader), None, &scope, soon())
+        .provision(&testing::home(), &spec("ana", UserRole::Reader), None, &scope, soon())
         .await
         .unwrap();
     let named = principal("QuickSightFederated/ana@example.com");
 
-    let deleted = engine.delete_orphan(&ana, soon()).await.unwrap();
+    let deleted = engine.delete_orphan(&testing::home(), &ana, soon()).await.unwrap();
     assert_eq!((deleted.user_name.as_str(), deleted.user), ("N/A", UserChange::Deleted));
-    let other_provider = engine.delete_orphan(&bo, soon()).await.unwrap_err();
+    let other_provider = engine.delete_orphan(&testing::home(), &bo, soon()).await.unwrap_err();
     assert!(
         matches!(other_provider, EngineError::Refused { .. }),
         "{other_provider}"
     );
-    let has_a_name = engine.delete_orphan(&named, soon()).await.unwrap_err();
+    let has_a_name = engine
+        .delete_orphan(&testing::home(), &named, soon())
+        .await
+        .unwrap_err();
     assert!(
         has_a_name.to_string().contains("delete it by user_name"),
         "{has_a_name}"
     );
     assert_eq!(
-        engine.delete_orphan(&ana, soon()).await.unwrap().user,
+        engine.delete_orphan(&testing::home(), &ana, soon()).await.unwrap().user,
         UserChange::NotFound
     );
     assert_eq!(emu.requests("DeleteUserByPrincipalId"), 1);

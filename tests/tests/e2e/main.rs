@@ -13,3 +13,4 @@ mod sam_local;
 mod sdk_endpoint;
 mod sqs_sync;
 mod template;
+mod tenants;

@@ -264,3 +264,101 @@ fn a_failing_quicksight_answers_503_and_the_retry_is_safe() {
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["retryable"], true);
 }
+
+const TENANTS: [(&str, &str); 3] = [
+    ("TENANT_NAMESPACE", "{tenant}"),
+    (
+        "QUICKSIGHT_FEDERATED_ROLE_ARN",
+        "arn:aws:iam::123456789012:role/qs-{tenant}",
+    ),
+    ("TENANT_GROUPS", "{tenant}-everyone"),
+];
+
+#[test]
+fn each_tenants_users_land_in_its_namespace_and_a_missing_or_hostile_tenant_writes_nothing() {
+    let emu = Emulator::start(&["--namespace-create-delay-ms", "300"]);
+    let (seeded, _) = emu.raw(
+        "POST",
+        "/_emulator/namespaces",
+        &[("content-type", "application/json")],
+        r#"{"AwsAccountId":"123456789012","Namespace":"acme"}"#,
+    );
+    assert_eq!(seeded, 200);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let mut settings = TENANTS.to_vec();
+    settings.push(("TENANT_CREATE_NAMESPACE", "true"));
+    let lambda = start(&emu, &jwks, &settings);
+    let signup =
+        |changes: Value| status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &with(changes)))));
+
+    // acme exists; globex is new, created on the fly.
+    for tenant in ["acme", "globex"] {
+        let (status, body) = signup(json!({ "tenant": tenant }));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["namespace"], tenant);
+        let user = format!("qs-{tenant}/ana@example.com");
+        assert_eq!(body["user_name"], user.as_str());
+        assert_eq!(emu.users_in(tenant), [user.as_str()]);
+        assert_eq!(
+            emu.groups_in(tenant, &user),
+            [format!("{tenant}-everyone"), "qs-everyone".into(), "qs-finance".into()]
+        );
+    }
+    assert_eq!(emu.succeeded("CreateNamespace"), 1, "only globex was created");
+
+    let requests = emu.stats()["total"]["requests"].as_u64().unwrap();
+    for (claim, rule) in [
+        (json!(null), "is required"),
+        (json!("../default"), "must start with a letter or digit"),
+        (json!("a/b"), "'/' is not allowed"),
+        (json!("%2e%2e"), "must start with a letter or digit"),
+    ] {
+        let (status, body) = signup(json!({ "tenant": claim }));
+        assert_eq!(status, 400, "{claim}: {body}");
+        assert_eq!(body["errors"][0]["field"], "tenant", "{body}");
+        assert!(body["errors"][0]["rule"].as_str().unwrap().contains(rule), "{body}");
+    }
+    assert_eq!(
+        emu.stats()["total"]["requests"].as_u64().unwrap(),
+        requests,
+        "no request was sent for a refused tenant"
+    );
+    assert!(emu.user_names().is_empty(), "nothing in default");
+}
+
+#[test]
+fn a_tenant_whose_namespace_is_not_ready_in_time_is_answered_503_with_retry_after() {
+    let emu = Emulator::start(&["--namespace-create-delay-ms", "60000"]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let mut settings = TENANTS.to_vec();
+    settings.extend([
+        ("TENANT_CREATE_NAMESPACE", "true"),
+        ("AWS_LAMBDA_FUNCTION_TIMEOUT", "2"),
+    ]);
+    let lambda = start(&emu, &jwks, &settings);
+    let response = lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(json!({ "tenant": "acme" })),
+    )));
+    let (status, body) = status_and_body(&response);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(response["headers"]["retry-after"], "5");
+    assert_eq!(body["reason"], "namespace_not_ready");
+    assert_eq!(emu.requests("RegisterUser"), 0);
+
+    // Without TENANT_CREATE_NAMESPACE an unknown tenant is refused, and nothing is created.
+    let emu = Emulator::start(&[]);
+    let lambda = start(&emu, &jwks, &TENANTS);
+    let (status, body) = status_and_body(&lambda.invoke(&http_request(&token(
+        "rsa-a",
+        "rsa-a",
+        &with(json!({ "tenant": "acme" })),
+    ))));
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        (body["reason"].as_str(), body["tenant"].as_str()),
+        (Some("unknown_tenant"), Some("acme"))
+    );
+    assert_eq!(emu.requests("CreateNamespace") + emu.requests("RegisterUser"), 0);
+}

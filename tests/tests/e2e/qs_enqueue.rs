@@ -339,3 +339,54 @@ fn rows_are_validated_with_the_deployments_own_settings() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A `tenant` column puts each row in its tenant's namespace and FIFO group; a hostile or missing
+/// tenant is refused before anything is sent.
+#[tokio::test]
+async fn a_tenant_column_sends_each_row_to_its_tenants_group() {
+    let moto = Moto::start();
+    let sqs = moto.sqs();
+    let queue = lambda::fifo_queue(&sqs, "tenants.fifo").await;
+    let dir = std::env::temp_dir().join(format!("qs-enqueue-tenants-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.csv");
+    std::fs::write(
+        &file,
+        "email,tenant\nana@example.com,acme\nana@example.com,globex\nbo@example.com,../default\ncy@example.com,\n",
+    )
+    .unwrap();
+    let tenants = [("TENANT_NAMESPACE", "{tenant}")];
+
+    let refused = enqueue(&moto.url, &tenants, &[file.to_str().unwrap(), "--queue-url", &queue]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(":4: tenant: must start with a letter or digit"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(":5: tenant: is required"), "{stderr}");
+    assert!(drain(&sqs, &queue).await.is_empty(), "all or nothing");
+
+    std::fs::write(&file, "email,tenant\nana@example.com,acme\nana@example.com,globex\n").unwrap();
+    let sent = enqueue(&moto.url, &tenants, &[file.to_str().unwrap(), "--queue-url", &queue]);
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let messages = lambda::drain(&sqs, &queue).await;
+    let mut sent: Vec<(String, Option<String>)> = messages
+        .iter()
+        .map(|m| {
+            let group =
+                m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId].clone();
+            let change = Change::parse(m.body().unwrap()).unwrap();
+            (group, change.tenant().map(str::to_owned))
+        })
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            ("acme/ana@example.com".into(), Some("acme".into())),
+            ("globex/ana@example.com".into(), Some("globex".into()))
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

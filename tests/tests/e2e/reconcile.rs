@@ -308,3 +308,125 @@ async fn a_failed_directory_read_or_too_many_leavers_deletes_nothing() {
     let stderr = String::from_utf8_lossy(&guarded.stderr);
     assert!(stderr.contains("RECONCILE_MAX_DELETES=1"), "{stderr}");
 }
+
+/// Registers `email` in the tenant's namespace, through the tenant's role.
+async fn tenant_user(qs: &aws_sdk_quicksight::Client, tenant: &str, email: &str) {
+    qs.register_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(tenant)
+        .identity_type(aws_sdk_quicksight::types::IdentityType::Iam)
+        .iam_arn(format!("arn:aws:iam::{ACCOUNT}:role/qs-{tenant}"))
+        .session_name(email)
+        .email(email)
+        .user_role(aws_sdk_quicksight::types::UserRole::Reader)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_whose_tenant_changed_moves_between_namespaces() {
+    let emu = Emulator::start(&[]);
+    let moto = Moto::start();
+    let qs = emu.client();
+    for tenant in ["acme", "globex"] {
+        let (seeded, _) = emu.raw(
+            "POST",
+            "/_emulator/namespaces",
+            &[("content-type", "application/json")],
+            &json!({ "AwsAccountId": ACCOUNT, "Namespace": tenant }).to_string(),
+        );
+        assert_eq!(seeded, 200);
+    }
+    tenant_user(&qs, "acme", "ana@example.com").await;
+    tenant_user(&qs, "acme", "bo@example.com").await;
+    let export = std::env::temp_dir().join(format!("qs-tenant-export-{}.csv", std::process::id()));
+    std::fs::write(
+        &export,
+        "email,role,tenant\nana@example.com,READER,globex\nbo@example.com,READER,acme\n",
+    )
+    .unwrap();
+    let env: Vec<(String, String)> = [
+        ("TENANT_NAMESPACE", "{tenant}"),
+        (
+            "QUICKSIGHT_FEDERATED_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/qs-{tenant}",
+        ),
+        ("AWS_ENDPOINT_URL_SQS", moto.url.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let sqs = moto.sqs();
+    let queue = lambda::fifo_queue(&sqs, "tenants.fifo").await;
+    let directory = export.to_str().unwrap();
+
+    let (output, plan) = reconcile_command(
+        &emu,
+        &moto,
+        &env,
+        &["--directory", directory, "--apply", "--queue-url", &queue],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let moves: Vec<(&str, &str, &str, &str)> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["action"].as_str().unwrap(),
+                i["tenant"].as_str().unwrap(),
+                i["user"].as_str().unwrap(),
+                i["fields"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("delete", "acme", "qs-acme/ana@example.com", "moved to globex"),
+            ("register", "globex", "qs-globex/ana@example.com", "moved from acme"),
+        ]
+    );
+    assert_eq!(plan["summary"]["moves"], 1);
+
+    // sqs-sync applies the two changes, each in its tenant's namespace.
+    let records = drain(&sqs, &queue).await;
+    let groups: Vec<&str> = records
+        .iter()
+        .map(|r| r["attributes"]["MessageGroupId"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["acme/ana@example.com", "globex/ana@example.com"]);
+    let mut sync_env = base_env(&emu.url);
+    sync_env.extend(env.iter().cloned());
+    let sync = Lambda::start("sqs-sync", &sync_env);
+    let response = sync.invoke(&json!({ "Records": records }));
+    assert_eq!(response["batchItemFailures"], json!([]), "{response}");
+    assert_eq!(emu.users_in("acme"), ["qs-acme/bo@example.com"]);
+    assert_eq!(emu.users_in("globex"), ["qs-globex/ana@example.com"]);
+
+    // The table a person reads names each change's tenant.
+    let table = Command::new(bin("qs-reconcile"))
+        .args(["--directory", directory, "--tenant", "acme"])
+        .env_clear()
+        .envs(base_env(&emu.url))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&table.stdout);
+    assert!(table.status.success(), "{}", String::from_utf8_lossy(&table.stderr));
+    assert_eq!(stdout.trim(), "", "acme is as the directory says: {stdout}");
+    std::fs::write(&export, "email,role,tenant\nbo@example.com,AUTHOR,acme\n").unwrap();
+    let table = Command::new(bin("qs-reconcile"))
+        .args(["--directory", directory])
+        .env_clear()
+        .envs(base_env(&emu.url))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&table.stdout).trim(),
+        "~ acme  qs-acme/bo@example.com  Role"
+    );
+    let _ = std::fs::remove_file(&export);
+}

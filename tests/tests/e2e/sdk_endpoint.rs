@@ -47,7 +47,11 @@ async fn in_a_child_process() {
     let spec = user_spec("env@example.com", UserRole::Reader, ExternalLogin::None);
 
     let outcome = engine
-        .register_or_update(&spec, tokio::time::Instant::now() + Duration::from_secs(20))
+        .register_or_update(
+            &config.home(None).unwrap(),
+            &spec,
+            tokio::time::Instant::now() + Duration::from_secs(20),
+        )
         .await
         .unwrap();
 

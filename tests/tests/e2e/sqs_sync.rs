@@ -302,3 +302,57 @@ fn over_tls_without_the_emulators_ca_the_system_store_alone_refuses_it() {
 
     assert_eq!(failed_ids(&response), ["tls1"], "{response}");
 }
+
+#[test]
+fn a_tenants_changes_land_in_its_namespace_and_one_not_ready_returns_to_the_queue_alone() {
+    let emu = Emulator::start(&["--namespace-create-delay-ms", "60000"]);
+    for namespace in ["acme", "globex"] {
+        let (seeded, _) = emu.raw(
+            "POST",
+            "/_emulator/namespaces",
+            &[("content-type", "application/json")],
+            &json!({ "AwsAccountId": "123456789012", "Namespace": namespace }).to_string(),
+        );
+        assert_eq!(seeded, 200);
+    }
+    let lambda = Lambda::start(
+        "sqs-sync",
+        &env(
+            &emu,
+            &[
+                ("TENANT_NAMESPACE", "{tenant}"),
+                (
+                    "QUICKSIGHT_FEDERATED_ROLE_ARN",
+                    "arn:aws:iam::123456789012:role/qs-{tenant}",
+                ),
+                ("TENANT_CREATE_NAMESPACE", "true"),
+                ("START_MARGIN_MS", "0"),
+                ("AWS_LAMBDA_FUNCTION_TIMEOUT", "3"),
+            ],
+        ),
+    );
+    let of = |tenant: &str, email: &str| {
+        json!({ "op": "upsert", "version": 1, "tenant": tenant, "email": email, "groups": ["qs-a"] }).to_string()
+    };
+    let response = lambda.invoke(&json!({ "Records": [
+        record("m1", &of("acme", "ana@example.com"), Some("acme/ana@example.com")),
+        record("m2", &of("globex", "ana@example.com"), Some("globex/ana@example.com")),
+        record("m3", &of("initech", "ana@example.com"), Some("initech/ana@example.com")),
+        record("m4", &of("../default", "ana@example.com"), Some("x/ana@example.com")),
+        record("m5", r#"{"op":"delete","version":1,"tenant":"acme","user_name":"qs-globex/ana@example.com"}"#, None),
+    ]}));
+
+    assert_eq!(failed_ids(&response), ["m3", "m4", "m5"]);
+    assert_eq!(emu.users_in("acme"), ["qs-acme/ana@example.com"]);
+    assert_eq!(emu.users_in("globex"), ["qs-globex/ana@example.com"]);
+    assert_eq!(emu.groups_in("globex", "qs-globex/ana@example.com"), ["qs-a"]);
+    assert!(emu.user_names().is_empty(), "nothing in default");
+    // initech's namespace is being created: back to the queue, to finish later.
+    let not_ready = &result_of(&response, "m3")["failure"];
+    assert_eq!(not_ready["transient"], true, "{not_ready}");
+    assert_eq!(emu.succeeded("CreateNamespace"), 1);
+    assert_eq!(result_of(&response, "m4")["failure"]["errors"][0]["field"], "tenant");
+    // Another tenant's user is not this tenant's to delete.
+    assert_eq!(result_of(&response, "m5")["failure"]["errors"][0]["field"], "user_name");
+    assert_eq!(emu.users_in("globex").len(), 1);
+}

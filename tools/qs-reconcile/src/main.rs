@@ -61,6 +61,10 @@ struct Args {
     /// (RECONCILE_MAX_DELETE_PERCENT, default 5).
     #[arg(long)]
     max_delete_percent: Option<u32>,
+    /// With tenants (TENANT_NAMESPACE): reconcile only this tenant's namespace; repeatable
+    /// (RECONCILE_TENANTS). Without it, every tenant the directory names.
+    #[arg(long = "tenant", value_name = "TENANT")]
+    tenants: Vec<String>,
 }
 
 impl Args {
@@ -83,6 +87,10 @@ impl Args {
         set(
             "RECONCILE_MAX_DELETE_PERCENT",
             self.max_delete_percent.map(|n| n.to_string()),
+        );
+        set(
+            "RECONCILE_TENANTS",
+            Some(self.tenants.join(",")).filter(|t| !t.is_empty()),
         );
         vars
     }

@@ -1,5 +1,6 @@
-//! The plan as a person reads it: one line per change (`+` register, `~` update, `-` delete), the
-//! users left alone and the deletions held back, then a summary line.
+//! The plan as a person reads it: one line per change (`+` register, `~` update, `-` delete) with
+//! its tenant when tenants are on, the users left alone and the deletions held back, then a
+//! summary line.
 
 use std::fmt::Write;
 
@@ -13,10 +14,20 @@ pub fn table(plan: &Plan) -> String {
         .map(|i| i.user.len())
         .max()
         .unwrap_or(0);
+    let tenant_width = plan
+        .items
+        .iter()
+        .chain(&plan.held)
+        .filter_map(|i| i.tenant.as_ref().map(String::len))
+        .max();
     let mut out = String::new();
     let line = |out: &mut String, prefix: &str, item: &Item| {
+        let tenant = match tenant_width {
+            Some(w) => format!("{:w$}  ", item.tenant.as_deref().unwrap_or_default()),
+            None => String::new(),
+        };
         let text = format!(
-            "{prefix}{} {:width$}  {}",
+            "{prefix}{} {tenant}{:width$}  {}",
             item.action.sign(),
             item.user,
             item.fields.join(", ")
@@ -40,7 +51,7 @@ pub fn table(plan: &Plan) -> String {
 
 pub fn summary_line(s: &Summary) -> String {
     format!(
-        "plan: {} to register, {} to update, {} to relink, {} to delete, {} N/A to delete, memberships +{} -{}, \
+        "plan: {} to register, {} to update, {} to relink, {} to delete, {} N/A to delete, {} moved, memberships +{} -{}, \
          {} unchanged, {} left alone, {} deletion(s) held back; directory: {} users ({} active), \
          QuickSight: {} owned",
         s.register,
@@ -48,6 +59,7 @@ pub fn summary_line(s: &Summary) -> String {
         s.relink,
         s.delete,
         s.delete_orphans,
+        s.moves,
         s.memberships_added,
         s.memberships_removed,
         s.unchanged,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use env::{ConfigError, EnvReader, VarError, parse};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
 
+use crate::tenant::{Home, Tenancy};
 use crate::validate::{FieldError, ProviderKind, UserRole, fields};
 
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -98,13 +99,21 @@ impl LoginRelink {
     }
 }
 
+/// Where this deployment's users live: one namespace and role (tenants off), or one per tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Homes {
+    /// `QUICKSIGHT_NAMESPACE` and `QUICKSIGHT_FEDERATED_ROLE_ARN`.
+    One(Home),
+    /// `TENANT_NAMESPACE` and the other `TENANT_*` settings.
+    PerTenant(Tenancy),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub account_id: String,
-    pub namespace: String,
+    pub homes: Homes,
     /// The region QuickSight user management lives in; `None` leaves it to the SDK.
     pub identity_region: Option<String>,
-    pub federated_role: FederatedRole,
     pub default_role: UserRole,
     pub external_login_provider: ProviderKind,
     pub custom_federation_provider_url: Option<String>,
@@ -150,13 +159,8 @@ impl Config {
         let account_id = env.required("QUICKSIGHT_ACCOUNT_ID", |f, v| {
             fields::aws_account_id(f, v).map(|()| v.to_owned())
         });
-        let namespace = env
-            .optional("QUICKSIGHT_NAMESPACE", |f, v| {
-                fields::namespace(f, v).map(|()| v.to_owned())
-            })
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
         let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", parse::string);
-        let federated_role = env.required("QUICKSIGHT_FEDERATED_ROLE_ARN", FederatedRole::parse);
+        let homes = read_homes(env);
         let default_role = env
             .optional("QUICKSIGHT_DEFAULT_ROLE", UserRole::parse)
             .unwrap_or(UserRole::Reader);
@@ -178,9 +182,8 @@ impl Config {
             .unwrap_or_else(|| user_tags.keys().cloned().collect());
         Self {
             account_id: account_id.unwrap_or_default(),
-            namespace,
+            homes,
             identity_region,
-            federated_role: federated_role.unwrap_or_default(),
             default_role,
             external_login_provider,
             custom_federation_provider_url,
@@ -211,9 +214,31 @@ impl Config {
         }
     }
 
-    /// The name QuickSight gives a user federated through the role: `RoleName/SessionName`.
-    pub fn user_name(&self, session_name: &str) -> String {
-        self.federated_role.user_name(session_name)
+    /// The tenant settings, when tenants are on.
+    pub fn tenancy(&self) -> Option<&Tenancy> {
+        match &self.homes {
+            Homes::One(_) => None,
+            Homes::PerTenant(tenancy) => Some(tenancy),
+        }
+    }
+
+    /// The home of a change whose tenant is `tenant` (reported as field `tenant`): tenants on
+    /// need one, tenants off refuse one.
+    pub fn home(&self, tenant: Option<&str>) -> Result<Home, FieldError> {
+        match (&self.homes, tenant) {
+            (Homes::One(home), None) => Ok(home.clone()),
+            (Homes::One(_), Some(t)) => Err(FieldError::new(
+                "tenant",
+                "is not used: tenants are off (TENANT_NAMESPACE is not set)",
+                t,
+            )),
+            (Homes::PerTenant(_), None) => Err(FieldError::new(
+                "tenant",
+                "is required: tenants are on (TENANT_NAMESPACE is set)",
+                "",
+            )),
+            (Homes::PerTenant(tenancy), Some(t)) => tenancy.home("tenant", t),
+        }
     }
 
     /// The provider URL QuickSight reports for this deployment's users: the Cognito identity URL,
@@ -226,9 +251,20 @@ impl Config {
         }
     }
 
-    /// The groups whose memberships group sync may remove.
-    pub fn group_scope(&self) -> GroupScope {
-        GroupScope::new(self.managed_group_prefix.clone(), self.group_mapping.targets())
+    /// The groups whose memberships group sync may remove in `home`: the mapped groups, the
+    /// prefix's, and the tenant's own.
+    pub fn group_scope(&self, home: &Home) -> GroupScope {
+        let mut names = self.group_mapping.targets();
+        names.extend(self.tenant_groups(home));
+        GroupScope::new(self.managed_group_prefix.clone(), names)
+    }
+
+    /// The groups every user of `home`'s tenant joins (`TENANT_GROUPS`); none without tenants.
+    pub fn tenant_groups(&self, home: &Home) -> Vec<String> {
+        match (self.tenancy(), &home.tenant) {
+            (Some(tenancy), Some(tenant)) => tenancy.groups(tenant),
+            _ => Vec::new(),
+        }
     }
 
     /// The role and QuickSight groups for a user in `idp_groups`: the highest role any mapped group
@@ -242,6 +278,35 @@ impl Config {
         groups.dedup();
         (role, groups)
     }
+}
+
+/// Tenants on: their settings; off: the one namespace and role.
+fn read_homes(env: &mut EnvReader) -> Homes {
+    let role_arn = env.raw("QUICKSIGHT_FEDERATED_ROLE_ARN");
+    if role_arn.is_none() {
+        env.fail("QUICKSIGHT_FEDERATED_ROLE_ARN", "is required");
+    }
+    if let Some(tenancy) = Tenancy::read(env, role_arn.as_deref()) {
+        return Homes::PerTenant(tenancy);
+    }
+    let namespace = env
+        .optional("QUICKSIGHT_NAMESPACE", |f, v| {
+            fields::namespace(f, v).map(|()| v.to_owned())
+        })
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+    // A bad TENANT_NAMESPACE, or a template role without one, is reported already.
+    let templated = role_arn
+        .as_deref()
+        .is_some_and(|arn| arn.contains(crate::tenant::PLACEHOLDER));
+    let role = match env.raw("TENANT_NAMESPACE") {
+        None if !templated => env.optional("QUICKSIGHT_FEDERATED_ROLE_ARN", FederatedRole::parse),
+        _ => None,
+    };
+    Homes::One(Home {
+        tenant: None,
+        namespace,
+        role: role.unwrap_or_default(),
+    })
 }
 
 fn parse_group_list(variable: &str, v: &str) -> Result<Vec<String>, FieldError> {

@@ -16,13 +16,14 @@ fn minimal() -> Vec<(&'static str, &'static str)> {
 #[test]
 fn defaults_apply_when_only_required_variables_are_set() {
     let c = read(&minimal()).unwrap();
-    assert_eq!(c.namespace, "default");
+    let home = c.home(None).unwrap();
+    assert_eq!(home.namespace, "default");
     assert_eq!(c.default_role, UserRole::Reader);
     assert_eq!(c.external_login_provider, ProviderKind::None);
     assert_eq!(c.max_attempts, DEFAULT_MAX_ATTEMPTS);
     assert_eq!(c.retry_mode, RetryMode::Standard);
-    assert_eq!(c.federated_role.name, "QuickSightFederated");
-    assert_eq!(c.user_name("ana@example.com"), "QuickSightFederated/ana@example.com");
+    assert_eq!(home.role.name, "QuickSightFederated");
+    assert_eq!(home.user_name("ana@example.com"), "QuickSightFederated/ana@example.com");
     assert!(!c.dry_run);
 }
 
@@ -99,7 +100,8 @@ fn managed_scope_is_the_prefix_and_the_mapping_targets() {
     let mut vars = minimal();
     vars.push(("GROUP_MAPPING", r#"{"finance":{"group":"Finance"}}"#));
     vars.push(("MANAGED_GROUP_PREFIX", "qs-"));
-    let scope = read(&vars).unwrap().group_scope();
+    let config = read(&vars).unwrap();
+    let scope = config.group_scope(&config.home(None).unwrap());
     assert!(scope.is_managed("qs-anything"));
     assert!(scope.is_managed("Finance"));
     assert!(!scope.is_managed("Admins"));

@@ -1,6 +1,7 @@
 //! The FIFO ids every sender gives a change (qs-enqueue, the sign-up retry). The message group is
-//! the user, so SQS never hands one user's changes to two invocations at once and keeps their
-//! order; the deduplication id is one submission, so a deliberate repeat is never dropped.
+//! the tenant and user, so SQS never hands one user's changes to two invocations at once and keeps
+//! their order; the deduplication id is one submission of one tenant's change, so a deliberate
+//! repeat is never dropped.
 
 use super::{Change, GroupsChange, Upsert, UserRef};
 use crate::hash::sha256_hex;
@@ -12,12 +13,24 @@ impl Change {
     /// so sending the same submission twice within SQS's five-minute window adds nothing, while the
     /// same change submitted again (add X, remove X, add X) is kept.
     pub fn fifo_ids(&self, submission: &str) -> (String, String) {
-        (self.user_key(), sha256_hex(submission.as_bytes()))
+        let deduplication = match self.tenant() {
+            Some(tenant) => sha256_hex(format!("{tenant}\n{submission}").as_bytes()),
+            None => sha256_hex(submission.as_bytes()),
+        };
+        (self.user_key(), deduplication)
     }
 
-    /// The user the change is about, the same whichever way the message names it: the session
-    /// name (`user_name` is `RoleName/SessionName`; an e-mail derives the session name), lowercased.
+    /// The tenant and user the change is about, the same whichever way the message names the
+    /// user: `tenant/session name` (the session name alone without a tenant; `user_name` is
+    /// `RoleName/SessionName`; an e-mail derives the session name), lowercased.
     pub fn user_key(&self) -> String {
+        match self.tenant() {
+            Some(tenant) => format!("{tenant}/{}", self.session_key()).to_lowercase(),
+            None => self.session_key().to_lowercase(),
+        }
+    }
+
+    fn session_key(&self) -> String {
         let (user_name, session_name, email) = match self {
             Change::Upsert(Upsert {
                 session_name, email, ..
@@ -46,13 +59,12 @@ impl Change {
                 ..
             }) => (None, Some(principal_id.as_str()), None),
         };
-        let session = match (user_name, session_name, email) {
+        match (user_name, session_name, email) {
             (Some(name), _, _) => name.split_once('/').map_or(name, |(_, session)| session).to_owned(),
             (None, Some(session), _) => session.to_owned(),
             // An invalid e-mail is refused by sqs-sync; any group does for it.
             (None, None, Some(email)) => derive_session_name("email", email).unwrap_or_else(|_| email.to_owned()),
             (None, None, None) => String::new(),
-        };
-        session.to_lowercase()
+        }
     }
 }

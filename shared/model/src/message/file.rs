@@ -58,9 +58,10 @@ impl Op {
                 "custom_permissions_name",
                 "tags",
                 "relink",
+                "tenant",
             ],
-            Op::Delete => &["email", "session_name", "user_name", "principal_id"],
-            Op::AddGroups | Op::RemoveGroups => &["email", "session_name", "user_name", "groups"],
+            Op::Delete => &["email", "session_name", "user_name", "principal_id", "tenant"],
+            Op::AddGroups | Op::RemoveGroups => &["email", "session_name", "user_name", "groups", "tenant"],
         }
     }
 }

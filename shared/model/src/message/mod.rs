@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use plan::Planned;
+pub use plan::{GroupSync, Planned, UserAction};
 
 use crate::validate::{FieldError, ValidationErrors};
 
@@ -35,6 +35,9 @@ pub enum Change {
 #[serde(deny_unknown_fields)]
 pub struct Upsert {
     pub version: u32,
+    /// The tenant whose namespace the user lives in: required when tenants are on, refused when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     pub email: String,
     /// The STS session name; derived from `email` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +71,9 @@ pub struct Upsert {
 #[serde(deny_unknown_fields)]
 pub struct UserRef {
     pub version: u32,
+    /// The tenant whose namespace the user lives in: required when tenants are on, refused when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +90,9 @@ pub struct UserRef {
 #[serde(deny_unknown_fields)]
 pub struct GroupsChange {
     pub version: u32,
+    /// The tenant whose namespace the user lives in: required when tenants are on, refused when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +111,16 @@ impl Change {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("changes serialise")
+    }
+
+    /// The tenant the change names.
+    pub fn tenant(&self) -> Option<&str> {
+        match self {
+            Change::Upsert(Upsert { tenant, .. })
+            | Change::AddGroups(GroupsChange { tenant, .. })
+            | Change::RemoveGroups(GroupsChange { tenant, .. })
+            | Change::Delete(UserRef { tenant, .. }) => tenant.as_deref(),
+        }
     }
 
     pub fn op(&self) -> &'static str {

@@ -6,17 +6,26 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Change, GroupsChange, Upsert, UserRef, VERSION};
-use crate::config::{Config, LoginRelink};
+use crate::config::{Config, GroupScope, LoginRelink};
+use crate::tenant::Home;
 use crate::validate::{
     ExternalLogin, FieldError, ProviderKind, UserRole, UserSpec, ValidationErrors, derive_session_name, fields,
 };
 
-/// A change ready for the engine: every value valid, the user named as QuickSight names it.
+/// A change ready for the engine: every value valid, the user named as QuickSight names it, in
+/// its home (namespace and role).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Planned {
+pub struct Planned {
+    pub home: Home,
+    pub action: UserAction,
+}
+
+/// What a planned change does to its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
     Upsert {
         spec: UserSpec,
-        groups: Option<BTreeSet<String>>,
+        groups: Option<GroupSync>,
     },
     AddGroups {
         user_name: String,
@@ -35,16 +44,24 @@ pub enum Planned {
     },
 }
 
+/// The groups an upsert leaves its user in: every group of `desired`, and no other group of
+/// `scope` (groups outside it keep their members).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupSync {
+    pub desired: BTreeSet<String>,
+    pub scope: GroupScope,
+}
+
 impl Planned {
     /// The QuickSight user name the change is about (changes to one user must not race).
     pub fn user_name(&self) -> &str {
-        match self {
-            Planned::Upsert { spec, .. } => &spec.user_name,
-            Planned::AddGroups { user_name, .. }
-            | Planned::RemoveGroups { user_name, .. }
-            | Planned::Delete { user_name } => user_name,
+        match &self.action {
+            UserAction::Upsert { spec, .. } => &spec.user_name,
+            UserAction::AddGroups { user_name, .. }
+            | UserAction::RemoveGroups { user_name, .. }
+            | UserAction::Delete { user_name } => user_name,
             // No name is left; the principal id stands for the user.
-            Planned::DeleteByPrincipalId { principal_id } => principal_id,
+            UserAction::DeleteByPrincipalId { principal_id } => principal_id,
         }
     }
 }
@@ -64,6 +81,9 @@ impl Change {
 
 struct Validation<'a> {
     config: Option<&'a Config>,
+    /// The change's home, once its tenant is checked (`None` without a configuration, or when
+    /// the tenant is refused).
+    home: Option<Home>,
     errors: ValidationErrors,
 }
 
@@ -71,26 +91,30 @@ impl<'a> Validation<'a> {
     fn new(config: Option<&'a Config>) -> Self {
         Self {
             config,
+            home: None,
             errors: ValidationErrors::default(),
         }
     }
 
     /// The plan (`None` without a configuration), or every error.
     fn change(mut self, change: &Change) -> Result<Option<Planned>, ValidationErrors> {
-        let planned = match change {
+        // First: every name below is built from the home, so a hostile tenant stops here.
+        self.tenant(change.tenant());
+        let action = match change {
             Change::Upsert(u) => self.upsert(u),
             Change::AddGroups(g) => self
                 .groups_change(g)
-                .map(|(user_name, groups)| Planned::AddGroups { user_name, groups }),
+                .map(|(user_name, groups)| UserAction::AddGroups { user_name, groups }),
             Change::RemoveGroups(g) => self
                 .groups_change(g)
-                .map(|(user_name, groups)| Planned::RemoveGroups { user_name, groups }),
+                .map(|(user_name, groups)| UserAction::RemoveGroups { user_name, groups }),
             Change::Delete(UserRef {
                 version,
                 user_name,
                 session_name,
                 email,
                 principal_id: Some(principal_id),
+                ..
             }) => {
                 self.version(*version);
                 if user_name.is_some() || session_name.is_some() || email.is_some() {
@@ -103,7 +127,7 @@ impl<'a> Validation<'a> {
                 if principal_id.trim().is_empty() {
                     self.fail("principal_id", "must not be empty", principal_id);
                 }
-                self.config.map(|_| Planned::DeleteByPrincipalId {
+                self.config.map(|_| UserAction::DeleteByPrincipalId {
                     principal_id: principal_id.clone(),
                 })
             }
@@ -113,13 +137,27 @@ impl<'a> Validation<'a> {
                 session_name,
                 email,
                 principal_id: None,
+                ..
             }) => {
                 self.version(*version);
                 self.user(user_name, session_name, email)
-                    .map(|user_name| Planned::Delete { user_name })
+                    .map(|user_name| UserAction::Delete { user_name })
             }
         };
-        self.errors.into_result().map(|()| planned)
+        self.errors.into_result()?;
+        Ok(self.home.zip(action).map(|(home, action)| Planned { home, action }))
+    }
+
+    /// The home the tenant gives, with a configuration; without one, the tenant's own rule.
+    fn tenant(&mut self, tenant: Option<&str>) {
+        match self.config {
+            Some(config) => self.home = self.check(config.home(tenant)),
+            None => {
+                if let Some(t) = tenant {
+                    self.check(fields::tenant("tenant", t));
+                }
+            }
+        }
     }
 
     fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
@@ -177,13 +215,18 @@ impl<'a> Validation<'a> {
                 None
             }
         }?;
-        Some(self.config?.user_name(&session_name))
+        Some(self.home.as_ref()?.user_name(&session_name))
     }
 
     /// The session name of a `RoleName/SessionName`, refusing a name that is not of this form or,
     /// with a configuration, not of this deployment's role (its users are not ours to change).
     fn user_name(&mut self, name: &str) -> Option<String> {
-        let role = self.config.map_or("RoleName", |c| c.federated_role.name.as_str());
+        let role = match (&self.home, self.config) {
+            (Some(home), _) => home.role.name.clone(),
+            (None, None) => "RoleName".to_owned(),
+            // The tenant is refused, and with it any name.
+            (None, Some(_)) => return None,
+        };
         let shape = format!("must be {role}/<session name> (QuickSight names federated users RoleName/SessionName)");
         let Some((named_role, session)) = name.split_once('/') else {
             self.fail("user_name", shape, name);
@@ -201,7 +244,7 @@ impl<'a> Validation<'a> {
         Some(session.to_owned())
     }
 
-    fn upsert(&mut self, u: &Upsert) -> Option<Planned> {
+    fn upsert(&mut self, u: &Upsert) -> Option<UserAction> {
         self.version(u.version);
         let email_ok = self.check(fields::email("email", &u.email)).is_some();
         let session_name = match &u.session_name {
@@ -233,8 +276,10 @@ impl<'a> Validation<'a> {
         let external_login = self.external_login(config, u);
         let tags = self.tags(config, &u.tags);
         let session_name = session_name?;
+        let home = self.home.as_ref()?;
+        let groups = group_sync(config, home, groups);
         let spec = UserSpec {
-            user_name: config.user_name(&session_name),
+            user_name: home.user_name(&session_name),
             email: u.email.clone(),
             session_name,
             role: role?,
@@ -243,7 +288,7 @@ impl<'a> Validation<'a> {
             tags,
             relink: u.relink == Some(true) || config.external_login_relink == LoginRelink::Allow,
         };
-        Some(Planned::Upsert { spec, groups })
+        Some(UserAction::Upsert { spec, groups })
     }
 
     /// The login the deployment's provider type calls for.
@@ -300,5 +345,26 @@ impl<'a> Validation<'a> {
             );
         }
         tags
+    }
+}
+
+/// The groups an upsert syncs in `home`: the message's (none: memberships untouched) plus the
+/// tenant's groups, which every user of the tenant joins, even when the message gives no groups.
+fn group_sync(config: &Config, home: &Home, groups: Option<BTreeSet<String>>) -> Option<GroupSync> {
+    let tenant_groups = config.tenant_groups(home);
+    match groups {
+        Some(mut desired) => {
+            desired.extend(tenant_groups);
+            Some(GroupSync {
+                desired,
+                scope: config.group_scope(home),
+            })
+        }
+        None if tenant_groups.is_empty() => None,
+        // Joined, and nothing removed: an empty scope manages no group.
+        None => Some(GroupSync {
+            desired: tenant_groups.into_iter().collect(),
+            scope: GroupScope::default(),
+        }),
     }
 }

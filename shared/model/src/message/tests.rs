@@ -23,7 +23,7 @@ fn config_with(provider: &str, extra: &[(&str, &str)]) -> Config {
 fn an_upsert_plans_to_a_validated_user_with_derived_session_and_merged_tags() {
     let c = config("COGNITO");
     let change = Change::parse(r#"{"op":"upsert","version":1,"email":"o'hara@example.com","external_login_id":"eu-west-1:abc","role":"AUTHOR","tags":{"team":"bi"},"groups":["qs-b","qs-a"]}"#).unwrap();
-    let Planned::Upsert { spec, groups } = change.plan(&c).unwrap() else {
+    let UserAction::Upsert { spec, groups } = change.plan(&c).unwrap().action else {
         panic!("an upsert")
     };
     assert!(spec.session_name.starts_with("o-hara@example.com-"));
@@ -36,7 +36,10 @@ fn an_upsert_plans_to_a_validated_user_with_derived_session_and_merged_tags() {
         }
     );
     assert_eq!(spec.tags.len(), 2);
-    assert_eq!(groups.unwrap().into_iter().collect::<Vec<_>>(), ["qs-a", "qs-b"]);
+    assert_eq!(
+        groups.unwrap().desired.into_iter().collect::<Vec<_>>(),
+        ["qs-a", "qs-b"]
+    );
 }
 
 #[test]
@@ -66,8 +69,8 @@ fn group_changes_and_deletes_name_exactly_one_user() {
     let c = config("NONE");
     let add = Change::parse(r#"{"op":"add_groups","version":1,"email":"ana@example.com","groups":["qs-a"]}"#).unwrap();
     assert_eq!(
-        add.plan(&c).unwrap(),
-        Planned::AddGroups {
+        add.plan(&c).unwrap().action,
+        UserAction::AddGroups {
             user_name: "Fed/ana@example.com".into(),
             groups: ["qs-a".to_string()].into()
         }
@@ -118,7 +121,7 @@ fn custom_oidc_uses_the_configured_provider_url_else_the_message_one() {
         r#"{{"op":"upsert","version":1,"email":"ana@example.com","external_login_id":"sub-1","provider_url":"{derived}"}}"#
     ))
     .unwrap();
-    let Planned::Upsert { spec, .. } = change.plan(&config("CUSTOM_OIDC")).unwrap() else {
+    let UserAction::Upsert { spec, .. } = change.plan(&config("CUSTOM_OIDC")).unwrap().action else {
         panic!("an upsert")
     };
     assert_eq!(
@@ -133,7 +136,7 @@ fn custom_oidc_uses_the_configured_provider_url_else_the_message_one() {
         "CUSTOM_OIDC",
         &[("CUSTOM_FEDERATION_PROVIDER_URL", "https://idp.example.com")],
     );
-    let Planned::Upsert { spec, .. } = change.plan(&configured).unwrap() else {
+    let UserAction::Upsert { spec, .. } = change.plan(&configured).unwrap().action else {
         panic!("an upsert")
     };
     assert_eq!(
@@ -196,8 +199,8 @@ fn a_user_name_must_be_one_of_this_deployments_users() {
     );
 
     assert_eq!(
-        delete("Fed/ana@example.com").plan(&c).unwrap(),
-        Planned::Delete {
+        delete("Fed/ana@example.com").plan(&c).unwrap().action,
+        UserAction::Delete {
             user_name: "Fed/ana@example.com".into()
         }
     );
@@ -231,8 +234,8 @@ fn relink_is_an_administrators_choice_or_the_deployments() {
         ))
         .unwrap()
     };
-    let relink_of = |change: Change, config: &Config| match change.plan(config).unwrap() {
-        Planned::Upsert { spec, .. } => spec.relink,
+    let relink_of = |change: Change, config: &Config| match change.plan(config).unwrap().action {
+        UserAction::Upsert { spec, .. } => spec.relink,
         other => panic!("{other:?}"),
     };
     let never = config("COGNITO");
@@ -247,8 +250,8 @@ fn a_delete_may_name_an_orphaned_user_by_principal_id_alone() {
     let c = config("NONE");
     let by_id = Change::parse(r#"{"op":"delete","version":1,"principal_id":"federated/iam/AROA1:ana"}"#).unwrap();
     assert_eq!(
-        by_id.plan(&c).unwrap(),
-        Planned::DeleteByPrincipalId {
+        by_id.plan(&c).unwrap().action,
+        UserAction::DeleteByPrincipalId {
             principal_id: "federated/iam/AROA1:ana".into()
         }
     );

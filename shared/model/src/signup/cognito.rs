@@ -32,8 +32,15 @@ impl CognitoAttributes {
     }
 
     /// The pool's user from its attributes; `pool_groups` are the user's groups in the pool
-    /// itself, when the groups come from there rather than from `GROUPS_ATTRIBUTE`.
-    pub fn user(&self, pool_id: &str, attributes: &HashMap<String, String>, pool_groups: Vec<String>) -> SignupUser {
+    /// itself, when the groups come from there rather than from `GROUPS_ATTRIBUTE`;
+    /// `tenant_attribute` is `TENANT_ATTRIBUTE` when tenants are on.
+    pub fn user(
+        &self,
+        pool_id: &str,
+        attributes: &HashMap<String, String>,
+        pool_groups: Vec<String>,
+        tenant_attribute: Option<&str>,
+    ) -> SignupUser {
         let mut idp_groups: Vec<String> = self
             .groups_attribute
             .as_ref()
@@ -52,6 +59,7 @@ impl CognitoAttributes {
             external_login_id: attributes.get(&self.external_login_id_attribute).cloned(),
             idp_groups,
             provider_url: Some(pool_issuer(pool_id)),
+            tenant: tenant_attribute.and_then(|name| attributes.get(name)).cloned(),
         }
     }
 }
@@ -81,7 +89,7 @@ mod tests {
             ("email".to_owned(), "ana@example.com".to_owned()),
             ("custom:groups".to_owned(), "finance, ,sales".to_owned()),
         ]);
-        let user = attributes.user("eu-west-1_Ab12Cd34E", &map, vec!["admins".into()]);
+        let user = attributes.user("eu-west-1_Ab12Cd34E", &map, vec!["admins".into()], None);
         assert_eq!(user.idp_groups, ["finance", "sales", "admins"]);
         assert_eq!(user.external_login_id.as_deref(), Some("s-1"));
         assert_eq!(

@@ -37,6 +37,8 @@ pub struct SignupUser {
     pub idp_groups: Vec<String>,
     /// The provider URL the function derived (a user pool's or a token's issuer).
     pub provider_url: Option<String>,
+    /// The tenant (`TENANT_ATTRIBUTE`, `TENANT_CLAIM`), when tenants are on.
+    pub tenant: Option<String>,
 }
 
 impl SignupUser {
@@ -88,6 +90,7 @@ impl SignupUser {
             tags: Default::default(),
             groups: Some(groups),
             relink: None,
+            tenant: self.tenant.clone(),
         }))
     }
 }

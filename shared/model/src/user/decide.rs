@@ -53,6 +53,10 @@ pub enum Refusal {
     ProviderUnknown,
     #[error("the N/A user's external login is not this deployment's provider")]
     OtherProvider,
+    #[error("tenant {tenant} has no namespace {namespace}, and TENANT_CREATE_NAMESPACE is off")]
+    UnknownTenant { tenant: String, namespace: String },
+    #[error("namespace {namespace} is {status}: no user can be provisioned in it")]
+    NamespaceUnusable { namespace: String, status: String },
 }
 
 /// What `spec` does to `existing` (`None`: QuickSight has no such user) under `policy`.

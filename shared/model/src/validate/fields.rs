@@ -45,6 +45,19 @@ pub fn namespace(field: &str, v: &str) -> Result<(), FieldError> {
     })
 }
 
+/// A tenant: 1 to 64 letters, digits, '.', '_' and '-', starting with a letter or digit. It
+/// becomes part of a namespace and so of request paths: '/', '%', whitespace and a leading dot
+/// ('.', '..') never pass.
+pub fn tenant(field: &str, v: &str) -> Result<(), FieldError> {
+    length(field, v, 1, 64)?;
+    if !v.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(field, "must start with a letter or digit", v));
+    }
+    all_chars(field, v, "only letters, digits, '.', '_' and '-'", |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+    })
+}
+
 fn latin1(c: char) -> bool {
     ('\u{20}'..='\u{FF}').contains(&c)
 }

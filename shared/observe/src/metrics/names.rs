@@ -57,6 +57,8 @@ metrics! {
     SignupsNotProvisioned,
     /// cognito-signup: QuickSight failed; the change is on the retry queue.
     SignupsQueued,
+    /// oidc-signup: a tenant without a namespace, with TENANT_CREATE_NAMESPACE off (403).
+    TenantsUnknown,
     /// QuickSight calls answered 429, every one (the admission layer sends them again).
     ThrottledCalls,
     /// oidc-signup: tokens refused (401).

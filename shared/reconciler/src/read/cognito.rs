@@ -85,7 +85,8 @@ fn directory_user(
         .iter()
         .filter_map(|a: &AttributeType| Some((a.name().to_owned(), a.value()?.to_owned())))
         .collect();
-    let signup = attributes.user(pool_id, &map, pool_groups);
+    let tenant_attribute = config.tenancy().map(|t| t.attribute.as_str());
+    let signup = attributes.user(pool_id, &map, pool_groups, tenant_attribute);
     DirectoryUser {
         source: user.username().unwrap_or_default().to_owned(),
         login_id: signup.external_login_id.clone().or_else(|| signup.sub.clone()),

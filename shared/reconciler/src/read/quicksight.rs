@@ -1,22 +1,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_quicksight::Client;
+use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use qs_engine::{EngineError, existing_user, from_sdk};
 use qs_model::config::Config;
+use qs_model::tenant::Home;
 
 use super::Progress;
-use crate::QuickSightSnapshot;
+use crate::NamespaceSnapshot;
 
-/// Every user of the namespace (ListUsers, 100 a page), and the members of every managed group
-/// and of every group in `wanted`, read per group (ListGroupMemberships), never per user.
+/// Every user of `home`'s namespace (ListUsers, 100 a page), and the members of every managed
+/// group and of every group in `wanted`, read per group (ListGroupMemberships), never per user.
+/// A tenant's namespace that does not exist yet is empty.
 pub async fn quicksight(
     client: &Client,
     config: &Config,
+    home: &Home,
     wanted: &BTreeSet<String>,
     progress: Progress<'_>,
-) -> Result<QuickSightSnapshot, EngineError> {
-    let (account, namespace) = (&config.account_id, &config.namespace);
-    let mut snapshot = QuickSightSnapshot::default();
+) -> Result<NamespaceSnapshot, EngineError> {
+    let (account, namespace) = (&config.account_id, &home.namespace);
+    let mut snapshot = NamespaceSnapshot {
+        home: home.clone(),
+        ..Default::default()
+    };
     let mut pages = client
         .list_users()
         .aws_account_id(account)
@@ -25,12 +32,18 @@ pub async fn quicksight(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| from_sdk("ListUsers", e))?;
+        let page = match page {
+            Ok(page) => page,
+            Err(e) if home.tenant.is_some() && e.code() == Some("ResourceNotFoundException") => {
+                return Ok(snapshot);
+            }
+            Err(e) => return Err(from_sdk("ListUsers", e)),
+        };
         snapshot.users.extend(page.user_list().iter().map(existing_user));
         progress("QuickSight users", snapshot.users.len());
     }
 
-    let scope = config.group_scope();
+    let scope = config.group_scope(home);
     let mut groups = Vec::new();
     let mut pages = client
         .list_groups()

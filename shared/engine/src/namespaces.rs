@@ -1,0 +1,133 @@
+//! A tenant's namespace, ready before its first change. QuickSight creates a namespace
+//! asynchronously (`CREATING`, then `CREATED`), and user and group calls fail until it is
+//! `CREATED`. The engine checks each tenant's namespace once per process (DescribeNamespace),
+//! creates it when `TENANT_CREATE_NAMESPACE` is on, and waits for `CREATED` within the change's
+//! deadline. One task at a time makes a namespace ready, so two first sign-ups in one process
+//! create it once; another process's creation answers ResourceExistsException, and this one waits.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_quicksight::types::{IdentityStore, NamespaceStatus};
+use qs_model::user::Refusal;
+use tokio::time::{Instant, sleep};
+
+use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
+use super::{EngineError, InHome};
+
+const FIRST_POLL: Duration = Duration::from_millis(250);
+const MAX_POLL: Duration = Duration::from_secs(1);
+
+pub(crate) struct Namespaces {
+    /// `TENANT_CREATE_NAMESPACE`.
+    create: bool,
+    /// Per namespace: whether it is known `CREATED`, behind the lock its first check holds.
+    ready: Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
+}
+
+impl Namespaces {
+    pub fn new(create: bool) -> Self {
+        Self {
+            create,
+            ready: Mutex::default(),
+        }
+    }
+
+    /// Returns once `at`'s namespace is `CREATED`, or why it is not.
+    pub async fn ensure(&self, at: &InHome<'_>, deadline: Instant) -> Result<(), EngineError> {
+        let slot = {
+            let mut ready = self.ready.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            ready.entry(at.namespace().to_owned()).or_default().clone()
+        };
+        let mut ready = slot.lock().await;
+        if !*ready {
+            *ready = at.make_ready(self.create, deadline).await?;
+        }
+        Ok(())
+    }
+}
+
+impl InHome<'_> {
+    /// Waits for the namespace to be `CREATED`, creating it first when `create` allows; whether
+    /// it is (a dry run does not create, and reports `false`).
+    async fn make_ready(&self, create: bool, deadline: Instant) -> Result<bool, EngineError> {
+        let mut poll = FIRST_POLL;
+        loop {
+            let status = match self.namespace_status().await? {
+                Some(NamespaceStatus::Created) => return Ok(true),
+                None if !create => return Err(EngineError::Refused(self.unknown_tenant())),
+                // Users of a namespace yet to be created read as absent: the dry run says what
+                // registering them would do.
+                None if self.dry_run => return Ok(false),
+                None => {
+                    self.create_namespace().await?;
+                    NamespaceStatus::Creating
+                }
+                Some(status @ (NamespaceStatus::Creating | NamespaceStatus::RetryableFailure)) => status,
+                Some(status) => {
+                    return Err(EngineError::Refused(Refusal::NamespaceUnusable {
+                        namespace: self.namespace().to_owned(),
+                        status: status.as_str().to_owned(),
+                    }));
+                }
+            };
+            if Instant::now() + poll > deadline {
+                return Err(EngineError::NamespaceNotReady {
+                    namespace: self.namespace().to_owned(),
+                    status: status.as_str().to_owned(),
+                });
+            }
+            sleep(poll).await;
+            poll = (poll * 2).min(MAX_POLL);
+        }
+    }
+
+    fn unknown_tenant(&self) -> Refusal {
+        Refusal::UnknownTenant {
+            tenant: self.home.tenant.clone().unwrap_or_default(),
+            namespace: self.namespace().to_owned(),
+        }
+    }
+
+    /// The namespace's creation status; `None` when it does not exist.
+    async fn namespace_status(&self) -> Result<Option<NamespaceStatus>, EngineError> {
+        let described = self
+            .client
+            .describe_namespace()
+            .aws_account_id(&self.account_id)
+            .namespace(self.namespace())
+            .send()
+            .await;
+        match described {
+            Ok(out) => Ok(Some(
+                out.namespace()
+                    .and_then(|n| n.creation_status())
+                    .cloned()
+                    .unwrap_or(NamespaceStatus::Created),
+            )),
+            Err(e) if code_of(&e) == Some(NOT_FOUND) => Ok(None),
+            Err(e) => Err(from_sdk("DescribeNamespace", e)),
+        }
+    }
+
+    /// CreateNamespace; one another process created meanwhile is as good.
+    async fn create_namespace(&self) -> Result<(), EngineError> {
+        let created = self
+            .client
+            .create_namespace()
+            .aws_account_id(&self.account_id)
+            .namespace(self.namespace())
+            .identity_store(IdentityStore::Quicksight)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {
+                tracing::info!(namespace = self.namespace(), "creating the tenant's namespace");
+                Ok(())
+            }
+            Err(e) if code_of(&e) == Some(EXISTS) => Ok(()),
+            Err(e) => Err(from_sdk("CreateNamespace", e)),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+use crate::config::{Config, ConfigError};
+use crate::message::{Change, UserAction};
+
+const ACCOUNT: (&str, &str) = ("QUICKSIGHT_ACCOUNT_ID", "123456789012");
+const ROLE_PER_TENANT: &str = "arn:aws:iam::123456789012:role/qs-{tenant}";
+
+fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+}
+
+fn tenants(extra: &[(&str, &str)]) -> Config {
+    let mut vars = vec![
+        ACCOUNT,
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_PER_TENANT),
+        ("TENANT_NAMESPACE", "cust-{tenant}"),
+    ];
+    vars.extend_from_slice(extra);
+    read(&vars).unwrap()
+}
+
+#[test]
+fn a_tenant_gives_its_namespace_and_role_from_the_templates() {
+    let config = tenants(&[]);
+    let home = config.home(Some("acme")).unwrap();
+    assert_eq!(home.namespace, "cust-acme");
+    assert_eq!(home.role.arn, "arn:aws:iam::123456789012:role/qs-acme");
+    assert_eq!(home.user_name("ana@example.com"), "qs-acme/ana@example.com");
+    assert_eq!(home.tenant.as_deref(), Some("acme"));
+    let tenancy = config.tenancy().unwrap();
+    assert_eq!(
+        (
+            tenancy.attribute.as_str(),
+            tenancy.claim.as_str(),
+            tenancy.create_namespace
+        ),
+        ("custom:tenant", "tenant", false)
+    );
+}
+
+#[test]
+fn hostile_tenant_values_are_refused_before_any_name_is_built() {
+    let config = tenants(&[]);
+    let long = "a".repeat(65);
+    // (value, a word of the rule it breaks)
+    let table = [
+        ("../default", "start with a letter or digit"),
+        ("a/b", "'/' is not allowed"),
+        ("%2e%2e", "start with a letter or digit"),
+        ("a%2fb", "'%' is not allowed"),
+        ("acme corp", "' ' is not allowed"),
+        (" acme", "start with a letter or digit"),
+        ("acme\n", "'\\n' is not allowed"),
+        ("", "1 to 64 characters"),
+        (".", "start with a letter or digit"),
+        ("..", "start with a letter or digit"),
+        (long.as_str(), "1 to 64 characters"),
+        ("acmé", "'é' is not allowed"),
+    ];
+    for (value, rule) in table {
+        let error = config.home(Some(value)).unwrap_err();
+        assert_eq!(error.field, "tenant", "{value:?}");
+        assert_eq!(error.value, value);
+        assert!(error.rule.contains(rule), "{value:?}: {}", error.rule);
+    }
+}
+
+#[test]
+fn a_tenant_whose_namespace_would_be_too_long_is_refused_naming_the_namespace() {
+    let config = tenants(&[]);
+    let error = config.home(Some(&"a".repeat(62))).unwrap_err();
+    assert!(error.rule.contains("makes namespace"), "{}", error.rule);
+}
+
+#[test]
+fn tenant_allowed_is_a_whole_value_match() {
+    let config = tenants(&[("TENANT_ALLOWED", "[a-z]+")]);
+    assert!(config.home(Some("acme")).is_ok());
+    for refused in ["Acme", "acme1", "1acme"] {
+        let error = config.home(Some(refused)).unwrap_err();
+        assert!(error.rule.contains("TENANT_ALLOWED"), "{refused}: {}", error.rule);
+    }
+}
+
+#[test]
+fn tenants_on_need_a_tenant_and_tenants_off_refuse_one() {
+    let on = tenants(&[]);
+    assert_eq!(on.home(None).unwrap_err().field, "tenant");
+    let off = read(&[
+        ACCOUNT,
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
+    ])
+    .unwrap();
+    assert!(off.tenancy().is_none());
+    assert_eq!(off.home(Some("acme")).unwrap_err().field, "tenant");
+    assert_eq!(off.home(None).unwrap().namespace, "default");
+}
+
+#[test]
+fn bad_tenant_settings_are_each_reported_by_name() {
+    let error = read(&[
+        ACCOUNT,
+        (
+            "QUICKSIGHT_FEDERATED_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/qs-{tenant}/x{",
+        ),
+        ("TENANT_NAMESPACE", "cust"),
+        ("TENANT_ALLOWED", "(unclosed"),
+        ("TENANT_GROUPS", "{tenant}-\u{2603}"),
+    ])
+    .unwrap_err();
+    let variables: Vec<&str> = error.0.iter().map(|e| e.variable).collect();
+    assert_eq!(
+        variables,
+        [
+            "TENANT_NAMESPACE",
+            "TENANT_ALLOWED",
+            "TENANT_GROUPS",
+            "QUICKSIGHT_FEDERATED_ROLE_ARN"
+        ],
+        "{error}"
+    );
+    assert!(error.0[0].rule.contains("{tenant}"));
+
+    let off = read(&[
+        ACCOUNT,
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_PER_TENANT),
+        ("TENANT_GROUPS", "{tenant}-everyone"),
+    ])
+    .unwrap_err();
+    let variables: Vec<&str> = off.0.iter().map(|e| e.variable).collect();
+    assert_eq!(variables, ["TENANT_GROUPS", "QUICKSIGHT_FEDERATED_ROLE_ARN"], "{off}");
+}
+
+#[test]
+fn tenant_groups_join_every_upsert_and_are_in_the_managed_scope() {
+    let config = tenants(&[("TENANT_GROUPS", "{tenant}-everyone")]);
+    let with_groups =
+        Change::parse(r#"{"op":"upsert","version":1,"tenant":"acme","email":"ana@example.com","groups":["qs-a"]}"#)
+            .unwrap();
+    let planned = with_groups.plan(&config).unwrap();
+    let UserAction::Upsert { groups: Some(sync), .. } = &planned.action else {
+        panic!("{planned:?}")
+    };
+    assert_eq!(sync.desired.iter().collect::<Vec<_>>(), ["acme-everyone", "qs-a"]);
+    assert!(sync.scope.is_managed("acme-everyone"));
+
+    // Without groups, memberships are left alone: the tenant's groups are joined, none removed.
+    let without = Change::parse(r#"{"op":"upsert","version":1,"tenant":"acme","email":"ana@example.com"}"#).unwrap();
+    let UserAction::Upsert { groups: Some(sync), .. } = without.plan(&config).unwrap().action else {
+        panic!("the tenant's groups")
+    };
+    assert_eq!(sync.desired.iter().collect::<Vec<_>>(), ["acme-everyone"]);
+    assert!(!sync.scope.is_managed("qs-a"));
+}
+
+#[test]
+fn a_message_is_planned_in_its_tenants_home_and_a_user_name_of_another_role_is_refused() {
+    let config = tenants(&[]);
+    let delete =
+        Change::parse(r#"{"op":"delete","version":1,"tenant":"acme","user_name":"qs-acme/ana@example.com"}"#).unwrap();
+    let planned = delete.plan(&config).unwrap();
+    assert_eq!(planned.home, config.home(Some("acme")).unwrap());
+    let other = Change::parse(r#"{"op":"delete","version":1,"tenant":"globex","user_name":"qs-acme/ana@example.com"}"#)
+        .unwrap();
+    let errors = other.plan(&config).unwrap_err();
+    assert_eq!(errors.0[0].field, "user_name");
+    assert!(errors.0[0].rule.contains("only users of role qs-globex"));
+
+    let hostile =
+        Change::parse(r#"{"op":"upsert","version":1,"tenant":"../default","email":"ana@example.com"}"#).unwrap();
+    let errors = hostile.plan(&config).unwrap_err();
+    assert_eq!(errors.0.len(), 1, "one error, and no name built: {errors}");
+    assert_eq!(errors.0[0].field, "tenant");
+    assert_eq!(
+        hostile.check().unwrap_err().0[0].field,
+        "tenant",
+        "checked without a configuration too"
+    );
+}
+
+#[test]
+fn fifo_ids_keep_one_users_changes_in_two_tenants_apart() {
+    let change = |tenant: &str| {
+        Change::parse(&format!(
+            r#"{{"op":"upsert","version":1,"tenant":"{tenant}","email":"Ana@example.com"}}"#
+        ))
+        .unwrap()
+    };
+    let (acme_group, acme_dedup) = change("acme").fifo_ids("file:2");
+    let (globex_group, globex_dedup) = change("globex").fifo_ids("file:2");
+    assert_eq!(acme_group, "acme/ana@example.com");
+    assert_ne!(acme_group, globex_group);
+    assert_ne!(acme_dedup, globex_dedup);
+}
