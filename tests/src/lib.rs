@@ -131,6 +131,18 @@ impl Emulator {
             .collect()
     }
 
+    /// Creates `namespace` in the test account at once, `CREATED` (the emulator's admin seed).
+    pub fn seed_namespace(&self, namespace: &str) {
+        let seed = serde_json::json!({ "AwsAccountId": ACCOUNT, "Namespace": namespace }).to_string();
+        let (status, body) = self.raw(
+            "POST",
+            "/_emulator/namespaces",
+            &[("content-type", "application/json")],
+            &seed,
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Calls per operation that succeeded.
     pub fn succeeded(&self, operation: &str) -> u64 {
         self.stats()["operations"][operation]["succeeded"].as_u64().unwrap_or(0)

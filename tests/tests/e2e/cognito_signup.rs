@@ -3,7 +3,7 @@
 
 use qs_model::message::Change;
 use qs_provision_tests::Emulator;
-use qs_provision_tests::lambda::{Lambda, Moto, base_env};
+use qs_provision_tests::lambda::{self, Lambda, Moto, base_env};
 use serde_json::{Value, json};
 
 const SIGN_UP: &str = include_str!("../../../events/cognito-post-confirmation.json");
@@ -210,24 +210,10 @@ fn of_tenant(tenant: &str) -> Value {
 #[tokio::test]
 async fn each_tenant_gets_its_own_user_and_a_namespace_still_being_created_queues_the_sign_up() {
     let emu = Emulator::start(&["--namespace-create-delay-ms", "60000"]);
-    let (seeded, _) = emu.raw(
-        "POST",
-        "/_emulator/namespaces",
-        &[("content-type", "application/json")],
-        r#"{"AwsAccountId":"123456789012","Namespace":"cust-acme"}"#,
-    );
-    assert_eq!(seeded, 200);
+    emu.seed_namespace("cust-acme");
     let moto = Moto::start();
     let sqs = moto.sqs();
-    let queue = sqs
-        .create_queue()
-        .queue_name("qs-provision-retry.fifo")
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue = lambda::fifo_queue(&sqs, "qs-provision-retry.fifo").await;
     let lambda = Lambda::start(
         "cognito-signup",
         &env(

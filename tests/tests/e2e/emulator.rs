@@ -713,14 +713,7 @@ async fn accounts_and_namespaces_do_not_see_each_other() {
     let missing = list_tenant_b().await.unwrap_err();
     assert_eq!(code(&missing), "ResourceNotFoundException");
     assert_eq!(missing.message(), Some("Namespace tenant-b not found"));
-    let seed = format!(r#"{{"AwsAccountId":"{ACCOUNT}","Namespace":"tenant-b"}}"#);
-    let (status, body) = emu.raw(
-        "POST",
-        "/_emulator/namespaces",
-        &[("content-type", "application/json")],
-        &seed,
-    );
-    assert_eq!(status, 200, "{body}");
+    emu.seed_namespace("tenant-b");
     assert!(list_tenant_b().await.unwrap().user_list().is_empty());
     // The same group name in two namespaces: two groups.
     create_group(&qs, "qs-a").await.unwrap();

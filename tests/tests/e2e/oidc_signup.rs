@@ -277,13 +277,7 @@ const TENANTS: [(&str, &str); 3] = [
 #[test]
 fn each_tenants_users_land_in_its_namespace_and_a_missing_or_hostile_tenant_writes_nothing() {
     let emu = Emulator::start(&["--namespace-create-delay-ms", "300"]);
-    let (seeded, _) = emu.raw(
-        "POST",
-        "/_emulator/namespaces",
-        &[("content-type", "application/json")],
-        r#"{"AwsAccountId":"123456789012","Namespace":"acme"}"#,
-    );
-    assert_eq!(seeded, 200);
+    emu.seed_namespace("acme");
     let jwks = Jwks::start(&["rsa-a"]);
     let mut settings = TENANTS.to_vec();
     settings.push(("TENANT_CREATE_NAMESPACE", "true"));

@@ -329,15 +329,8 @@ async fn a_user_whose_tenant_changed_moves_between_namespaces() {
     let emu = Emulator::start(&[]);
     let moto = Moto::start();
     let qs = emu.client();
-    for tenant in ["acme", "globex"] {
-        let (seeded, _) = emu.raw(
-            "POST",
-            "/_emulator/namespaces",
-            &[("content-type", "application/json")],
-            &json!({ "AwsAccountId": ACCOUNT, "Namespace": tenant }).to_string(),
-        );
-        assert_eq!(seeded, 200);
-    }
+    emu.seed_namespace("acme");
+    emu.seed_namespace("globex");
     tenant_user(&qs, "acme", "ana@example.com").await;
     tenant_user(&qs, "acme", "bo@example.com").await;
     let export = std::env::temp_dir().join(format!("qs-tenant-export-{}.csv", std::process::id()));

@@ -306,15 +306,8 @@ fn over_tls_without_the_emulators_ca_the_system_store_alone_refuses_it() {
 #[test]
 fn a_tenants_changes_land_in_its_namespace_and_one_not_ready_returns_to_the_queue_alone() {
     let emu = Emulator::start(&["--namespace-create-delay-ms", "60000"]);
-    for namespace in ["acme", "globex"] {
-        let (seeded, _) = emu.raw(
-            "POST",
-            "/_emulator/namespaces",
-            &[("content-type", "application/json")],
-            &json!({ "AwsAccountId": "123456789012", "Namespace": namespace }).to_string(),
-        );
-        assert_eq!(seeded, 200);
-    }
+    emu.seed_namespace("acme");
+    emu.seed_namespace("globex");
     let lambda = Lambda::start(
         "sqs-sync",
         &env(

@@ -54,6 +54,21 @@ async fn create(qs: &Client, namespace: &str) -> Result<NamespaceStatus, String>
         .map_err(|e| e.code().unwrap_or_default().to_owned())
 }
 
+async fn describe(qs: &Client, namespace: &str) -> Result<NamespaceStatus, String> {
+    qs.describe_namespace()
+        .aws_account_id(ACCOUNT)
+        .namespace(namespace)
+        .send()
+        .await
+        .map(|out| {
+            out.namespace()
+                .and_then(|n| n.creation_status())
+                .cloned()
+                .expect("a status")
+        })
+        .map_err(|e| e.code().unwrap_or_default().to_owned())
+}
+
 async fn register(qs: &Client, namespace: &str, session: &str) -> Result<(), String> {
     qs.register_user()
         .aws_account_id(ACCOUNT)
@@ -91,22 +106,12 @@ async fn namespaces_are_created_then_usable_isolated_and_deleted_with_their_user
         "three with default"
     );
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let described = qs
-        .describe_namespace()
-        .aws_account_id(ACCOUNT)
-        .namespace("acme")
-        .send()
-        .await
-        .unwrap();
-    let info = described.namespace().unwrap();
-    assert_eq!(info.creation_status(), Some(&NamespaceStatus::Created));
-    assert_eq!(
-        info.arn(),
-        Some("arn:aws:quicksight:eu-west-1:123456789012:namespace/acme")
-    );
+    assert_eq!(describe(&qs, "acme").await.unwrap(), NamespaceStatus::Created);
     let listed = qs.list_namespaces().aws_account_id(ACCOUNT).send().await.unwrap();
     let names: Vec<&str> = listed.namespaces().iter().filter_map(|n| n.name()).collect();
     assert_eq!(names, ["acme", "default", "globex"]);
+    let arn = listed.namespaces()[0].arn();
+    assert_eq!(arn, Some("arn:aws:quicksight:eu-west-1:123456789012:namespace/acme"));
 
     // The same session and the same group name in two namespaces are two users, two groups.
     for namespace in ["acme", "globex"] {
@@ -140,26 +145,9 @@ async fn namespaces_are_created_then_usable_isolated_and_deleted_with_their_user
         .unwrap();
     assert!(emu.users_in("acme").is_empty(), "its users go with it");
     assert_eq!(emu.users_in("globex"), ["qs/ana"]);
-    let deleting = qs
-        .describe_namespace()
-        .aws_account_id(ACCOUNT)
-        .namespace("acme")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        deleting.namespace().unwrap().creation_status(),
-        Some(&NamespaceStatus::Deleting)
-    );
+    assert_eq!(describe(&qs, "acme").await.unwrap(), NamespaceStatus::Deleting);
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let gone = qs
-        .describe_namespace()
-        .aws_account_id(ACCOUNT)
-        .namespace("acme")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(gone.code(), Some("ResourceNotFoundException"));
+    assert_eq!(describe(&qs, "acme").await.unwrap_err(), "ResourceNotFoundException");
     for op in [
         "CreateNamespace",
         "DescribeNamespace",
