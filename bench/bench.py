@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import cpu_share
+import handover
 import reconcile
 import throughput
 from common import EXTRA_ENV, FUNCTIONS, Emulator, Function, cognito_event, mib, sqs_event, table, upsert
@@ -126,7 +127,7 @@ def main():
     parser.add_argument("--changes", type=int, default=2000, help="upserts per rate: half new, a quarter changed, a quarter unchanged")
     parser.add_argument("--rates", default="5,20,100", help="quicksight-local --rate-limit values, comma-separated")
     parser.add_argument("--instances", type=int, default=2, help="concurrent sqs-sync instances (QueueMaxConcurrency)")
-    parser.add_argument("--only", default="sizes,starts,memory,cpu,throughput,reconcile",
+    parser.add_argument("--only", default="sizes,starts,memory,cpu,throughput,reconcile,handover",
                         help="the parts to run, comma-separated")
     parser.add_argument("--memory", default="128,512,1769",
                         help="the cpu part's Lambda memory sizes in MB (CPU share: memory/1769), comma-separated")
@@ -155,6 +156,8 @@ def main():
         throughput.run(args.target, [float(r) if "." in r else int(r) for r in args.rates.split(",")], args.changes, args.instances)
     if "reconcile" in parts:
         reconcile.run(args.target, [int(n) for n in args.reconcile_users.split(",")], 0.01, 20)
+    if "handover" in parts:
+        handover.run(args.target, [0, 200], args.runs)
 
 
 if __name__ == "__main__":

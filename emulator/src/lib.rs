@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod args;
+pub mod assets;
 mod limits;
 mod model;
 pub mod operations;
@@ -95,11 +96,12 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route("/_emulator/reset", post(admin_reset))
         .route("/_emulator/orphan-role", post(admin_orphan_role))
         .route("/_emulator/namespaces", post(admin_namespace))
+        .route("/_emulator/assets", get(admin_assets).post(admin_seed_asset))
         .fallback(|| async {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
                 code: "UnknownOperationException",
-                message: "quicksight-local serves namespace, user and group management only.".into(),
+                message: "quicksight-local serves namespace, user, group and asset-permission management only.".into(),
                 resource_type: None,
             }
         })
@@ -201,6 +203,29 @@ async fn admin_reset(State(emu): State<Arc<Emulator>>) -> Response {
     emu.stats.clear();
     emu.dirty.store(true, Ordering::Release);
     Json(json!({ "reset": true })).into_response()
+}
+
+/// Every asset with its permissions.
+async fn admin_assets(State(emu): State<Arc<Emulator>>) -> Response {
+    let assets: Vec<serde_json::Value> = emu
+        .store()
+        .assets
+        .values()
+        .map(
+            |a| json!({ "kind": a.kind, "id": a.id, "name": a.name, "arn": a.arn, "permissions": a.permission_list() }),
+        )
+        .collect();
+    Json(json!({ "assets": assets })).into_response()
+}
+
+/// Seeds an asset: `{"kind": "dashboard"|"analysis"|"dataset"|"datasource"|"folder", "id", "name",
+/// "permissions": [{"Principal", "Actions"}]}`.
+async fn admin_seed_asset(State(emu): State<Arc<Emulator>>, Json(body): Json<api::assets::Seed>) -> Response {
+    if let Err(e) = api::assets::seed(&mut emu.store(), body) {
+        return e.into_response();
+    }
+    emu.dirty.store(true, Ordering::Release);
+    Json(json!({ "seeded": true })).into_response()
 }
 
 /// Creates a namespace `{"AwsAccountId": "...", "Namespace": "..."}` at once, `CREATED`, as a seed

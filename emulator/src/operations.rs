@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::Emulator;
-use crate::api::{groups, members, namespaces, tags, users};
+use crate::api::{assets, groups, members, namespaces, tags, users};
 
 /// Whether an operation reads or changes QuickSight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,21 @@ operations! {
     CreateGroupMembership: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Write => members::create;
     DescribeGroupMembership: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Read => members::describe;
     DeleteGroupMembership: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/groups/{GroupName}/members/{MemberName}", Write => members::delete;
+    SearchDashboards: POST "/accounts/{AwsAccountId}/search/dashboards", Read => assets::search_dashboards;
+    SearchAnalyses: POST "/accounts/{AwsAccountId}/search/analyses", Read => assets::search_analyses;
+    SearchDataSets: POST "/accounts/{AwsAccountId}/search/data-sets", Read => assets::search_data_sets;
+    SearchDataSources: POST "/accounts/{AwsAccountId}/search/data-sources", Read => assets::search_data_sources;
+    SearchFolders: POST "/accounts/{AwsAccountId}/search/folders", Read => assets::search_folders;
+    DescribeDashboardPermissions: GET "/accounts/{AwsAccountId}/dashboards/{DashboardId}/permissions", Read => assets::describe_dashboard_permissions;
+    UpdateDashboardPermissions: PUT "/accounts/{AwsAccountId}/dashboards/{DashboardId}/permissions", Write => assets::update_dashboard_permissions;
+    DescribeAnalysisPermissions: GET "/accounts/{AwsAccountId}/analyses/{AnalysisId}/permissions", Read => assets::describe_analysis_permissions;
+    UpdateAnalysisPermissions: PUT "/accounts/{AwsAccountId}/analyses/{AnalysisId}/permissions", Write => assets::update_analysis_permissions;
+    DescribeDataSetPermissions: GET "/accounts/{AwsAccountId}/data-sets/{DataSetId}/permissions", Read => assets::describe_data_set_permissions;
+    UpdateDataSetPermissions: POST "/accounts/{AwsAccountId}/data-sets/{DataSetId}/permissions", Write => assets::update_data_set_permissions;
+    DescribeDataSourcePermissions: GET "/accounts/{AwsAccountId}/data-sources/{DataSourceId}/permissions", Read => assets::describe_data_source_permissions;
+    UpdateDataSourcePermissions: POST "/accounts/{AwsAccountId}/data-sources/{DataSourceId}/permissions", Write => assets::update_data_source_permissions;
+    DescribeFolderPermissions: GET "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Read => assets::describe_folder_permissions;
+    UpdateFolderPermissions: PUT "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Write => assets::update_folder_permissions;
     TagResource: POST "/resources/{ResourceArn}/tags", Write => tags::tag;
     UntagResource: DELETE "/resources/{ResourceArn}/tags", Write => tags::untag;
     ListTagsForResource: GET "/resources/{ResourceArn}/tags", Read => tags::list;

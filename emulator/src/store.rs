@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use crate::assets::Asset;
 use crate::wire::ApiError;
 
 /// The namespace every account has from the start; any other exists once something creates it.
@@ -148,6 +149,9 @@ pub struct Store {
     /// Resource ARN to its tags (TagResource); DescribeUser does not return them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// Dashboards, analyses, datasets, data sources and folders by `kind/id`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assets: BTreeMap<String, Asset>,
     pub next_id: u64,
 }
 
@@ -234,7 +238,7 @@ impl Store {
         space.groups.clear();
         space.deleting_until.get_or_insert(Instant::now() + delay);
         for arn in users.iter().chain(&groups) {
-            self.tags.remove(arn);
+            self.forget_principal(arn);
         }
         Ok(())
     }
@@ -252,8 +256,41 @@ impl Store {
         let Some(user) = self.namespace(account, namespace)?.remove_user(key) else {
             return Ok(false);
         };
-        self.tags.remove(&user.arn);
+        self.forget_principal(&user.arn);
         Ok(true)
+    }
+
+    /// Drops what is kept by a deleted principal's ARN: its tags, and its place in every
+    /// permission list (an asset it alone owned is left without an owner, as in QuickSight).
+    fn forget_principal(&mut self, arn: &str) {
+        self.tags.remove(arn);
+        for asset in self.assets.values_mut() {
+            asset.permissions.remove(arn);
+        }
+    }
+
+    /// Whether a user or group with this ARN exists.
+    pub fn principal_exists(&self, arn: &str) -> bool {
+        self.spaces
+            .values()
+            .any(|space| space.users.values().any(|u| u.arn == arn) || space.groups.values().any(|g| g.arn == arn))
+    }
+
+    /// The ARNs of the groups the user with ARN `user_arn` is a member of.
+    pub fn groups_of(&self, user_arn: &str) -> Vec<String> {
+        let mut groups = Vec::new();
+        for space in self.spaces.values() {
+            if let Some((key, _)) = space.users.iter().find(|(_, u)| u.arn == user_arn) {
+                groups.extend(
+                    space
+                        .groups
+                        .values()
+                        .filter(|g| g.members.contains(key))
+                        .map(|g| g.arn.clone()),
+                );
+            }
+        }
+        groups
     }
 
     pub fn next_id(&mut self) -> u64 {

@@ -1,5 +1,6 @@
 //! The QuickSight operations, one handler each, on the paths of the official model.
 
+pub mod assets;
 pub mod groups;
 pub mod members;
 pub mod namespaces;

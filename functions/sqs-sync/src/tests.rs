@@ -6,7 +6,7 @@ use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::operation::register_user::RegisterUserOutput;
 use aws_sdk_quicksight::types::User;
-use aws_smithy_mocks::mock;
+use aws_smithy_mocks::{Rule, mock};
 use lambda_runtime::{Context, LambdaEvent};
 use qs_engine::Engine;
 use qs_engine::batch::BatchLimits;
@@ -110,12 +110,23 @@ async fn with_too_little_time_left_nothing_is_started_and_everything_returns() {
 
 const DELETE_ANA: &str = r#"{"op":"delete","version":1,"email":"ana@example.com"}"#;
 
+/// DescribeUser of ana, as a deletion starts with it (no ARN: no asset search follows).
+fn ana_exists() -> Rule {
+    mock!(Client::describe_user).then_output(|| {
+        let user = User::builder().user_name("QuickSightFederated/ana@example.com").build();
+        aws_sdk_quicksight::operation::describe_user::DescribeUserOutput::builder()
+            .user(user)
+            .build()
+    })
+}
+
 #[tokio::test]
 async fn an_invalid_message_fails_alone_and_does_not_hold_back_its_fifo_group() {
     let delete = mock!(Client::delete_user)
         .match_requests(|r| r.user_name() == Some("QuickSightFederated/ana@example.com"))
         .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
-    let app = app(mocked_client(&[&delete]));
+    let exists = ana_exists();
+    let app = app(mocked_client(&[&exists, &delete]));
     let mut event = SqsEvent::default();
     event.records = vec![
         fifo(
@@ -153,7 +164,11 @@ async fn a_refused_downgrade_fails_alone_and_does_not_hold_back_its_fifo_group()
     });
     let delete = mock!(Client::delete_user)
         .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
-    let app = app_with(mocked_client(&[&author, &delete]), &[("ROLE_DOWNGRADE", "fail")]);
+    let exists = ana_exists();
+    let app = app_with(
+        mocked_client(&[&author, &exists, &delete]),
+        &[("ROLE_DOWNGRADE", "fail")],
+    );
     let mut event = SqsEvent::default();
     event.records = vec![
         fifo(
@@ -176,7 +191,7 @@ async fn a_refused_downgrade_fails_alone_and_does_not_hold_back_its_fifo_group()
 
 #[tokio::test]
 async fn a_quicksight_failure_still_holds_back_the_rest_of_its_fifo_group() {
-    let fails = mock!(Client::delete_user).then_http_response(|| quicksight_error(500, "InternalFailureException"));
+    let fails = mock!(Client::describe_user).then_http_response(|| quicksight_error(500, "InternalFailureException"));
     let app = app(mocked_client(&[&fails]));
     let mut event = SqsEvent::default();
     event.records = vec![

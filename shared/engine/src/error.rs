@@ -22,6 +22,14 @@ pub enum EngineError {
     /// login another identity holds): it fails for good, alone.
     #[error("refused: {0}")]
     Refused(Refusal),
+    /// A grant of a leaver's asset did not show in its permissions: the user stays, and the
+    /// change is tried again (grants are idempotent).
+    #[error("the {kind} {id} was granted to {to}, but its permissions do not show it yet; the user is not deleted")]
+    HandoverNotConfirmed {
+        kind: qs_model::assets::AssetKind,
+        id: String,
+        to: String,
+    },
     /// A tenant's namespace is still being created: the change finishes later.
     #[error("namespace {namespace} is not ready yet ({status}); the change is retried later")]
     NamespaceNotReady { namespace: String, status: String },
@@ -52,7 +60,10 @@ impl EngineError {
             Self::Invalid(_) | Self::Refused(_) => false,
             Self::QuickSight { code: None, .. } => true,
             Self::QuickSight { code: Some(code), .. } => TRANSIENT_CODES.contains(&code.as_str()),
-            Self::DeadlineExceeded { .. } | Self::NotYetVisible { .. } | Self::NamespaceNotReady { .. } => true,
+            Self::DeadlineExceeded { .. }
+            | Self::NotYetVisible { .. }
+            | Self::NamespaceNotReady { .. }
+            | Self::HandoverNotConfirmed { .. } => true,
         }
     }
 

@@ -48,6 +48,7 @@ impl InHome<'_> {
             groups,
             tags: TagChanges::default(),
             role_downgrade: None,
+            assets_handed_over: Vec::new(),
             dry_run: self.dry_run,
         }
     }

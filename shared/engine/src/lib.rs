@@ -6,6 +6,7 @@
 //! - [`batch`]: a batch of queued changes applied with bounded concurrency.
 //! - [`runtime`]: the Lambda deadline.
 
+mod assets;
 pub mod batch;
 mod client;
 mod error;
@@ -23,6 +24,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
+use qs_model::assets::AssetHandover;
 use qs_model::config::{Config, GroupScope, RoleDowngrade};
 use qs_model::message::{GroupSync, Planned, UserAction};
 use qs_model::tenant::Home;
@@ -31,6 +33,7 @@ use tokio::time::Instant;
 
 use home::InHome;
 
+pub use assets::owned_assets;
 pub use client::{build_client, load_sdk_config, with_retries};
 pub use error::{EngineError, from_sdk};
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
@@ -67,6 +70,7 @@ pub struct Engine {
     provider_url: Option<String>,
     recent: recent::RecentRegistrations,
     namespaces: namespaces::Namespaces,
+    asset_handover: AssetHandover,
 }
 
 impl Engine {
@@ -87,6 +91,7 @@ impl Engine {
             provider_url: config.reported_provider_url().map(str::to_owned),
             recent: Default::default(),
             namespaces: namespaces::Namespaces::new(config.tenancy().is_some_and(|t| t.create_namespace)),
+            asset_handover: config.asset_handover.clone(),
         }
     }
 

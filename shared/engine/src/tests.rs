@@ -545,14 +545,30 @@ async fn dry_run_of_an_existing_user_reports_the_update_it_would_send_even_in_re
 
 #[tokio::test]
 async fn deleting_a_user_already_gone_is_success() {
-    let delete = mock!(Client::delete_user)
+    let absent = mock!(Client::describe_user)
         .match_requests(|r| r.user_name() == Some(USER))
         .then_http_response(|| quicksight_error(404, "ResourceNotFoundException"));
-    let engine = engine(&[&delete], false);
+    let engine = engine(&[&absent], false);
 
     let outcome = engine.delete_user(&testing::home(), USER, deadline()).await.unwrap();
 
     assert_eq!(outcome.user, UserChange::NotFound);
+}
+
+/// The five asset searches a deletion starts with, each finding nothing.
+fn no_assets() -> [Rule; 5] {
+    use aws_sdk_quicksight::operation::{
+        search_analyses::SearchAnalysesOutput, search_dashboards::SearchDashboardsOutput,
+        search_data_sets::SearchDataSetsOutput, search_data_sources::SearchDataSourcesOutput,
+        search_folders::SearchFoldersOutput,
+    };
+    [
+        mock!(Client::search_dashboards).then_output(|| SearchDashboardsOutput::builder().build()),
+        mock!(Client::search_analyses).then_output(|| SearchAnalysesOutput::builder().build()),
+        mock!(Client::search_data_sets).then_output(|| SearchDataSetsOutput::builder().build()),
+        mock!(Client::search_data_sources).then_output(|| SearchDataSourcesOutput::builder().build()),
+        mock!(Client::search_folders).then_output(|| SearchFoldersOutput::builder().build()),
+    ]
 }
 
 #[tokio::test]
@@ -705,8 +721,12 @@ async fn under_recreate_the_user_is_deleted_and_registered_again_with_its_groups
                 .build()
         });
     let rejoin = add_member("qs-a");
-    let engine = engine(&[&existing, &list, &delete, &register, &rejoin], false)
-        .with_role_downgrade(qs_model::config::RoleDowngrade::Recreate);
+    let [a, b, c, d, e] = no_assets();
+    let engine = engine(
+        &[&existing, &list, &a, &b, &c, &d, &e, &delete, &register, &rejoin],
+        false,
+    )
+    .with_role_downgrade(qs_model::config::RoleDowngrade::Recreate);
 
     let outcome = engine
         .register_or_update(&testing::home(), &reader(), deadline())
@@ -775,4 +795,86 @@ async fn an_existing_users_managed_tags_follow_the_change_and_other_keys_stay() 
         (outcome.tags.tags_set, outcome.tags.tags_removed),
         (vec!["team".into()], vec!["tier".into()])
     );
+}
+
+/// A deletion whose handover fails half-way leaves the user in place, as a transient failure; the
+/// redelivered change grants again (idempotent), then deletes.
+#[tokio::test]
+async fn a_handover_that_fails_half_way_keeps_the_user_and_the_redelivery_finishes_it() {
+    use aws_sdk_quicksight::operation::describe_dashboard_permissions::DescribeDashboardPermissionsOutput;
+    use aws_sdk_quicksight::operation::search_dashboards::SearchDashboardsOutput;
+    use aws_sdk_quicksight::operation::update_dashboard_permissions::UpdateDashboardPermissionsOutput;
+    use aws_sdk_quicksight::types::{DashboardSummary, ResourcePermission};
+    use qs_model::assets::AssetKind;
+
+    const GROUP: &str = "arn:aws:quicksight:us-east-1:123456789012:group/default/bi";
+    let config = testing::config(&[("ASSET_HANDOVER_PRINCIPAL", GROUP)]);
+    let engine = |rules: &[&Rule]| {
+        let builder = super::with_retries(testing::mocked_config(rules), 1, qs_model::config::RetryMode::Standard);
+        Engine::new(Client::from_conf(builder.build()), &config)
+    };
+    let two_dashboards = || {
+        let summary = |id: &str| DashboardSummary::builder().dashboard_id(id).build();
+        mock!(Client::search_dashboards).then_output(move || {
+            SearchDashboardsOutput::builder()
+                .dashboard_summary_list(summary("d1"))
+                .dashboard_summary_list(summary("d2"))
+                .build()
+        })
+    };
+    let granted = |id: &'static str| {
+        mock!(Client::update_dashboard_permissions)
+            .match_requests(move |r| r.dashboard_id() == Some(id) && r.grant_permissions()[0].principal() == GROUP)
+            .then_output(|| UpdateDashboardPermissionsOutput::builder().build())
+    };
+    let held = || {
+        mock!(Client::describe_dashboard_permissions).then_output(|| {
+            let mut owner = ResourcePermission::builder().principal(GROUP);
+            for action in AssetKind::Dashboard.owner_actions() {
+                owner = owner.actions(*action);
+            }
+            DescribeDashboardPermissionsOutput::builder()
+                .permissions(owner.build().unwrap())
+                .build()
+        })
+    };
+    let unavailable = mock!(Client::update_dashboard_permissions)
+        .then_http_response(|| quicksight_error(503, "ResourceUnavailableException"));
+    let [a, b, c, d] = {
+        let [_, a, b, c, d] = no_assets();
+        [a, b, c, d]
+    };
+    let (existing, search, first, check) = (
+        describe_existing(QsRole::Author),
+        two_dashboards(),
+        granted("d1"),
+        held(),
+    );
+    let half_way = engine(&[&existing, &search, &a, &b, &c, &d, &first, &check, &unavailable]);
+
+    let error = half_way
+        .delete_user(&testing::home(), USER, deadline())
+        .await
+        .unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    assert_eq!(unavailable.num_calls(), 1, "no DeleteUser was sent after it");
+
+    let delete = mock!(Client::delete_user)
+        .then_output(|| aws_sdk_quicksight::operation::delete_user::DeleteUserOutput::builder().build());
+    let [a, b, c, d] = {
+        let [_, a, b, c, d] = no_assets();
+        [a, b, c, d]
+    };
+    let (existing, search) = (describe_existing(QsRole::Author), two_dashboards());
+    let (again, check1, second, check2) = (granted("d1"), held(), granted("d2"), held());
+    let redelivered = engine(&[
+        &existing, &search, &a, &b, &c, &d, &again, &check1, &second, &check2, &delete,
+    ]);
+    let outcome = redelivered
+        .delete_user(&testing::home(), USER, deadline())
+        .await
+        .unwrap();
+    assert_eq!(outcome.user, UserChange::Deleted);
+    assert_eq!(outcome.assets_handed_over.len(), 2);
+    assert_eq!(delete.num_calls(), 1);
 }

@@ -28,7 +28,7 @@ impl InHome<'_> {
         let decision = decide(existing.as_ref(), spec, policy);
         let (existing, role, fields, kept) = match (decision, existing) {
             (Decision::Refuse(refusal), _) => return Err(EngineError::Refused(refusal)),
-            (Decision::Recreate { from }, _) => return self.recreate(spec, from).await,
+            (Decision::Recreate { from }, Some(existing)) => return self.recreate(spec, from, &existing).await,
             (Decision::Register, _) | (_, None) => return self.register(spec).await,
             (Decision::Nothing, Some(existing)) => (existing, spec.role, Vec::new(), None),
             (Decision::Update { fields }, Some(existing)) => (existing, spec.role, fields, None),
@@ -104,8 +104,10 @@ impl InHome<'_> {
     }
 
     /// DeleteUser, then RegisterUser with the new role and the same session name and login, then
-    /// the user's memberships as they were (a message's groups are synced after).
-    async fn recreate(&self, spec: &UserSpec, from: UserRole) -> Result<Outcome, EngineError> {
+    /// the user's memberships as they were (a message's groups are synced after). The user's
+    /// assets are handed over first, as before any deletion, and its dashboards shared back to
+    /// the new user as a viewer.
+    async fn recreate(&self, spec: &UserSpec, from: UserRole, existing: &ExistingUser) -> Result<Outcome, EngineError> {
         let user_name = spec.user_name.as_str();
         let report = RoleDowngradeReport {
             from,
@@ -118,7 +120,11 @@ impl InHome<'_> {
             return Ok(outcome);
         }
         let previous = self.current_groups(user_name).await?;
-        self.delete_user_now(user_name).await?;
+        let handed = match existing.arn.as_deref() {
+            Some(arn) => self.hand_over(user_name, arn).await?,
+            None => Vec::new(),
+        };
+        self.delete_user_call(user_name).await?;
         let registered = self
             .register_request(spec)
             .send()
@@ -127,6 +133,14 @@ impl InHome<'_> {
         self.record_registration(user_name);
         outcome.arn = registered.user().and_then(User::arn).map(str::to_owned);
         outcome.groups = self.add_memberships(user_name, &previous).await?;
+        // The assets are the handover principal's already: a share that fails (the new user not
+        // visible to the permission API yet) loses nothing, and is logged for an administrator.
+        if let Some(arn) = &outcome.arn
+            && let Err(error) = self.share_back(&handed, arn).await
+        {
+            tracing::warn!(user_name, %error, "the recreated user's dashboards were not shared back");
+        }
+        outcome.assets_handed_over = handed;
         Ok(outcome)
     }
 
@@ -195,28 +209,41 @@ impl InHome<'_> {
         }
     }
 
+    /// Deletes the user, its assets handed over first (or the deletion refused: see
+    /// [`Self::hand_over`]).
     pub(super) async fn delete_user_now(&self, user_name: &str) -> Result<Outcome, EngineError> {
-        let change = if self.dry_run {
-            match self.describe_user(user_name).await? {
-                Some(_) => UserChange::Deleted,
-                None => UserChange::NotFound,
-            }
-        } else {
-            let deleted = self
-                .client
-                .delete_user()
-                .aws_account_id(&self.account_id)
-                .namespace(self.namespace())
-                .user_name(user_name)
-                .send()
-                .await;
-            match deleted {
-                Ok(_) => UserChange::Deleted,
-                Err(e) if code_of(&e) == Some(NOT_FOUND) => UserChange::NotFound,
-                Err(e) => return Err(from_sdk("DeleteUser", e)),
-            }
+        let Some(existing) = self.describe_user(user_name).await? else {
+            return Ok(self.outcome(user_name, None, UserChange::NotFound, GroupChanges::default()));
         };
-        Ok(self.outcome(user_name, None, change, GroupChanges::default()))
+        let handed = match existing.arn.as_deref() {
+            Some(arn) => self.hand_over(user_name, arn).await?,
+            None => Vec::new(),
+        };
+        let change = if self.dry_run {
+            UserChange::Deleted
+        } else {
+            self.delete_user_call(user_name).await?
+        };
+        let mut outcome = self.outcome(user_name, existing.arn, change, GroupChanges::default());
+        outcome.assets_handed_over = handed;
+        Ok(outcome)
+    }
+
+    /// DeleteUser; a user already gone is `NotFound`.
+    async fn delete_user_call(&self, user_name: &str) -> Result<UserChange, EngineError> {
+        let deleted = self
+            .client
+            .delete_user()
+            .aws_account_id(&self.account_id)
+            .namespace(self.namespace())
+            .user_name(user_name)
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(UserChange::Deleted),
+            Err(e) if code_of(&e) == Some(NOT_FOUND) => Ok(UserChange::NotFound),
+            Err(e) => Err(from_sdk("DeleteUser", e)),
+        }
     }
 }
 

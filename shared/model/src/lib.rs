@@ -1,6 +1,7 @@
 //! qs-model: what every qs-provision binary shares, with no AWS SDK (qs-enqueue builds on this
 //! crate alone, so it cannot pull QuickSight in).
 //!
+//! - [`assets`]: a leaver's assets and what happens to them before a deletion.
 //! - [`validate`]: every value checked against the QuickSight API model's rules.
 //! - [`config`]: the typed configuration read once from the environment.
 //! - [`message`]: the queued-change format, checked and planned.
@@ -10,6 +11,7 @@
 //!   does to it (the engine and the reconcile planner both ask it).
 //! - [`outcome`]: what an operation did to a user, as logged and counted.
 
+pub mod assets;
 pub mod config;
 pub mod hash;
 pub mod message;

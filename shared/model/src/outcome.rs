@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::assets::HandedOver;
 use crate::user::UserField;
 use crate::validate::UserRole;
 
@@ -83,5 +84,8 @@ pub struct Outcome {
     pub tags: TagChanges,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_downgrade: Option<RoleDowngradeReport>,
+    /// Assets the user owned, handed over before its deletion (in a dry run: would be).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assets_handed_over: Vec<HandedOver>,
     pub dry_run: bool,
 }

@@ -17,7 +17,7 @@ use qs_model::user::ExistingUser;
 use qs_model::validate::ValidationErrors;
 
 pub use options::{DirectorySource, GroupsSource, Options};
-pub use plan::{Action, Item, Note, NoteKind, Plan, Summary, plan};
+pub use plan::{Action, Item, Note, NoteKind, Plan, Summary, plan, with_assets};
 pub use run::{Enqueued, ReconcileError, Reconciler, enqueue};
 
 /// One user of the directory.

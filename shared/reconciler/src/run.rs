@@ -1,9 +1,10 @@
 //! One reconcile: read both snapshots, plan, and (when applying) send the plan to the bulk queue.
 //! The scheduled function and qs-reconcile both run it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use qs_engine::{EngineError, build_client};
+use qs_engine::{EngineError, build_client, owned_assets};
+use qs_model::assets::OwnedAsset;
 use qs_model::config::Config;
 use qs_model::message::Change;
 use qs_model::message::file::FileError;
@@ -12,7 +13,7 @@ use qs_model::validate::FieldError;
 use qs_queue::Outgoing;
 
 use super::read::{self, Progress};
-use super::{Directory, DirectorySource, Options, Plan, QuickSightSnapshot, plan};
+use super::{Action, Directory, DirectorySource, Options, Plan, QuickSightSnapshot, plan, with_assets};
 
 /// Attempts per page read (QUICKSIGHT_MAX_ATTEMPTS is for changes, whose retries the queue adds to).
 const READ_ATTEMPTS: u32 = 10;
@@ -83,8 +84,39 @@ impl Reconciler {
             let namespace = read::quicksight(&self.quicksight, &self.config, &home, &wanted, progress).await?;
             quicksight.namespaces.push(namespace);
         }
-        let plan = plan(&self.config, &directory, &quicksight, &self.options);
+        let mut plan = plan(&self.config, &directory, &quicksight, &self.options);
+        let owned = self.leavers_assets(&plan, &quicksight).await?;
+        with_assets(&mut plan, &self.config, &owned);
         Ok((directory, plan))
+    }
+
+    /// The assets each leaver owns directly (five searches per leaver): what its deletion hands
+    /// over, or why it is refused.
+    async fn leavers_assets(
+        &self,
+        plan: &Plan,
+        quicksight: &QuickSightSnapshot,
+    ) -> Result<HashMap<(Option<String>, String), Vec<OwnedAsset>>, ReconcileError> {
+        let mut owned = HashMap::new();
+        for item in plan
+            .items
+            .iter()
+            .chain(&plan.held)
+            .filter(|i| i.action == Action::Delete)
+        {
+            let arn = quicksight
+                .namespaces
+                .iter()
+                .filter(|n| n.home.tenant == item.tenant)
+                .flat_map(|n| &n.users)
+                .find(|u| u.user_name == item.user)
+                .and_then(|u| u.arn.as_deref());
+            if let Some(arn) = arn {
+                let assets = owned_assets(&self.quicksight, &self.config.account_id, arn).await?;
+                owned.insert((item.tenant.clone(), item.user.clone()), assets);
+            }
+        }
+        Ok(owned)
     }
 
     /// The namespaces this run reads and plans: the one namespace without tenants; with tenants,

@@ -434,3 +434,64 @@ fn a_user_whose_tenant_changed_moves_and_other_tenants_users_are_left_alone() {
     assert_eq!(planned.items.len(), 1);
     assert_eq!(planned.items[0].action, Action::Register);
 }
+
+#[test]
+fn a_leavers_line_says_where_its_assets_go_or_the_deletion_is_refused() {
+    use qs_model::assets::{AssetKind, OwnedAsset};
+
+    let owned: HashMap<(Option<String>, String), Vec<OwnedAsset>> = HashMap::from([(
+        (None, "QuickSightFederated/bo@example.com".to_owned()),
+        vec![
+            OwnedAsset {
+                kind: AssetKind::Dashboard,
+                id: "d1".into(),
+            },
+            OwnedAsset {
+                kind: AssetKind::Dataset,
+                id: "ds1".into(),
+            },
+        ],
+    )]);
+    let leaver_plan = |config: &Config| {
+        let dir = directory(vec![pool_user(config, "s-1", "ana@example.com", "", true)]);
+        let qs = quicksight(
+            vec![
+                qs_user("ana@example.com", "s-1", "READER"),
+                qs_user("bo@example.com", "s-2", "READER"),
+            ],
+            &[],
+        );
+        let mut planned = plan(config, &dir, &qs, &Options::default());
+        super::with_assets(&mut planned, config, &owned);
+        planned
+    };
+    let group = "arn:aws:quicksight:us-east-1:123456789012:group/default/bi";
+
+    let transfer = leaver_plan(&config(&[("ASSET_HANDOVER_PRINCIPAL", group)]));
+    assert_eq!(
+        actions(&transfer),
+        [(
+            Action::Delete,
+            "QuickSightFederated/bo@example.com",
+            vec![
+                "hands 2 asset(s) (1 dashboard, 1 dataset) to arn:aws:quicksight:us-east-1:123456789012:group/default/bi"
+            ]
+        )]
+    );
+
+    let refuse = leaver_plan(&config(&[]));
+    assert!(refuse.items.is_empty(), "{refuse:?}");
+    assert_eq!((refuse.summary.delete, refuse.summary.notes), (0, 1));
+    assert_eq!(refuse.notes[0].kind, NoteKind::OwnsAssets);
+    assert!(
+        refuse.notes[0].detail.starts_with("owns 2 asset(s)"),
+        "{}",
+        refuse.notes[0].detail
+    );
+
+    let none = leaver_plan(&config(&[("ASSET_HANDOVER", "none")]));
+    assert_eq!(
+        actions(&none)[0].2,
+        ["leaves 2 asset(s) (1 dashboard, 1 dataset) without an owner"]
+    );
+}

@@ -3,6 +3,7 @@
 //! a module per area: each binary links the AWS SDKs, and linking them once saves most of a cold
 //! build.
 
+mod assets;
 mod cognito_signup;
 mod emulator;
 mod engine;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use env::{ConfigError, EnvReader, VarError, parse};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
 
+use crate::assets::AssetHandover;
 use crate::tenant::{Home, Tenancy};
 use crate::validate::{FieldError, ProviderKind, UserRole, fields};
 
@@ -133,6 +134,8 @@ pub struct Config {
     /// Certificates (PEM) trusted in addition to the system's, from the file `AWS_CA_BUNDLE`
     /// names (as the AWS CLI and boto3 read it): a local emulator's own CA, or a TLS proxy's.
     pub ca_bundle: Option<CaBundle>,
+    /// `ASSET_HANDOVER` and `ASSET_HANDOVER_PRINCIPAL`: what happens to a leaver's assets.
+    pub asset_handover: AssetHandover,
     /// `QUICKSIGHT_WARM_UP`: open the connection to QuickSight (one DescribeUser) during init, so
     /// the first invoke finds the TLS handshake done. Init is billed too: see the benchmark.
     pub warm_up: bool,
@@ -161,6 +164,7 @@ impl Config {
         });
         let identity_region = env.optional("QUICKSIGHT_IDENTITY_REGION", parse::string);
         let homes = read_homes(env);
+        let asset_handover = AssetHandover::read(env, matches!(homes, Homes::PerTenant(_)));
         let default_role = env
             .optional("QUICKSIGHT_DEFAULT_ROLE", UserRole::parse)
             .unwrap_or(UserRole::Reader);
@@ -211,6 +215,7 @@ impl Config {
                 .unwrap_or(LoginRelink::Never),
             ca_bundle: env.optional("AWS_CA_BUNDLE", read_ca_bundle),
             warm_up: env.optional("QUICKSIGHT_WARM_UP", parse::boolean).unwrap_or(false),
+            asset_handover,
         }
     }
 

@@ -57,6 +57,15 @@ pub enum Refusal {
     UnknownTenant { tenant: String, namespace: String },
     #[error("namespace {namespace} is {status}: no user can be provisioned in it")]
     NamespaceUnusable { namespace: String, status: String },
+    /// Deleting the user would leave its assets without an owner (`ASSET_HANDOVER=refuse`).
+    #[error(
+        "user {user} owns {}: deleting it would leave them without an owner (ASSET_HANDOVER=refuse; set ASSET_HANDOVER_PRINCIPAL to hand them over)",
+        crate::assets::describe_counts(assets)
+    )]
+    OwnsAssets {
+        user: String,
+        assets: std::collections::BTreeMap<crate::assets::AssetKind, usize>,
+    },
 }
 
 /// What `spec` does to `existing` (`None`: QuickSight has no such user) under `policy`.

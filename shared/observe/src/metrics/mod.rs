@@ -52,6 +52,7 @@ impl Counts {
             Metric::MembershipsRemoved,
             outcome.groups.memberships_removed.len() as u64,
         );
+        self.add(Metric::AssetsHandedOver, outcome.assets_handed_over.len() as u64);
     }
 
     /// The EMF document for these counts: every metric a `Count` in [`NAMESPACE`] by `Function`.

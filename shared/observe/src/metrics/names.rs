@@ -24,6 +24,8 @@ macro_rules! metrics {
 }
 
 metrics! {
+    /// sqs-sync: assets a leaver owned, handed over before the deletion.
+    AssetsHandedOver,
     /// sqs-sync: not started, too little time left in the invocation.
     ChangesFailedDeadlineNear,
     /// sqs-sync: held back because an earlier message of its FIFO group failed.

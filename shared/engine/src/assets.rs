@@ -1,0 +1,290 @@
+//! Before any deletion: the assets the user owns directly (all five kinds, every page), handed
+//! over to `ASSET_HANDOVER_PRINCIPAL` and checked, or the deletion refused. QuickSight's
+//! DeleteUser leaves them without an owner otherwise.
+
+use aws_sdk_quicksight::Client;
+use aws_sdk_quicksight::types::{
+    AnalysisFilterAttribute, AnalysisSearchFilter, DashboardFilterAttribute, DashboardSearchFilter,
+    DataSetFilterAttribute, DataSetSearchFilter, DataSourceFilterAttribute, DataSourceSearchFilter, FilterOperator,
+    FolderFilterAttribute, FolderSearchFilter, ResourcePermission,
+};
+use qs_model::assets::{AssetKind, DASHBOARD_VIEWER_ACTIONS, HandedOver, HandoverPolicy, OwnedAsset, count_by_kind};
+use qs_model::user::Refusal;
+
+use super::error::from_sdk;
+use super::{EngineError, InHome};
+
+/// One kind's search for what `$arn` owns directly, every page, into `$owned`. The five searches
+/// differ only in their types' names.
+macro_rules! search_owned {
+    ($client:expr, $account:expr, $arn:expr, $owned:expr, $kind:expr, $op:literal, $call:ident,
+     $filter:ty, $attribute:ty, $list:ident, $id:ident $(, $built:ident)?) => {{
+        let filter = <$filter>::builder()
+            .operator(FilterOperator::StringEquals)
+            .name(<$attribute>::DirectQuicksightOwner)
+            .value($arn)
+            .build()$(.$built("every member is set"))?;
+        let mut pages = $client.$call().aws_account_id($account).filters(filter).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| from_sdk($op, e))?;
+            let ids = page.$list().iter().filter_map(|s| s.$id());
+            $owned.extend(ids.map(|id| OwnedAsset { kind: $kind, id: id.to_owned() }));
+        }
+    }};
+}
+
+/// Every asset `user_arn` owns directly: one search per kind, every page
+/// (`DIRECT_QUICKSIGHT_OWNER`: what it owns through a group stays owned by the group).
+pub async fn owned_assets(client: &Client, account: &str, user_arn: &str) -> Result<Vec<OwnedAsset>, EngineError> {
+    let mut owned = Vec::new();
+    search_owned!(
+        client,
+        account,
+        user_arn,
+        owned,
+        AssetKind::Dashboard,
+        "SearchDashboards",
+        search_dashboards,
+        DashboardSearchFilter,
+        DashboardFilterAttribute,
+        dashboard_summary_list,
+        dashboard_id,
+        expect
+    );
+    search_owned!(
+        client,
+        account,
+        user_arn,
+        owned,
+        AssetKind::Analysis,
+        "SearchAnalyses",
+        search_analyses,
+        AnalysisSearchFilter,
+        AnalysisFilterAttribute,
+        analysis_summary_list,
+        analysis_id
+    );
+    search_owned!(
+        client,
+        account,
+        user_arn,
+        owned,
+        AssetKind::Dataset,
+        "SearchDataSets",
+        search_data_sets,
+        DataSetSearchFilter,
+        DataSetFilterAttribute,
+        data_set_summaries,
+        data_set_id,
+        expect
+    );
+    search_owned!(
+        client,
+        account,
+        user_arn,
+        owned,
+        AssetKind::Datasource,
+        "SearchDataSources",
+        search_data_sources,
+        DataSourceSearchFilter,
+        DataSourceFilterAttribute,
+        data_source_summaries,
+        data_source_id,
+        expect
+    );
+    search_owned!(
+        client,
+        account,
+        user_arn,
+        owned,
+        AssetKind::Folder,
+        "SearchFolders",
+        search_folders,
+        FolderSearchFilter,
+        FolderFilterAttribute,
+        folder_summary_list,
+        folder_id
+    );
+    Ok(owned)
+}
+
+fn permission(principal: &str, actions: &[&str]) -> ResourcePermission {
+    let mut permission = ResourcePermission::builder().principal(principal);
+    for action in actions {
+        permission = permission.actions(*action);
+    }
+    permission.build().expect("principal and actions are set")
+}
+
+impl InHome<'_> {
+    /// What happens to the assets `user_name` (ARN `user_arn`) owns before it is deleted: handed
+    /// over and checked (`transfer`), a refusal (`refuse`), or nothing (`none`). A dry run
+    /// searches and reports, and changes nothing.
+    pub(super) async fn hand_over(&self, user_name: &str, user_arn: &str) -> Result<Vec<HandedOver>, EngineError> {
+        let owned = owned_assets(&self.client, &self.account_id, user_arn).await?;
+        if owned.is_empty() {
+            return Ok(Vec::new());
+        }
+        let refused = || {
+            let user = user_name.to_owned();
+            EngineError::Refused(Refusal::OwnsAssets {
+                user,
+                assets: count_by_kind(&owned),
+            })
+        };
+        let to = match self.asset_handover.policy {
+            HandoverPolicy::None => {
+                tracing::warn!(
+                    user_name,
+                    assets = owned.len(),
+                    "deleting a user whose assets are left without an owner (ASSET_HANDOVER=none)"
+                );
+                return Ok(Vec::new());
+            }
+            HandoverPolicy::Refuse => return Err(refused()),
+            HandoverPolicy::Transfer => self.asset_handover.principal_for(self.home).ok_or_else(refused)?,
+        };
+        let mut handed = Vec::with_capacity(owned.len());
+        for asset in owned {
+            if !self.dry_run {
+                // Idempotent: a redelivered deletion grants again what a first attempt granted.
+                self.grant(&asset, &to, asset.kind.owner_actions()).await?;
+                self.check_owner(&asset, &to).await?;
+            }
+            handed.push(HandedOver {
+                kind: asset.kind,
+                id: asset.id,
+                to: to.clone(),
+            });
+        }
+        Ok(handed)
+    }
+
+    /// Shares the dashboards of `handed` with `user_arn` as a viewer (a recreated user sees its
+    /// own work again).
+    pub(super) async fn share_back(&self, handed: &[HandedOver], user_arn: &str) -> Result<(), EngineError> {
+        for asset in handed.iter().filter(|a| a.kind == AssetKind::Dashboard) {
+            let owned = OwnedAsset {
+                kind: asset.kind,
+                id: asset.id.clone(),
+            };
+            self.grant(&owned, user_arn, &DASHBOARD_VIEWER_ACTIONS).await?;
+        }
+        Ok(())
+    }
+
+    async fn grant(&self, asset: &OwnedAsset, to: &str, actions: &[&str]) -> Result<(), EngineError> {
+        let (client, account, id, grant) = (&self.client, &self.account_id, &asset.id, permission(to, actions));
+        match asset.kind {
+            AssetKind::Dashboard => client
+                .update_dashboard_permissions()
+                .aws_account_id(account)
+                .dashboard_id(id)
+                .grant_permissions(grant)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| from_sdk("UpdateDashboardPermissions", e)),
+            AssetKind::Analysis => client
+                .update_analysis_permissions()
+                .aws_account_id(account)
+                .analysis_id(id)
+                .grant_permissions(grant)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| from_sdk("UpdateAnalysisPermissions", e)),
+            AssetKind::Dataset => client
+                .update_data_set_permissions()
+                .aws_account_id(account)
+                .data_set_id(id)
+                .grant_permissions(grant)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| from_sdk("UpdateDataSetPermissions", e)),
+            AssetKind::Datasource => client
+                .update_data_source_permissions()
+                .aws_account_id(account)
+                .data_source_id(id)
+                .grant_permissions(grant)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| from_sdk("UpdateDataSourcePermissions", e)),
+            AssetKind::Folder => client
+                .update_folder_permissions()
+                .aws_account_id(account)
+                .folder_id(id)
+                .grant_permissions(grant)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| from_sdk("UpdateFolderPermissions", e)),
+        }
+    }
+
+    /// Checks that `to` now holds every owner action: only then may the user go.
+    async fn check_owner(&self, asset: &OwnedAsset, to: &str) -> Result<(), EngineError> {
+        let (client, account, id) = (&self.client, &self.account_id, &asset.id);
+        let permissions: Vec<ResourcePermission> = match asset.kind {
+            AssetKind::Dashboard => client
+                .describe_dashboard_permissions()
+                .aws_account_id(account)
+                .dashboard_id(id)
+                .send()
+                .await
+                .map(|o| o.permissions.unwrap_or_default())
+                .map_err(|e| from_sdk("DescribeDashboardPermissions", e))?,
+            AssetKind::Analysis => client
+                .describe_analysis_permissions()
+                .aws_account_id(account)
+                .analysis_id(id)
+                .send()
+                .await
+                .map(|o| o.permissions.unwrap_or_default())
+                .map_err(|e| from_sdk("DescribeAnalysisPermissions", e))?,
+            AssetKind::Dataset => client
+                .describe_data_set_permissions()
+                .aws_account_id(account)
+                .data_set_id(id)
+                .send()
+                .await
+                .map(|o| o.permissions.unwrap_or_default())
+                .map_err(|e| from_sdk("DescribeDataSetPermissions", e))?,
+            AssetKind::Datasource => client
+                .describe_data_source_permissions()
+                .aws_account_id(account)
+                .data_source_id(id)
+                .send()
+                .await
+                .map(|o| o.permissions.unwrap_or_default())
+                .map_err(|e| from_sdk("DescribeDataSourcePermissions", e))?,
+            AssetKind::Folder => client
+                .describe_folder_permissions()
+                .aws_account_id(account)
+                .folder_id(id)
+                .send()
+                .await
+                .map(|o| o.permissions.unwrap_or_default())
+                .map_err(|e| from_sdk("DescribeFolderPermissions", e))?,
+        };
+        let held = permissions.iter().find(|p| p.principal() == to);
+        let complete = held.is_some_and(|p| {
+            asset
+                .kind
+                .owner_actions()
+                .iter()
+                .all(|a| p.actions().iter().any(|h| h == a))
+        });
+        if complete {
+            Ok(())
+        } else {
+            Err(EngineError::HandoverNotConfirmed {
+                kind: asset.kind,
+                id: asset.id.clone(),
+                to: to.to_owned(),
+            })
+        }
+    }
+}
