@@ -108,6 +108,39 @@ pub async fn owned_assets(client: &Client, account: &str, user_arn: &str) -> Res
     Ok(owned)
 }
 
+/// One permission call on `$asset`, whatever its kind: `$call` gets the fluent builder with the
+/// account and the asset's id set (`update`: `Update*Permissions`, `describe`:
+/// `Describe*Permissions`), and its SDK error is named after the operation.
+macro_rules! per_kind {
+    ($self:ident, $asset:ident, $which:ident, |$call:ident| $body:expr) => {
+        per_kind!(@$which $self, $asset, |$call| $body)
+    };
+    (@update $self:ident, $asset:ident, |$call:ident| $body:expr) => {
+        per_kind!(@each $self, $asset, |$call| $body;
+            Dashboard: update_dashboard_permissions, dashboard_id, "UpdateDashboardPermissions";
+            Analysis: update_analysis_permissions, analysis_id, "UpdateAnalysisPermissions";
+            Dataset: update_data_set_permissions, data_set_id, "UpdateDataSetPermissions";
+            Datasource: update_data_source_permissions, data_source_id, "UpdateDataSourcePermissions";
+            Folder: update_folder_permissions, folder_id, "UpdateFolderPermissions";)
+    };
+    (@describe $self:ident, $asset:ident, |$call:ident| $body:expr) => {
+        per_kind!(@each $self, $asset, |$call| $body;
+            Dashboard: describe_dashboard_permissions, dashboard_id, "DescribeDashboardPermissions";
+            Analysis: describe_analysis_permissions, analysis_id, "DescribeAnalysisPermissions";
+            Dataset: describe_data_set_permissions, data_set_id, "DescribeDataSetPermissions";
+            Datasource: describe_data_source_permissions, data_source_id, "DescribeDataSourcePermissions";
+            Folder: describe_folder_permissions, folder_id, "DescribeFolderPermissions";)
+    };
+    (@each $self:ident, $asset:ident, |$call:ident| $body:expr; $($kind:ident: $op:ident, $id:ident, $name:literal;)*) => {
+        match $asset.kind {
+            $(AssetKind::$kind => {
+                let $call = $self.client.$op().aws_account_id(&$self.account_id).$id(&$asset.id);
+                $body.map_err(|e| from_sdk($name, e))
+            })*
+        }
+    };
+}
+
 fn permission(principal: &str, actions: &[&str]) -> ResourcePermission {
     let mut permission = ResourcePermission::builder().principal(principal);
     for action in actions {
@@ -174,101 +207,19 @@ impl InHome<'_> {
     }
 
     async fn grant(&self, asset: &OwnedAsset, to: &str, actions: &[&str]) -> Result<(), EngineError> {
-        let (client, account, id, grant) = (&self.client, &self.account_id, &asset.id, permission(to, actions));
-        match asset.kind {
-            AssetKind::Dashboard => client
-                .update_dashboard_permissions()
-                .aws_account_id(account)
-                .dashboard_id(id)
-                .grant_permissions(grant)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| from_sdk("UpdateDashboardPermissions", e)),
-            AssetKind::Analysis => client
-                .update_analysis_permissions()
-                .aws_account_id(account)
-                .analysis_id(id)
-                .grant_permissions(grant)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| from_sdk("UpdateAnalysisPermissions", e)),
-            AssetKind::Dataset => client
-                .update_data_set_permissions()
-                .aws_account_id(account)
-                .data_set_id(id)
-                .grant_permissions(grant)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| from_sdk("UpdateDataSetPermissions", e)),
-            AssetKind::Datasource => client
-                .update_data_source_permissions()
-                .aws_account_id(account)
-                .data_source_id(id)
-                .grant_permissions(grant)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| from_sdk("UpdateDataSourcePermissions", e)),
-            AssetKind::Folder => client
-                .update_folder_permissions()
-                .aws_account_id(account)
-                .folder_id(id)
-                .grant_permissions(grant)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| from_sdk("UpdateFolderPermissions", e)),
-        }
+        let grant = permission(to, actions);
+        per_kind!(self, asset, update, |call| call
+            .grant_permissions(grant)
+            .send()
+            .await
+            .map(drop))
     }
 
     /// Checks that `to` now holds every owner action: only then may the user go.
     async fn check_owner(&self, asset: &OwnedAsset, to: &str) -> Result<(), EngineError> {
-        let (client, account, id) = (&self.client, &self.account_id, &asset.id);
-        let permissions: Vec<ResourcePermission> = match asset.kind {
-            AssetKind::Dashboard => client
-                .describe_dashboard_permissions()
-                .aws_account_id(account)
-                .dashboard_id(id)
-                .send()
-                .await
-                .map(|o| o.permissions.unwrap_or_default())
-                .map_err(|e| from_sdk("DescribeDashboardPermissions", e))?,
-            AssetKind::Analysis => client
-                .describe_analysis_permissions()
-                .aws_account_id(account)
-                .analysis_id(id)
-                .send()
-                .await
-                .map(|o| o.permissions.unwrap_or_default())
-                .map_err(|e| from_sdk("DescribeAnalysisPermissions", e))?,
-            AssetKind::Dataset => client
-                .describe_data_set_permissions()
-                .aws_account_id(account)
-                .data_set_id(id)
-                .send()
-                .await
-                .map(|o| o.permissions.unwrap_or_default())
-                .map_err(|e| from_sdk("DescribeDataSetPermissions", e))?,
-            AssetKind::Datasource => client
-                .describe_data_source_permissions()
-                .aws_account_id(account)
-                .data_source_id(id)
-                .send()
-                .await
-                .map(|o| o.permissions.unwrap_or_default())
-                .map_err(|e| from_sdk("DescribeDataSourcePermissions", e))?,
-            AssetKind::Folder => client
-                .describe_folder_permissions()
-                .aws_account_id(account)
-                .folder_id(id)
-                .send()
-                .await
-                .map(|o| o.permissions.unwrap_or_default())
-                .map_err(|e| from_sdk("DescribeFolderPermissions", e))?,
-        };
+        let permissions: Vec<ResourcePermission> = per_kind!(self, asset, describe, |call| {
+            call.send().await.map(|o| o.permissions.unwrap_or_default())
+        })?;
         let held = permissions.iter().find(|p| p.principal() == to);
         let complete = held.is_some_and(|p| {
             asset
