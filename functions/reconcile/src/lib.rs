@@ -54,21 +54,21 @@ pub fn read_env(mut env: EnvReader) -> Result<(Config, Options, DirectorySource,
 }
 
 /// One scheduled run; the event (EventBridge Scheduler's) carries nothing it needs.
-pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
-    run(app, &event.context.request_id).await.map_err(|e| {
+pub async fn handle(app: &App, _event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    run(app).await.map_err(|e| {
         tracing::error!(error = %e, "reconcile did not finish cleanly");
         e.into()
     })
 }
 
-async fn run(app: &App, run_id: &str) -> Result<Value, RunError> {
+async fn run(app: &App) -> Result<Value, RunError> {
     let (directory, plan) = app.reconciler.plan(&|_, _| {}).await?;
     let s = &plan.summary;
     tracing::info!(json.summary = %Json(s), "reconcile plan");
     for note in &plan.notes {
         tracing::warn!(json = %Json(note), "left alone");
     }
-    let sent = enqueue(&app.sqs, &app.queue_url, &plan, run_id).await;
+    let sent = enqueue(&app.sqs, &app.queue_url, &plan).await;
     let mut counts = Counts::default();
     counts.add(Metric::ReconcileChangesSent, sent.sent as u64);
     counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);

@@ -169,9 +169,10 @@ pub struct Enqueued {
     pub failed: Vec<(String, String)>,
 }
 
-/// Sends every planned change to the bulk queue. `run` names this run, so that a FIFO queue keeps
-/// one copy of each change however often a send is retried, while the next run's are new.
-pub async fn enqueue(sqs: &aws_sdk_sqs::Client, queue_url: &str, plan: &Plan, run: &str) -> Enqueued {
+/// Sends every planned change to the bulk queue. A change is named by its content (its tenant,
+/// user, operation and values), so a FIFO queue keeps one copy of it for five minutes however
+/// often a send is retried or a run repeated: two runs in a row send each change once.
+pub async fn enqueue(sqs: &aws_sdk_sqs::Client, queue_url: &str, plan: &Plan) -> Enqueued {
     let outgoing: Vec<Outgoing> = plan
         .items
         .iter()
@@ -179,7 +180,7 @@ pub async fn enqueue(sqs: &aws_sdk_sqs::Client, queue_url: &str, plan: &Plan, ru
         .map(|(i, item)| Outgoing {
             line: i as u64,
             change: &item.message,
-            submission: format!("reconcile:{run}:{}:{}", item.user, item.message.op()),
+            submission: format!("reconcile:{}", item.message.to_json()),
         })
         .collect();
     let sent = qs_queue::send_all(sqs, queue_url, &outgoing, &|_| {}).await;

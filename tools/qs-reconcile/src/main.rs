@@ -6,7 +6,6 @@ mod report;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use clap::Parser;
@@ -131,8 +130,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     let mut failed = false;
     if args.apply {
         let queue_url = args.queue_url.as_deref().context("--apply needs --queue-url")?;
-        let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis().to_string();
-        let sent = enqueue(&aws_sdk_sqs::Client::new(&sdk), queue_url, &plan, &run).await;
+        let sent = enqueue(&aws_sdk_sqs::Client::new(&sdk), queue_url, &plan).await;
         for (user, error) in &sent.failed {
             eprintln!("{user}: not sent: {error}");
         }
