@@ -14,11 +14,11 @@ use qs_model::user::Refusal;
 use super::error::from_sdk;
 use super::{EngineError, InHome};
 
-/// One kind's search for what `$arn` owns directly, every page, into `$owned`. The five searches
-/// differ only in their types' names.
+/// The searches for what `$arn` owns directly, one per kind, every page, into `$owned`. The five
+/// differ only in their types' names (and whether the filter's builder can fail: `expect`).
 macro_rules! search_owned {
-    ($client:expr, $account:expr, $arn:expr, $owned:expr, $kind:expr, $op:literal, $call:ident,
-     $filter:ty, $attribute:ty, $list:ident, $id:ident $(, $built:ident)?) => {{
+    ($client:expr, $account:expr, $arn:expr, $owned:expr;
+     $($kind:ident: $call:ident, $op:literal, $filter:ty, $attribute:ty, $list:ident, $id:ident $(, $built:ident)?;)*) => {$({
         let filter = <$filter>::builder()
             .operator(FilterOperator::StringEquals)
             .name(<$attribute>::DirectQuicksightOwner)
@@ -28,82 +28,21 @@ macro_rules! search_owned {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| from_sdk($op, e))?;
             let ids = page.$list().iter().filter_map(|s| s.$id());
-            $owned.extend(ids.map(|id| OwnedAsset { kind: $kind, id: id.to_owned() }));
+            $owned.extend(ids.map(|id| OwnedAsset { kind: AssetKind::$kind, id: id.to_owned() }));
         }
-    }};
+    })*};
 }
 
 /// Every asset `user_arn` owns directly: one search per kind, every page
 /// (`DIRECT_QUICKSIGHT_OWNER`: what it owns through a group stays owned by the group).
 pub async fn owned_assets(client: &Client, account: &str, user_arn: &str) -> Result<Vec<OwnedAsset>, EngineError> {
     let mut owned = Vec::new();
-    search_owned!(
-        client,
-        account,
-        user_arn,
-        owned,
-        AssetKind::Dashboard,
-        "SearchDashboards",
-        search_dashboards,
-        DashboardSearchFilter,
-        DashboardFilterAttribute,
-        dashboard_summary_list,
-        dashboard_id,
-        expect
-    );
-    search_owned!(
-        client,
-        account,
-        user_arn,
-        owned,
-        AssetKind::Analysis,
-        "SearchAnalyses",
-        search_analyses,
-        AnalysisSearchFilter,
-        AnalysisFilterAttribute,
-        analysis_summary_list,
-        analysis_id
-    );
-    search_owned!(
-        client,
-        account,
-        user_arn,
-        owned,
-        AssetKind::Dataset,
-        "SearchDataSets",
-        search_data_sets,
-        DataSetSearchFilter,
-        DataSetFilterAttribute,
-        data_set_summaries,
-        data_set_id,
-        expect
-    );
-    search_owned!(
-        client,
-        account,
-        user_arn,
-        owned,
-        AssetKind::Datasource,
-        "SearchDataSources",
-        search_data_sources,
-        DataSourceSearchFilter,
-        DataSourceFilterAttribute,
-        data_source_summaries,
-        data_source_id,
-        expect
-    );
-    search_owned!(
-        client,
-        account,
-        user_arn,
-        owned,
-        AssetKind::Folder,
-        "SearchFolders",
-        search_folders,
-        FolderSearchFilter,
-        FolderFilterAttribute,
-        folder_summary_list,
-        folder_id
+    search_owned!(client, account, user_arn, owned;
+        Dashboard: search_dashboards, "SearchDashboards", DashboardSearchFilter, DashboardFilterAttribute, dashboard_summary_list, dashboard_id, expect;
+        Analysis: search_analyses, "SearchAnalyses", AnalysisSearchFilter, AnalysisFilterAttribute, analysis_summary_list, analysis_id;
+        Dataset: search_data_sets, "SearchDataSets", DataSetSearchFilter, DataSetFilterAttribute, data_set_summaries, data_set_id, expect;
+        Datasource: search_data_sources, "SearchDataSources", DataSourceSearchFilter, DataSourceFilterAttribute, data_source_summaries, data_source_id, expect;
+        Folder: search_folders, "SearchFolders", FolderSearchFilter, FolderFilterAttribute, folder_summary_list, folder_id;
     );
     Ok(owned)
 }
