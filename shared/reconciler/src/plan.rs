@@ -246,47 +246,42 @@ fn guard(plan: &mut Plan, directory: &Directory, options: &Options, owned: usize
 
 /// What each leaver's deletion does to the assets it owns (`owned`: by tenant and user name, as
 /// read): the plan line says how many go to whom, or that they are left without an owner; under
-/// `ASSET_HANDOVER=refuse` the deletion is not sent and is reported instead.
+/// `ASSET_HANDOVER=refuse` the deletion is not sent and is reported instead. Only deletions that
+/// are sent are read for: a held-back deletion (a guard, an incomplete directory: possibly every
+/// owned user) does nothing to anyone's assets.
 pub fn with_assets(plan: &mut Plan, config: &Config, owned: &HashMap<(Option<String>, String), Vec<OwnedAsset>>) {
     let handover = &config.asset_handover;
-    let mut refused = Vec::new();
-    for (held, items) in [(false, &mut plan.items), (true, &mut plan.held)] {
-        let mut kept = Vec::with_capacity(items.len());
-        for mut item in std::mem::take(items) {
-            let assets = match owned.get(&(item.tenant.clone(), item.user.clone())) {
-                Some(assets) if item.action == Action::Delete && !assets.is_empty() => assets,
-                _ => {
-                    kept.push(item);
-                    continue;
-                }
-            };
-            let counts = describe_counts(&count_by_kind(assets));
-            let principal = config
-                .home(item.tenant.as_deref())
-                .ok()
-                .and_then(|home| handover.principal_for(&home));
-            match (handover.policy, principal) {
-                (HandoverPolicy::Transfer, Some(to)) => item.fields.push(format!("hands {counts} to {to}")),
-                (HandoverPolicy::None, _) => item.fields.push(format!("leaves {counts} without an owner")),
-                _ => {
-                    let detail = format!(
-                        "owns {counts}: not deleted, as that would leave them without an owner \
-                         (ASSET_HANDOVER=refuse; set ASSET_HANDOVER_PRINCIPAL to hand them over)"
-                    );
-                    refused.push(note(NoteKind::OwnsAssets, &item.user, &detail));
-                    if !held {
-                        plan.summary.delete -= 1;
-                    }
-                    continue;
-                }
+    let mut kept = Vec::with_capacity(plan.items.len());
+    for mut item in std::mem::take(&mut plan.items) {
+        let assets = match owned.get(&(item.tenant.clone(), item.user.clone())) {
+            Some(assets) if item.action == Action::Delete && !assets.is_empty() => assets,
+            _ => {
+                kept.push(item);
+                continue;
             }
-            kept.push(item);
+        };
+        let counts = describe_counts(&count_by_kind(assets));
+        let principal = config
+            .home(item.tenant.as_deref())
+            .ok()
+            .and_then(|home| handover.principal_for(&home));
+        match (handover.policy, principal) {
+            (HandoverPolicy::Transfer, Some(to)) => item.fields.push(format!("hands {counts} to {to}")),
+            (HandoverPolicy::None, _) => item.fields.push(format!("leaves {counts} without an owner")),
+            _ => {
+                let detail = format!(
+                    "owns {counts}: not deleted, as that would leave them without an owner \
+                     (ASSET_HANDOVER=refuse; set ASSET_HANDOVER_PRINCIPAL to hand them over)"
+                );
+                plan.notes.push(note(NoteKind::OwnsAssets, &item.user, &detail));
+                plan.summary.notes += 1;
+                plan.summary.delete -= 1;
+                continue;
+            }
         }
-        *items = kept;
+        kept.push(item);
     }
-    plan.summary.notes += refused.len();
-    plan.summary.held_deletes = plan.held.len();
-    plan.notes.extend(refused);
+    plan.items = kept;
 }
 
 fn note(kind: NoteKind, user: &str, detail: &str) -> Note {

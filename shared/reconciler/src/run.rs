@@ -90,20 +90,15 @@ impl Reconciler {
         Ok((directory, plan))
     }
 
-    /// The assets each leaver owns directly (five searches per leaver): what its deletion hands
-    /// over, or why it is refused.
+    /// The assets each leaver whose deletion is sent owns directly (five searches per leaver):
+    /// what its deletion hands over, or why it is refused. Held-back deletions are not read for.
     async fn leavers_assets(
         &self,
         plan: &Plan,
         quicksight: &QuickSightSnapshot,
     ) -> Result<HashMap<(Option<String>, String), Vec<OwnedAsset>>, ReconcileError> {
         let mut owned = HashMap::new();
-        for item in plan
-            .items
-            .iter()
-            .chain(&plan.held)
-            .filter(|i| i.action == Action::Delete)
-        {
+        for item in plan.items.iter().filter(|i| i.action == Action::Delete) {
             let arn = quicksight
                 .namespaces
                 .iter()

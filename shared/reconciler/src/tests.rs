@@ -494,4 +494,22 @@ fn a_leavers_line_says_where_its_assets_go_or_the_deletion_is_refused() {
         actions(&none)[0].2,
         ["leaves 2 asset(s) (1 dashboard, 1 dataset) without an owner"]
     );
+
+    // A held-back deletion hands nothing over and is refused nothing: it is not sent.
+    let config = config(&[]);
+    let incomplete = Directory {
+        incomplete: Some("a page failed".into()),
+        ..directory(vec![pool_user(&config, "s-1", "ana@example.com", "", true)])
+    };
+    let qs = quicksight(
+        vec![
+            qs_user("ana@example.com", "s-1", "READER"),
+            qs_user("bo@example.com", "s-2", "READER"),
+        ],
+        &[],
+    );
+    let mut held = plan(&config, &incomplete, &qs, &Options::default());
+    super::with_assets(&mut held, &config, &owned);
+    assert_eq!((held.held.len(), held.notes.len()), (1, 0));
+    assert!(held.held[0].fields.is_empty());
 }
