@@ -38,6 +38,9 @@ pub struct Args {
     /// Namespaces per account, `default` included (QuickSight's documented default: 100).
     #[arg(long, env = "QUICKSIGHT_LOCAL_NAMESPACE_LIMIT", default_value_t = 100)]
     pub namespace_limit: usize,
+    /// How long an embed URL stays redeemable (QuickSight: 5 minutes).
+    #[arg(long, env = "QUICKSIGHT_LOCAL_EMBED_URL_VALID_SECONDS", default_value_t = 300)]
+    pub embed_url_valid_seconds: u64,
     /// Load state from this JSON file at start and keep it saved there.
     #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
     pub state: Option<PathBuf>,

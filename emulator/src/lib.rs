@@ -41,6 +41,11 @@ pub struct Emulator {
     /// `--namespace-create-delay-ms`: how long CreateNamespace's (and DeleteNamespace's) work takes.
     namespace_delay: Duration,
     namespace_limit: usize,
+    /// The embed URLs issued and not yet redeemed, and how long each stays redeemable.
+    embeds: api::embed::Embeds,
+    embed_url_validity: Duration,
+    /// Whether this emulator serves HTTPS (embed URLs use its scheme).
+    tls: bool,
     state_file: Option<PathBuf>,
     dirty: AtomicBool,
 }
@@ -57,6 +62,9 @@ impl Emulator {
             latency: Duration::from_millis(args.latency_ms),
             namespace_delay: Duration::from_millis(args.namespace_create_delay_ms),
             namespace_limit: args.namespace_limit,
+            embeds: Default::default(),
+            embed_url_validity: Duration::from_secs(args.embed_url_valid_seconds),
+            tls: args.tls,
             state_file: args.state.clone(),
             dirty: AtomicBool::new(false),
         }
@@ -91,6 +99,7 @@ pub fn router(emu: Arc<Emulator>) -> Router {
     });
     Router::new()
         .merge(quicksight)
+        .route("/embed/{token}", get(api::embed::redeem))
         .route("/_emulator/state", get(admin_state))
         .route("/_emulator/stats", get(admin_stats))
         .route("/_emulator/reset", post(admin_reset))
@@ -101,7 +110,9 @@ pub fn router(emu: Arc<Emulator>) -> Router {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
                 code: "UnknownOperationException",
-                message: "quicksight-local serves namespace, user, group and asset-permission management only.".into(),
+                message:
+                    "quicksight-local serves namespace, user, group, asset-permission and embed-URL operations only."
+                        .into(),
                 resource_type: None,
             }
         })
@@ -201,6 +212,7 @@ async fn admin_orphan_role(State(emu): State<Arc<Emulator>>, Json(body): Json<se
 async fn admin_reset(State(emu): State<Arc<Emulator>>) -> Response {
     *emu.store() = Store::default();
     emu.stats.clear();
+    emu.embeds.clear();
     emu.dirty.store(true, Ordering::Release);
     Json(json!({ "reset": true })).into_response()
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::Emulator;
-use crate::api::{assets, groups, members, namespaces, tags, users};
+use crate::api::{assets, embed, groups, members, namespaces, tags, users};
 
 /// Whether an operation reads or changes QuickSight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,7 @@ operations! {
     UpdateDataSourcePermissions: POST "/accounts/{AwsAccountId}/data-sources/{DataSourceId}/permissions", Write => assets::update_data_source_permissions;
     DescribeFolderPermissions: GET "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Read => assets::describe_folder_permissions;
     UpdateFolderPermissions: PUT "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Write => assets::update_folder_permissions;
+    GenerateEmbedUrlForRegisteredUser: POST "/accounts/{AwsAccountId}/embed-url/registered-user", Write => embed::generate_for_registered_user;
     TagResource: POST "/resources/{ResourceArn}/tags", Write => tags::tag;
     UntagResource: DELETE "/resources/{ResourceArn}/tags", Write => tags::untag;
     ListTagsForResource: GET "/resources/{ResourceArn}/tags", Read => tags::list;

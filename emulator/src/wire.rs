@@ -54,6 +54,13 @@ impl ApiError {
     pub fn not_ready(message: impl Into<String>) -> Self {
         Self::new(503, "ResourceUnavailableException", message)
     }
+    /// GenerateEmbedUrlForRegisteredUser's answer for a user ARN that names no user.
+    pub fn user_not_found(message: impl Into<String>) -> Self {
+        Self::new(404, "QuickSightUserNotFoundException", message)
+    }
+    pub fn session_lifetime(message: impl Into<String>) -> Self {
+        Self::new(400, "SessionLifetimeInMinutesInvalidException", message)
+    }
     pub fn bad_token() -> Self {
         Self::new(400, "InvalidNextTokenException", "The NextToken is not valid.")
     }

@@ -135,6 +135,11 @@ impl Lambda {
         text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
+    /// Everything the function (and the emulator around it) has written so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// Invokes the function once and returns its JSON response (or the runtime's error object).
     pub fn invoke(&self, payload: &serde_json::Value) -> serde_json::Value {
         let host = format!("127.0.0.1:{}", self.port);

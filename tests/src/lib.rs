@@ -143,6 +143,28 @@ impl Emulator {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// Seeds a dashboard nobody has permissions on, so an embed experience can open it.
+    pub fn seed_dashboard(&self, id: &str) {
+        let seed = serde_json::json!({ "kind": "dashboard", "id": id, "name": id, "AwsAccountId": ACCOUNT, "Region": "eu-west-1" });
+        let seed = seed.to_string();
+        let (status, body) = self.raw(
+            "POST",
+            "/_emulator/assets",
+            &[("content-type", "application/json")],
+            &seed,
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Opens an embed URL as a browser would: the status, and the session it grants as JSON.
+    pub fn redeem(&self, embed_url: &str) -> (u16, serde_json::Value) {
+        let path = embed_url
+            .strip_prefix(&self.url)
+            .unwrap_or_else(|| panic!("an embed URL of this emulator: {embed_url}"));
+        let (status, body) = self.raw("GET", path, &[], "");
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
     /// Calls per operation that succeeded.
     pub fn succeeded(&self, operation: &str) -> u64 {
         self.stats()["operations"][operation]["succeeded"].as_u64().unwrap_or(0)

@@ -1,6 +1,7 @@
 //! The QuickSight operations, one handler each, on the paths of the official model.
 
 pub mod assets;
+pub mod embed;
 pub mod groups;
 pub mod members;
 pub mod namespaces;

@@ -7,6 +7,7 @@ use qs_observe::logging::Json;
 use qs_observe::metrics::{Counts, Metric};
 use serde_json::{Value, json};
 
+use crate::handler::Login;
 use crate::verify::Rejected;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,12 @@ pub enum SignupError {
     /// QuickSight failed: 503, safe to retry.
     #[error("QuickSight failed: {0}")]
     QuickSight(EngineError),
+    /// The request asks for what this deployment does not allow (a `dashboard_id`): 400 naming it.
+    #[error("invalid request: {0}")]
+    Request(ValidationErrors),
+    /// The user is provisioned, the embed URL is not: 503 (with `Retry-After` when transient).
+    #[error("the user is provisioned; the embed URL is not: {error}")]
+    EmbedUnavailable { outcome: Box<Outcome>, error: EngineError },
 }
 
 /// Seconds a client waits before asking again while a tenant's namespace is being created.
@@ -45,6 +52,8 @@ impl SignupError {
             Self::Token(_) => Metric::TokensRefused,
             Self::KeysUnavailable(_) => Metric::KeysUnavailable,
             Self::Claims(_) => Metric::ClaimsInvalid,
+            Self::Request(_) => Metric::RequestsInvalid,
+            Self::EmbedUnavailable { .. } => Metric::EmbedUrlsUnavailable,
             Self::LoginConflict { .. } => Metric::LoginConflicts,
             Self::UnknownTenant { .. } => Metric::TenantsUnknown,
             Self::TenantNotReady { .. } | Self::QuickSight(_) => Metric::SignupsFailedQuickSight,
@@ -72,9 +81,11 @@ impl From<Rejected> for SignupError {
     }
 }
 
-/// An HTTP answer in the shape function URLs and HTTP APIs (payload v2) expect.
+/// An HTTP answer in the shape function URLs and HTTP APIs (payload v2) expect. Never cached:
+/// answers name users and may carry an embed URL, a bearer credential.
 fn answer(status: u16, body: Value) -> Value {
-    json!({ "statusCode": status, "headers": { "content-type": "application/json" }, "body": body.to_string() })
+    let headers = json!({ "content-type": "application/json", "cache-control": "no-store" });
+    json!({ "statusCode": status, "headers": headers, "body": body.to_string() })
 }
 
 /// A 503 the client may repeat after `Retry-After` seconds.
@@ -84,19 +95,55 @@ fn retry_after(seconds: &str, body: Value) -> Value {
     answer
 }
 
-/// 200 with the outcome, or the error's status and body; logged either way.
-pub fn respond(result: Result<Outcome, SignupError>) -> Value {
+/// Seconds a client waits before asking again for an embed URL QuickSight could not give.
+const EMBED_RETRY_AFTER: &str = "2";
+
+/// Why QuickSight gave no embed URL, in words an operator can act on: the account's pricing plan
+/// and edition are configuration, named by their exception.
+fn embed_cause(error: &EngineError) -> &'static str {
+    match error.code() {
+        Some("UnsupportedPricingPlanException") => {
+            "UnsupportedPricingPlanException: the account's QuickSight pricing plan does not allow embedding (account configuration)"
+        }
+        Some("UnsupportedUserEditionException") => {
+            "UnsupportedUserEditionException: the account's QuickSight edition does not allow embedding; Enterprise edition does (account configuration)"
+        }
+        Some("ResourceNotFoundException") => "the dashboard to embed does not exist",
+        Some("AccessDeniedException") => {
+            "the function's role may not call quicksight:GenerateEmbedUrlForRegisteredUser for this user"
+        }
+        Some("InvalidParameterValueException") => "QuickSight refused the embedding settings (EMBED_*)",
+        _ if error.is_transient() => "QuickSight did not answer in time; retry",
+        _ => "QuickSight refused the embed URL",
+    }
+}
+
+/// 200 with the outcome (and the embed URL), or the error's status and body; logged either way.
+/// The URL appears in the answer only: never in a log line or a metric.
+pub fn respond(result: Result<Login, SignupError>, request_id: &str) -> Value {
     let mut counts = Counts::default();
     counts.add(Metric::JwksRefetches, crate::verify::take_refetches());
     match &result {
-        Ok(outcome) => counts.outcome(outcome),
+        Ok(login) => {
+            counts.outcome(&login.outcome);
+            counts.add(Metric::EmbedUrlsIssued, u64::from(login.embed.is_some()));
+        }
+        Err(SignupError::EmbedUnavailable { outcome, .. }) => {
+            counts.outcome(outcome);
+            counts.add(Metric::EmbedUrlsUnavailable, 1);
+        }
         Err(e) => counts.add(e.metric(), 1),
     }
     counts.emit("oidc-signup");
     let error = match result {
-        Ok(outcome) => {
-            tracing::info!(json.outcome = %Json(&outcome), "user provisioned");
-            return answer(200, serde_json::to_value(&outcome).unwrap_or_default());
+        Ok(Login { outcome, embed }) => {
+            tracing::info!(json.outcome = %Json(&outcome), embed_url_issued = embed.is_some(), "user provisioned");
+            let mut body = serde_json::to_value(&outcome).unwrap_or_default();
+            if let Some(embed) = embed {
+                body["embed_url"] = json!(embed.url.expose());
+                body["embed_url_expires_at"] = json!(embed.expires_at_rfc3339());
+            }
+            return answer(200, body);
         }
         Err(e) => e,
     };
@@ -115,6 +162,10 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
         SignupError::Claims(errors) => {
             tracing::warn!(json.errors = %Json(&errors), "claims QuickSight would refuse");
             answer(400, json!({ "error": "invalid claims", "errors": errors }))
+        }
+        SignupError::Request(errors) => {
+            tracing::warn!(json.errors = %Json(&errors), "a request this deployment does not allow");
+            answer(400, json!({ "error": "invalid request", "errors": errors }))
         }
         SignupError::LoginConflict { user } => {
             tracing::error!(user_name = %user, "sign-up for a user tied to a different external login; not moved");
@@ -142,13 +193,38 @@ pub fn respond(result: Result<Outcome, SignupError>) -> Value {
             retry_after(NAMESPACE_RETRY_AFTER, body)
         }
         SignupError::QuickSight(e) => {
-            tracing::error!(error = %e, "QuickSight failed");
+            // The SDK's words stay at debug: answers and error lines carry stable fields only.
+            tracing::error!(
+                code = e.code(),
+                retryable = e.is_transient(),
+                request_id,
+                "QuickSight failed"
+            );
+            tracing::debug!(error = %e, "QuickSight's error");
             let body = json!({
                 "error": "QuickSight failed; the request is safe to retry",
-                "detail": e.to_string(),
+                "reason": "quicksight_failed",
+                "code": e.code(),
                 "retryable": e.is_transient(),
+                "request_id": request_id,
             });
             answer(503, body)
+        }
+        SignupError::EmbedUnavailable { outcome, error } => {
+            let cause = embed_cause(&error);
+            tracing::error!(user_name = %outcome.user_name, cause, code = error.code(), request_id, "the user is provisioned; the embed URL is not");
+            tracing::debug!(error = %error, "the embed call's error");
+            let transient = error.is_transient();
+            let mut body = serde_json::to_value(&outcome).unwrap_or_default();
+            body["error"] = json!("the user is provisioned; the embed URL is not");
+            body["reason"] = json!("embed_unavailable");
+            body["cause"] = json!(cause);
+            body["retryable"] = json!(transient);
+            body["request_id"] = json!(request_id);
+            match transient {
+                true => retry_after(EMBED_RETRY_AFTER, body),
+                false => answer(503, body),
+            }
         }
     }
 }

@@ -1,40 +1,34 @@
-//! From the request to a provisioned user: token in, outcome out, as an HTTP answer.
+//! From the request to a provisioned user (and, with `EMBED_EXPERIENCE`, an embed URL for them):
+//! token in, outcome out, as an HTTP answer.
 
 use std::time::Duration;
 
 use lambda_runtime::{Error, LambdaEvent};
-use qs_engine::Outcome;
 use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_engine::{Embed, Outcome};
+use qs_model::embed::Experience;
 use qs_model::validate::FieldError;
 use serde_json::Value;
 
 use crate::error::respond;
+use crate::request::{dashboard_id, token};
 use crate::{App, Claims, Rejected, SignupError};
 
 const ANSWER_MARGIN: Duration = Duration::from_millis(300);
 
-/// The bearer token of a function URL / HTTP API request, or `id_token` of a direct invocation.
-fn token(payload: &Value) -> Option<&str> {
-    if let Some(t) = payload["id_token"].as_str() {
-        return Some(t);
-    }
-    let headers = payload["headers"].as_object()?;
-    let value = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?
-        .1
-        .as_str()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+/// A provisioned user, and the embed URL when the deployment embeds.
+#[derive(Debug)]
+pub struct Login {
+    pub outcome: Outcome,
+    pub embed: Option<Embed>,
 }
 
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error> {
-    Ok(respond(provision(app, &event.payload, event.context.deadline).await))
+    let result = login(app, &event.payload, event.context.deadline).await;
+    Ok(respond(result, &event.context.request_id))
 }
 
-async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outcome, SignupError> {
+async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, SignupError> {
     let token = token(payload).ok_or(Rejected::Missing)?;
     let tenant_claim = app.config.tenancy().map(|t| t.claim.as_str());
     let claims = Claims::read(
@@ -42,6 +36,7 @@ async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outco
         &app.settings.groups_claim,
         tenant_claim,
     );
+    let experience = experience(app, payload).map_err(|e| SignupError::Request(e.into()))?;
     if claims.email_unverified {
         let error = FieldError::new("email_verified", "the e-mail must not be unverified", "false");
         return Err(SignupError::Claims(error.into()));
@@ -52,5 +47,41 @@ async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Outco
         .and_then(|change| change.plan(&app.config))
         .map_err(SignupError::Claims)?;
     let deadline = deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN;
-    Ok(app.engine.apply(&planned, deadline).await?)
+    let outcome = app.engine.apply(&planned, deadline).await?;
+    let (Some(experience), Some(embedding)) = (experience, &app.settings.embedding) else {
+        return Ok(Login { outcome, embed: None });
+    };
+    // A dry run registers nobody, so there is nobody to embed for.
+    if outcome.dry_run {
+        return Ok(Login { outcome, embed: None });
+    }
+    let embed = app
+        .engine
+        .embed_url(&planned.home, &outcome, &experience, embedding, deadline)
+        .await;
+    match embed {
+        Ok(embed) => Ok(Login {
+            outcome,
+            embed: Some(embed),
+        }),
+        Err(error) => Err(SignupError::EmbedUnavailable {
+            outcome: Box::new(outcome),
+            error,
+        }),
+    }
+}
+
+/// What this login's URL opens: `None` without `EMBED_EXPERIENCE`, where asking for a dashboard
+/// is an error too (it would be silently ignored).
+fn experience(app: &App, payload: &Value) -> Result<Option<Experience>, FieldError> {
+    let dashboard = dashboard_id(payload)?;
+    match (&app.settings.embedding, dashboard) {
+        (Some(embedding), dashboard) => embedding.experience_for(dashboard.as_deref()).map(Some),
+        (None, None) => Ok(None),
+        (None, Some(id)) => Err(FieldError::new(
+            "dashboard_id",
+            "this deployment embeds nothing (EMBED_EXPERIENCE is unset)",
+            &id,
+        )),
+    }
 }

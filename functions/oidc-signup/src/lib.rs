@@ -5,6 +5,7 @@
 mod claims;
 mod error;
 mod handler;
+mod request;
 mod settings;
 mod verify;
 
@@ -13,7 +14,7 @@ use qs_model::config::{Config, ConfigError, EnvReader, RoleDowngrade};
 
 pub use claims::Claims;
 pub use error::SignupError;
-pub use handler::handle;
+pub use handler::{Login, handle};
 pub use settings::Settings;
 pub use verify::{Rejected, Verifier};
 

@@ -1,4 +1,5 @@
 use qs_model::config::{EnvReader, parse};
+use qs_model::embed::Embedding;
 use qs_model::signup::SessionNameSource;
 
 /// The function's own variables, read once at cold start.
@@ -14,6 +15,8 @@ pub struct Settings {
     pub groups_claim: String,
     /// `SESSION_NAME_SOURCE`: `email` (default) or `sub`.
     pub session_name_source: SessionNameSource,
+    /// `EMBED_*`: the embed URL every login answers with; `None`, no URL.
+    pub embedding: Option<Embedding>,
 }
 
 impl Settings {
@@ -31,6 +34,7 @@ impl Settings {
             session_name_source: env
                 .optional("SESSION_NAME_SOURCE", SessionNameSource::parse)
                 .unwrap_or(SessionNameSource::Email),
+            embedding: Embedding::read(env),
         }
     }
 }

@@ -15,6 +15,10 @@ impl InHome<'_> {
         scope: &GroupScope,
         user_is_new: bool,
     ) -> Result<GroupChanges, EngineError> {
+        // Nothing to add and nothing this deployment may remove: listing would change nothing.
+        if desired.is_empty() && scope.is_empty() {
+            return Ok(GroupChanges::default());
+        }
         // A user registered a moment ago has no groups, and listing them could 404 until QuickSight
         // shows the user: skip the call.
         let current = if user_is_new {

@@ -9,6 +9,7 @@
 mod assets;
 pub mod batch;
 mod client;
+mod embed;
 mod error;
 mod groups;
 mod home;
@@ -35,6 +36,7 @@ use home::InHome;
 
 pub use assets::owned_assets;
 pub use client::{build_client, load_sdk_config, with_retries};
+pub use embed::{EMBED_URL_VALIDITY, Embed, EmbedUrl};
 pub use error::{EngineError, from_sdk};
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
 pub use user::existing_user;

@@ -2,6 +2,7 @@
 //! crate alone, so it cannot pull QuickSight in).
 //!
 //! - [`assets`]: a leaver's assets and what happens to them before a deletion.
+//! - [`embed`]: what an embed URL opens (`EMBED_*`).
 //! - [`validate`]: every value checked against the QuickSight API model's rules.
 //! - [`config`]: the typed configuration read once from the environment.
 //! - [`message`]: the queued-change format, checked and planned.
@@ -13,6 +14,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod embed;
 pub mod hash;
 pub mod message;
 pub mod outcome;

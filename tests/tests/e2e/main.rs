@@ -5,6 +5,7 @@
 
 mod assets;
 mod cognito_signup;
+mod embed;
 mod emulator;
 mod engine;
 mod oidc_signup;

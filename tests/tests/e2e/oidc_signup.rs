@@ -356,3 +356,88 @@ fn a_tenant_whose_namespace_is_not_ready_in_time_is_answered_503_with_retry_afte
     );
     assert_eq!(emu.requests("CreateNamespace") + emu.requests("RegisterUser"), 0);
 }
+
+#[test]
+fn a_first_and_a_returning_login_each_answer_an_embed_url_that_redeems_once_and_is_never_logged() {
+    let emu = Emulator::start(&["--consistency-delay-ms", "300"]);
+    emu.seed_dashboard("sales");
+    emu.seed_dashboard("finance");
+    let jwks = Jwks::start(&["rsa-a"]);
+    let settings = [
+        ("EMBED_EXPERIENCE", "dashboard:sales"),
+        ("EMBED_DASHBOARD_IDS", "finance"),
+        ("EMBED_ALLOWED_DOMAINS", "https://app.example.com"),
+        ("EMBED_SESSION_MINUTES", "120"),
+    ];
+    let lambda = start(&emu, &jwks, &settings);
+    let login = |body: Option<&str>| {
+        let mut request = http_request(&token("rsa-a", "rsa-a", &claims()));
+        if let Some(body) = body {
+            request["body"] = json!(body);
+        }
+        let response = lambda.invoke(&request);
+        assert_eq!(response["headers"]["cache-control"], "no-store");
+        status_and_body(&response)
+    };
+
+    // First login: registered, and (past QuickSight's consistency delay) the URL.
+    let (status, first) = login(None);
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["user"]["status"], "registered");
+    let first_url = first["embed_url"].as_str().expect("an embed URL").to_owned();
+    assert!(first["embed_url_expires_at"].as_str().unwrap().ends_with('Z'));
+    let (status, session) = emu.redeem(&first_url);
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["user"]["UserName"], "QuickSightFederated/ana@example.com");
+    assert_eq!(session["experience"]["Dashboard"]["InitialDashboardId"], "sales");
+    assert_eq!(session["session_lifetime_minutes"], 120);
+    assert_eq!(session["allowed_domains"], json!(["https://app.example.com"]));
+    assert_eq!(emu.redeem(&first_url).0, 401, "redeemed once only");
+
+    // Returning login, asking for the other allowed dashboard: reads and the embed call only.
+    let writes_before: u64 = [
+        "RegisterUser",
+        "UpdateUser",
+        "CreateGroupMembership",
+        "DeleteGroupMembership",
+    ]
+    .iter()
+    .map(|op| emu.requests(op))
+    .sum();
+    let (status, again) = login(Some(r#"{"dashboard_id": "finance"}"#));
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["user"]["status"], "unchanged");
+    let again_url = again["embed_url"].as_str().unwrap().to_owned();
+    assert_ne!(again_url, first_url);
+    let (status, session) = emu.redeem(&again_url);
+    assert_eq!(
+        (status, &session["experience"]["Dashboard"]["InitialDashboardId"]),
+        (200, &json!("finance"))
+    );
+    assert_eq!(emu.redeem(&again_url).0, 401);
+    let writes_after: u64 = [
+        "RegisterUser",
+        "UpdateUser",
+        "CreateGroupMembership",
+        "DeleteGroupMembership",
+    ]
+    .iter()
+    .map(|op| emu.requests(op))
+    .sum();
+    assert_eq!(writes_after, writes_before, "a returning login changes nothing");
+    assert_eq!(emu.succeeded("GenerateEmbedUrlForRegisteredUser"), 2);
+
+    // A dashboard outside the allowlist: 400, nothing sent.
+    let (status, refused) = login(Some(r#"{"dashboard_id": "payroll"}"#));
+    assert_eq!((status, &refused["errors"][0]["field"]), (400, &json!("dashboard_id")));
+
+    let logs = lambda.log_text();
+    assert!(
+        lambda.log_lines().iter().any(|l| l["message"] == "user provisioned"),
+        "{logs}"
+    );
+    for url in [&first_url, &again_url] {
+        let token = url.rsplit('/').next().unwrap();
+        assert!(!logs.contains(token), "an embed URL was logged:\n{logs}");
+    }
+}

@@ -53,6 +53,11 @@ impl GroupScope {
         }
     }
 
+    /// Whether no group is managed at all (no prefix, no names).
+    pub fn is_empty(&self) -> bool {
+        self.prefix.is_none() && self.names.is_empty()
+    }
+
     pub fn is_managed(&self, group: &str) -> bool {
         self.names.contains(group) || self.prefix.as_deref().is_some_and(|p| group.starts_with(p))
     }

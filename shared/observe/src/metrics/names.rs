@@ -38,6 +38,10 @@ metrics! {
     ChangesFailedRefused,
     /// oidc-signup: ID token claims QuickSight would refuse.
     ClaimsInvalid,
+    /// oidc-signup: embed URLs returned with a login.
+    EmbedUrlsIssued,
+    /// oidc-signup: users provisioned whose embed URL QuickSight did not give (503).
+    EmbedUrlsUnavailable,
     /// oidc-signup: the provider's key set fetched again.
     JwksRefetches,
     /// oidc-signup: the provider's keys could not be fetched.
@@ -53,6 +57,8 @@ metrics! {
     ReconcileDeletionsHeld,
     /// reconcile: users the plan reports and leaves alone.
     ReconcileUsersLeftAlone,
+    /// oidc-signup: a request asking for what the deployment does not allow (a `dashboard_id`, 400).
+    RequestsInvalid,
     /// oidc-signup: QuickSight failed (503).
     SignupsFailedQuickSight,
     /// cognito-signup: neither provisioned nor queued.

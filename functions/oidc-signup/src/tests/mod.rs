@@ -14,12 +14,19 @@ use serde_json::{Value, json};
 
 use super::{App, Verifier, handle, read_env};
 
+mod embed;
+
 fn token(claims: &Value) -> String {
     oidc::token("rsa-a", "rsa-a", claims)
 }
 
 fn app(rules: &[&Rule]) -> App {
-    let vars = testing::vars(&[("OIDC_ISSUER", ISSUER), ("OIDC_AUDIENCE", "qs-app")]);
+    app_with(rules, &[])
+}
+
+fn app_with(rules: &[&Rule], extra: &[(&str, &str)]) -> App {
+    let mut vars = testing::vars(&[("OIDC_ISSUER", ISSUER), ("OIDC_AUDIENCE", "qs-app")]);
+    vars.extend_from_slice(extra);
     let (config, settings) = read_env(testing::lookup(&vars)).unwrap();
     let keys: JwkSet = serde_json::from_value(json!({ "keys": [oidc::jwk("rsa-a")] })).unwrap();
     // No JWKS URL is reachable: every key the tests use is preloaded.
@@ -34,12 +41,22 @@ fn app(rules: &[&Rule]) -> App {
 }
 
 async fn call(app: &App, token: &str) -> (u64, Value) {
-    let request = json!({ "headers": { "authorization": format!("Bearer {token}") } });
+    let (status, body, _) = call_with_body(app, token, None).await;
+    (status, body)
+}
+
+/// A function URL request with `body`: the status, the body as JSON, and the headers.
+async fn call_with_body(app: &App, token: &str, body: Option<&str>) -> (u64, Value, Value) {
+    let mut request = json!({ "headers": { "authorization": format!("Bearer {token}") } });
+    if let Some(body) = body {
+        request["body"] = json!(body);
+    }
     let context = testing::lambda_context(std::time::Duration::from_secs(10));
     let answer = handle(app, LambdaEvent::new(request, context)).await.unwrap();
     (
         answer["statusCode"].as_u64().unwrap(),
         serde_json::from_str(answer["body"].as_str().unwrap()).unwrap(),
+        answer["headers"].clone(),
     )
 }
 
