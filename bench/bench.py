@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import cpu_share
+import embed
 import handover
 import reconcile
 import throughput
@@ -127,13 +128,16 @@ def main():
     parser.add_argument("--changes", type=int, default=2000, help="upserts per rate: half new, a quarter changed, a quarter unchanged")
     parser.add_argument("--rates", default="5,20,100", help="quicksight-local --rate-limit values, comma-separated")
     parser.add_argument("--instances", type=int, default=2, help="concurrent sqs-sync instances (QueueMaxConcurrency)")
-    parser.add_argument("--only", default="sizes,starts,memory,cpu,throughput,reconcile,handover",
+    parser.add_argument("--only", default="sizes,starts,memory,cpu,embed,throughput,reconcile,handover",
                         help="the parts to run, comma-separated")
     parser.add_argument("--memory", default="128,512,1769",
                         help="the cpu part's Lambda memory sizes in MB (CPU share: memory/1769), comma-separated")
     parser.add_argument("--warm-runs", type=int, default=20, help="warm invokes after each cold one in the cpu part")
     parser.add_argument("--peer-python", help="the Python with boto3 and awslambdaric for the cpu part (bench/run makes it)")
     parser.add_argument("--warm-up", action="store_true", help="the cpu part also runs cognito-signup with QUICKSIGHT_WARM_UP")
+    parser.add_argument("--embed-memory", type=int, default=256, help="the embed part's warm memory size (oidc-signup's)")
+    parser.add_argument("--embed-cold-memory", default="128,256", help="the embed part's cold-start memory sizes")
+    parser.add_argument("--embed-logins", type=int, default=40, help="warm logins per process in the embed part")
     parser.add_argument("--reconcile-users", default="1000,10000", help="directory sizes for the reconcile part")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="override a function variable, e.g. QUICKSIGHT_RETRY_MODE=standard (repeatable)")
@@ -152,6 +156,9 @@ def main():
     if "cpu" in parts:
         cpu_share.run(args.target, [int(m) for m in args.memory.split(",")], args.runs, args.warm_runs,
                       args.peer_python, args.warm_up)
+    if "embed" in parts:
+        embed.run(args.target, args.embed_memory, [int(m) for m in args.embed_cold_memory.split(",")], args.runs,
+                  args.embed_logins, args.peer_python)
     if "throughput" in parts:
         throughput.run(args.target, [float(r) if "." in r else int(r) for r in args.rates.split(",")], args.changes, args.instances)
     if "reconcile" in parts:

@@ -49,6 +49,12 @@ class Emulator:
         with urllib.request.urlopen(self.url + path, context=self.tls) as r:
             return json.loads(r.read())
 
+    def post(self, path, body):
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, context=self.tls) as r:
+            return json.loads(r.read())
+
     def stats(self):
         return self.get("/_emulator/stats")["operations"]
 

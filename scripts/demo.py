@@ -1,18 +1,16 @@
 """Runs the functions end to end against quicksight-local; see scripts/demo."""
 
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import urllib.request
 from pathlib import Path
 
 from samcli.yamlhelper import yaml_parse
 
-from local_lambda import free_port, invoke, rie, start_group, stop, template_environment, wait_for
+from local_lambda import free_port, invoke, rie, serve_jwks, start_group, stop, template_environment, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.argv[1])
@@ -51,26 +49,6 @@ DIRECTORY = "scripts/demo-directory.csv"
 POOL_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
 # The sample ID token is signed with a test-only key; the demo serves that key as the provider's JWKS.
 OIDC_ISSUER = "https://idp.example.test/realms/app"
-
-
-def serve_jwks(host="127.0.0.1"):
-    keys = json.loads((ROOT / "shared" / "testing" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
-    body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer((host, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def summary(binary, event, response):

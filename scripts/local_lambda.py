@@ -2,13 +2,16 @@
 with the environment taken from template.yaml's defaults. Used by scripts/demo and bench/run."""
 
 import glob
+import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port():
@@ -72,3 +75,24 @@ def invoke(port, payload):
         f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations", data=payload.encode(), method="POST")
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
+
+
+def serve_jwks(host="127.0.0.1"):
+    """The test-only key rsa-a as an OpenID provider's JWKS, on a free port (server.server_port)."""
+    keys = json.loads((Path(__file__).resolve().parent.parent / "shared" / "testing" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
+    body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer((host, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -41,6 +41,10 @@ pub struct Args {
     /// How long an embed URL stays redeemable (QuickSight: 5 minutes).
     #[arg(long, env = "QUICKSIGHT_LOCAL_EMBED_URL_VALID_SECONDS", default_value_t = 300)]
     pub embed_url_valid_seconds: u64,
+    /// The account's identity region: user, group, namespace and embed calls signed for any other
+    /// region answer AccessDeniedException, as QuickSight does. Unset, every region is served.
+    #[arg(long, env = "QUICKSIGHT_LOCAL_IDENTITY_REGION")]
+    pub identity_region: Option<String>,
     /// Load state from this JSON file at start and keep it saved there.
     #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
     pub state: Option<PathBuf>,

@@ -44,6 +44,8 @@ pub struct Emulator {
     /// The embed URLs issued and not yet redeemed, and how long each stays redeemable.
     embeds: api::embed::Embeds,
     embed_url_validity: Duration,
+    /// `--identity-region`: where user management answers.
+    identity_region: Option<String>,
     /// Whether this emulator serves HTTPS (embed URLs use its scheme).
     tls: bool,
     state_file: Option<PathBuf>,
@@ -65,6 +67,7 @@ impl Emulator {
             embeds: Default::default(),
             embed_url_validity: Duration::from_secs(args.embed_url_valid_seconds),
             tls: args.tls,
+            identity_region: args.identity_region.clone(),
             state_file: args.state.clone(),
             dirty: AtomicBool::new(false),
         }
@@ -144,6 +147,13 @@ async fn gate(
         return ApiError::access_denied().into_response();
     };
     let region = signed_region(authorization).unwrap_or_else(|| "us-east-1".into());
+    if let Some(identity) = emu.identity_region.as_deref()
+        && identity != region
+        && operation.needs_identity_region()
+    {
+        emu.stats.record(op, |s| s.client_errors += 1);
+        return ApiError::wrong_region(&region, identity).into_response();
+    }
     request.extensions_mut().insert(Region(region));
     if !emu.latency.is_zero() {
         tokio::time::sleep(emu.latency).await;

@@ -89,6 +89,15 @@ operations! {
     ListTagsForResource: GET "/resources/{ResourceArn}/tags", Read => tags::list;
 }
 
+impl Operation {
+    /// Whether QuickSight answers it only in the account's identity region: user, group,
+    /// membership, namespace and embed operations (asset and tag operations are regional).
+    pub fn needs_identity_region(&self) -> bool {
+        self.path.contains("/namespaces")
+            || matches!(self.name, "CreateNamespace" | "GenerateEmbedUrlForRegisteredUser")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

@@ -71,6 +71,17 @@ impl ApiError {
             "Missing Authentication Token: requests must be signed with SigV4.",
         )
     }
+    /// QuickSight's answer to user management called outside the identity region, word for word as
+    /// reported (docs/quicksight-facts.md).
+    pub fn wrong_region(called: &str, identity: &str) -> Self {
+        Self::new(
+            401,
+            "AccessDeniedException",
+            format!(
+                "Operation is being called from endpoint {called}, but your identity region is {identity}. Please use the {identity} endpoint."
+            ),
+        )
+    }
     pub fn throttled() -> Self {
         Self::new(429, "ThrottlingException", "Rate exceeded")
     }

@@ -32,8 +32,13 @@ pub enum TriggerError {
     Invalid(ValidationErrors),
     #[error("this deployment may not apply the sign-up: {0}")]
     Refused(EngineError),
-    #[error("QuickSight failed ({quicksight}) and the retry queue did not take the change: {queue}")]
-    NotQueued { quicksight: EngineError, queue: QueueError },
+    /// Cognito shows this one to the app: it carries the request id and no SDK text.
+    #[error("QuickSight failed ({}) and the retry queue did not take the change ({queue}); request id {request_id}", quicksight.summary())]
+    NotQueued {
+        quicksight: EngineError,
+        queue: QueueError,
+        request_id: String,
+    },
 }
 
 impl From<TriggerError> for Diagnostic {
@@ -55,6 +60,7 @@ impl From<TriggerError> for Diagnostic {
 pub enum QueueError {
     #[error("RETRY_QUEUE_URL is not set")]
     NotConfigured,
+    /// SQS's error code (`no answer` when it never answered).
     #[error("SendMessage failed: {0}")]
     Send(String),
 }
@@ -82,12 +88,16 @@ pub fn respond(
             tracing::info!(json.outcome = %Json(&outcome), "user provisioned")
         }
         Ok(Handled::Queued { message_id, quicksight }) => {
-            tracing::warn!(error = %quicksight, message_id, "QuickSight failed; the change is queued for a retry")
+            tracing::warn!(error = %quicksight.summary(), message_id, "QuickSight failed; the change is queued for a retry");
+            tracing::debug!(error = %quicksight, "QuickSight's error")
         }
         Err(e @ (TriggerError::MalformedEvent(_) | TriggerError::Invalid(_) | TriggerError::Refused(_))) => {
             tracing::error!(error = %e, "sign-up not provisioned in QuickSight, and not queued")
         }
         Err(e @ TriggerError::NotQueued { .. }) => {
+            if let TriggerError::NotQueued { quicksight, .. } = &e {
+                tracing::debug!(error = %quicksight, "QuickSight's error");
+            }
             tracing::error!(error = %e, fail_signup_on_error, "sign-up not provisioned in QuickSight");
             if fail_signup_on_error {
                 return Err(e.into());

@@ -35,7 +35,12 @@ struct Request {
     user_attributes: HashMap<String, String>,
 }
 
-pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> Result<Handled, TriggerError> {
+pub(crate) async fn provision(
+    app: &App,
+    payload: &Value,
+    deadline_ms: u64,
+    request_id: &str,
+) -> Result<Handled, TriggerError> {
     let malformed = |e: serde_json::Error| TriggerError::MalformedEvent(e.to_string());
     let Source { trigger_source } = Source::deserialize(payload).map_err(malformed)?;
     if trigger_source != SIGNUP {
@@ -61,7 +66,11 @@ pub(crate) async fn provision(app: &App, payload: &Value, deadline_ms: u64) -> R
         Err(quicksight) if quicksight.is_refusal() => Err(TriggerError::Refused(quicksight)),
         Err(quicksight) => match queue_retry(app, &change, &submission(&signup)).await {
             Ok(message_id) => Ok(Handled::Queued { message_id, quicksight }),
-            Err(queue) => Err(TriggerError::NotQueued { quicksight, queue }),
+            Err(queue) => Err(TriggerError::NotQueued {
+                quicksight,
+                queue,
+                request_id: request_id.to_owned(),
+            }),
         },
     }
 }
@@ -85,9 +94,10 @@ async fn queue_retry(app: &App, change: &Change, submission: &str) -> Result<Str
         let (group, dedup) = change.fifo_ids(submission);
         send = send.message_group_id(group).message_deduplication_id(dedup);
     }
-    let sent = send
-        .send()
-        .await
-        .map_err(|e| QueueError::Send(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+    let sent = send.send().await.map_err(|e| {
+        tracing::debug!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "SQS's error");
+        let code = aws_sdk_sqs::error::ProvideErrorMetadata::code(&e).unwrap_or("no answer");
+        QueueError::Send(code.to_owned())
+    })?;
     Ok(sent.message_id().unwrap_or_default().to_owned())
 }

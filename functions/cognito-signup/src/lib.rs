@@ -56,7 +56,7 @@ pub fn read_env(mut env: EnvReader) -> Result<(Config, Settings), ConfigError> {
 
 /// The trigger: Cognito gets its event back unchanged, unless the sign-up is to fail.
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
-    let result = event::provision(app, &event.payload, event.context.deadline).await;
+    let result = event::provision(app, &event.payload, event.context.deadline, &event.context.request_id).await;
     error::respond(result, event.payload, app.settings.fail_signup_on_error)
 }
 

@@ -101,6 +101,14 @@ async fn only_quicksight_and_the_queue_failing_together_fail_the_sign_up_and_onl
         "{}",
         error.error_message
     );
+    // Cognito shows this to the app: QuickSight's code and the request id, not the SDK's words.
+    assert!(
+        error.error_message.contains("InternalFailureException")
+            && error.error_message.contains("request id")
+            && !error.error_message.contains("from the mock"),
+        "{}",
+        error.error_message
+    );
 
     let register = register_fails();
     let app_that_keeps_going = app(&[], mocked_client(&[&register]), sqs(&[]));
@@ -114,7 +122,7 @@ async fn malformed_events_and_other_triggers_go_back_unchanged_without_a_call() 
     let mut no_pool = signup();
     no_pool.as_object_mut().unwrap().remove("userPoolId");
     assert_eq!(handle(&app, event(no_pool.clone())).await.unwrap(), no_pool);
-    let result = super::event::provision(&app, &no_pool, 0).await;
+    let result = super::event::provision(&app, &no_pool, 0, "req-1").await;
     assert!(
         matches!(result, Err(super::TriggerError::MalformedEvent(ref m)) if m.contains("userPoolId")),
         "{result:?}"
@@ -162,6 +170,6 @@ async fn a_sign_up_for_a_user_tied_to_another_login_is_refused_and_not_queued() 
     };
 
     assert_eq!(handle(&held_by_another(), event(signup())).await.unwrap(), signup());
-    let result = super::event::provision(&held_by_another(), &signup(), 0).await;
+    let result = super::event::provision(&held_by_another(), &signup(), 0, "req-1").await;
     assert!(matches!(result, Err(super::TriggerError::Refused(_))), "{result:?}");
 }

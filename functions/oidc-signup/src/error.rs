@@ -204,7 +204,7 @@ pub fn respond(result: Result<Login, SignupError>, request_id: &str) -> Value {
             let body = json!({
                 "error": "QuickSight failed; the request is safe to retry",
                 "reason": "quicksight_failed",
-                "code": e.code(),
+                "detail": e.summary(),
                 "retryable": e.is_transient(),
                 "request_id": request_id,
             });

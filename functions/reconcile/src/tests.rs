@@ -32,7 +32,7 @@ fn app(cognito: Cognito, quicksight: QuickSight, sqs: Sqs) -> App {
             config,
             options,
             source,
-            quicksight,
+            quicksight: qs_engine::RegionalClient::fixed(quicksight),
             cognito: Some(cognito),
         },
         sqs,

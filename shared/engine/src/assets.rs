@@ -73,7 +73,7 @@ macro_rules! per_kind {
     (@each $self:ident, $asset:ident, |$call:ident| $body:expr; $($kind:ident: $op:ident, $id:ident, $name:literal;)*) => {
         match $asset.kind {
             $(AssetKind::$kind => {
-                let $call = $self.client.$op().aws_account_id(&$self.account_id).$id(&$asset.id);
+                let $call = $self.client().$op().aws_account_id(&$self.account_id).$id(&$asset.id);
                 $body.map_err(|e| from_sdk($name, e))
             })*
         }
@@ -93,7 +93,7 @@ impl InHome<'_> {
     /// over and checked (`transfer`), a refusal (`refuse`), or nothing (`none`). A dry run
     /// searches and reports, and changes nothing.
     pub(super) async fn hand_over(&self, user_name: &str, user_arn: &str) -> Result<Vec<HandedOver>, EngineError> {
-        let owned = owned_assets(&self.client, &self.account_id, user_arn).await?;
+        let owned = owned_assets(&self.client(), &self.account_id, user_arn).await?;
         if owned.is_empty() {
             return Ok(Vec::new());
         }

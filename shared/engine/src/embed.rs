@@ -95,6 +95,18 @@ impl Engine {
         embedding: &Embedding,
         deadline: Instant,
     ) -> Result<Embed, EngineError> {
+        self.in_identity_region(|| self.embed_url_here(home, outcome, experience, embedding, deadline))
+            .await
+    }
+
+    async fn embed_url_here(
+        &self,
+        home: &Home,
+        outcome: &Outcome,
+        experience: &Experience,
+        embedding: &Embedding,
+        deadline: Instant,
+    ) -> Result<Embed, EngineError> {
         within(deadline, "embed_url", async {
             let at = self.at(home, deadline).await?;
             let arn = match &outcome.arn {
@@ -117,7 +129,7 @@ impl Engine {
             loop {
                 let expires_at = SystemTime::now() + EMBED_URL_VALIDITY;
                 let answer = self
-                    .client
+                    .client()
                     .generate_embed_url_for_registered_user()
                     .aws_account_id(&self.account_id)
                     .user_arn(&arn)

@@ -33,6 +33,12 @@ pub enum EngineError {
     /// A tenant's namespace is still being created: the change finishes later.
     #[error("namespace {namespace} is not ready yet ({status}); the change is retried later")]
     NamespaceNotReady { namespace: String, status: String },
+    /// QuickSight answers user management only in its identity region, and was called elsewhere
+    /// (followed once per process when QUICKSIGHT_IDENTITY_REGION is unset).
+    #[error(
+        "QuickSight's identity region is {identity}, but it was called in {called}: set QUICKSIGHT_IDENTITY_REGION={identity}"
+    )]
+    IdentityRegion { called: String, identity: String },
     #[error("user {user} still not visible to {operation} after {waited:?} (QuickSight eventual consistency)")]
     NotYetVisible {
         user: String,
@@ -57,7 +63,7 @@ impl EngineError {
     /// a change QuickSight refuses for good.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Invalid(_) | Self::Refused(_) => false,
+            Self::Invalid(_) | Self::Refused(_) | Self::IdentityRegion { .. } => false,
             Self::QuickSight { code: None, .. } => true,
             Self::QuickSight { code: Some(code), .. } => TRANSIENT_CODES.contains(&code.as_str()),
             Self::DeadlineExceeded { .. }
@@ -70,6 +76,20 @@ impl EngineError {
     /// A change this deployment must not apply: it fails for good, alone.
     pub fn is_refusal(&self) -> bool {
         matches!(self, Self::Refused(_))
+    }
+
+    /// The error in this project's words: QuickSight's own message (SDK text, which may change or
+    /// echo values) left out, its code kept. For answers and error lines; the full text is for debug.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::QuickSight { operation, code, .. } => {
+                format!(
+                    "QuickSight {operation} failed: {}",
+                    code.as_deref().unwrap_or("no answer")
+                )
+            }
+            other => other.to_string(),
+        }
     }
 
     /// The QuickSight error code, if QuickSight answered with one.
@@ -100,6 +120,11 @@ where
         SdkError::ServiceError(e) => e.err().message().unwrap_or_default().to_owned(),
         other => DisplayErrorContext(other).to_string(),
     };
+    if code.as_deref() == Some("AccessDeniedException")
+        && let Some((called, identity)) = crate::client::identity_region_hint(&message)
+    {
+        return EngineError::IdentityRegion { called, identity };
+    }
     EngineError::QuickSight {
         operation,
         code,

@@ -82,7 +82,7 @@ impl InHome<'_> {
     /// Every group the user is in, or `None` when QuickSight answers that the user does not exist.
     async fn list_user_groups(&self, user_name: &str) -> Result<Option<BTreeSet<String>>, EngineError> {
         let mut pages = self
-            .client
+            .client()
             .list_user_groups()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -150,7 +150,7 @@ impl InHome<'_> {
         let mut created = false;
         loop {
             let added = self
-                .client
+                .client()
                 .create_group_membership()
                 .aws_account_id(&self.account_id)
                 .namespace(self.namespace())
@@ -187,7 +187,7 @@ impl InHome<'_> {
     /// Creates the group; `false` when it already existed.
     async fn create_group(&self, group: &str) -> Result<bool, EngineError> {
         let created = self
-            .client
+            .client()
             .create_group()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -203,7 +203,7 @@ impl InHome<'_> {
 
     async fn group_exists(&self, group: &str) -> Result<bool, EngineError> {
         let described = self
-            .client
+            .client()
             .describe_group()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -220,7 +220,7 @@ impl InHome<'_> {
     /// Removes the membership; one already gone is success.
     async fn remove_membership(&self, user_name: &str, group: &str) -> Result<(), EngineError> {
         let removed = self
-            .client
+            .client()
             .delete_group_membership()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())

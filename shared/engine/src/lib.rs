@@ -35,7 +35,7 @@ use tokio::time::Instant;
 use home::InHome;
 
 pub use assets::owned_assets;
-pub use client::{build_client, load_sdk_config, with_retries};
+pub use client::{RegionalClient, build_client, load_sdk_config, with_retries};
 pub use embed::{EMBED_URL_VALIDITY, Embed, EmbedUrl};
 pub use error::{EngineError, from_sdk};
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
@@ -59,7 +59,7 @@ pub enum FirstCall {
 }
 
 pub struct Engine {
-    client: Client,
+    quicksight: RegionalClient,
     account_id: String,
     /// Where the warm-up call goes: the one home, or (tenants on) `default`.
     warm_up_home: Home,
@@ -78,8 +78,12 @@ pub struct Engine {
 impl Engine {
     /// `client` is the seam: production passes [`build_client`]'s, tests a mocked or emulator-bound one.
     pub fn new(client: Client, config: &Config) -> Self {
+        Self::with_client(RegionalClient::fixed(client), config)
+    }
+
+    fn with_client(quicksight: RegionalClient, config: &Config) -> Self {
         Self {
-            client,
+            quicksight,
             account_id: config.account_id.clone(),
             warm_up_home: config.home(None).unwrap_or_else(|_| Home {
                 namespace: qs_model::config::DEFAULT_NAMESPACE.into(),
@@ -100,7 +104,7 @@ impl Engine {
     /// The engine a function starts with: [`build_client`]'s client, the connection opened during
     /// init when `QUICKSIGHT_WARM_UP` asks for it.
     pub async fn connect(sdk: &aws_config::SdkConfig, config: &Config) -> Self {
-        let engine = Self::new(build_client(sdk, config), config);
+        let engine = Self::with_client(RegionalClient::following(sdk, config), config);
         if config.warm_up {
             engine.warm_up().await;
         }
@@ -130,7 +134,7 @@ impl Engine {
     async fn warm_up(&self) {
         let home = &self.warm_up_home;
         let _ = self
-            .client
+            .client()
             .describe_user()
             .aws_account_id(&self.account_id)
             .namespace(&home.namespace)
@@ -139,8 +143,30 @@ impl Engine {
             .await;
     }
 
+    /// The QuickSight client to call with now.
+    fn client(&self) -> Client {
+        self.quicksight.get()
+    }
+
+    /// Runs `work`, and once more when it failed because QuickSight answers in another identity
+    /// region that the client now follows (every change is idempotent, and the refused call changed
+    /// nothing).
+    async fn in_identity_region<T, F: Future<Output = Result<T, EngineError>>>(
+        &self,
+        work: impl Fn() -> F,
+    ) -> Result<T, EngineError> {
+        match work().await {
+            Err(e) if self.quicksight.follow(&e) => work().await,
+            done => done,
+        }
+    }
+
     /// Applies a planned change from the queue or a sign-up, in its home.
     pub async fn apply(&self, planned: &Planned, deadline: Instant) -> Result<Outcome, EngineError> {
+        self.in_identity_region(|| self.apply_here(planned, deadline)).await
+    }
+
+    async fn apply_here(&self, planned: &Planned, deadline: Instant) -> Result<Outcome, EngineError> {
         let home = &planned.home;
         let none = BTreeSet::new();
         // Boxed: each operation's future is deep, and one enum of all four nested in a handler's

@@ -93,7 +93,7 @@ impl InHome<'_> {
     /// The namespace's creation status; `None` when it does not exist.
     async fn namespace_status(&self) -> Result<Option<NamespaceStatus>, EngineError> {
         let described = self
-            .client
+            .client()
             .describe_namespace()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -114,7 +114,7 @@ impl InHome<'_> {
     /// CreateNamespace; one another process created meanwhile is as good.
     async fn create_namespace(&self) -> Result<(), EngineError> {
         let created = self
-            .client
+            .client()
             .create_namespace()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())

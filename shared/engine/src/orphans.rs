@@ -46,7 +46,7 @@ impl InHome<'_> {
             return Ok(self.outcome(ORPHAN_NAME, arn, UserChange::Deleted, GroupChanges::default()));
         }
         let deleted = self
-            .client
+            .client()
             .delete_user_by_principal_id()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -64,7 +64,7 @@ impl InHome<'_> {
     /// The user with `principal_id`, found by listing every user (no call reads one by it).
     async fn user_by_principal_id(&self, principal_id: &str) -> Result<Option<User>, EngineError> {
         let mut pages = self
-            .client
+            .client()
             .list_users()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())

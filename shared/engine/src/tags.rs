@@ -19,7 +19,7 @@ impl Engine {
         let Some(arn) = arn.filter(|_| !desired.is_empty() || !self.managed_tag_keys.is_empty()) else {
             return Ok(TagChanges::default());
         };
-        let listed = self.client.list_tags_for_resource().resource_arn(arn).send().await;
+        let listed = self.client().list_tags_for_resource().resource_arn(arn).send().await;
         let current: BTreeMap<String, String> = listed
             .map_err(|e| from_sdk("ListTagsForResource", e))?
             .tags()
@@ -43,7 +43,7 @@ impl Engine {
                 .iter()
                 .map(|(k, v)| Tag::builder().key(*k).value(*v).build().expect("key and value are set"));
             let request = self
-                .client
+                .client()
                 .tag_resource()
                 .resource_arn(arn)
                 .set_tags(Some(tags.collect()));
@@ -51,7 +51,11 @@ impl Engine {
         }
         if !remove.is_empty() {
             let keys = remove.iter().map(|k| k.to_string()).collect();
-            let request = self.client.untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
+            let request = self
+                .client()
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys));
             request.send().await.map_err(|e| from_sdk("UntagResource", e))?;
         }
         Ok(changes)

@@ -74,7 +74,7 @@ impl InHome<'_> {
     fn register_request(&self, spec: &UserSpec) -> RegisterUserFluentBuilder {
         let login = &spec.external_login;
         let mut request = self
-            .client
+            .client()
             .register_user()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -163,7 +163,7 @@ impl InHome<'_> {
         }
         // UpdateUser needs Email and Role every time; the rest is sent so the user ends up as specified.
         let mut request = self
-            .client
+            .client()
             .update_user()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -195,7 +195,7 @@ impl InHome<'_> {
     /// The user as QuickSight has it, or `None` when it does not exist.
     pub(super) async fn describe_user(&self, user_name: &str) -> Result<Option<ExistingUser>, EngineError> {
         let described = self
-            .client
+            .client()
             .describe_user()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())
@@ -232,7 +232,7 @@ impl InHome<'_> {
     /// DeleteUser; a user already gone is `NotFound`.
     async fn delete_user_call(&self, user_name: &str) -> Result<UserChange, EngineError> {
         let deleted = self
-            .client
+            .client()
             .delete_user()
             .aws_account_id(&self.account_id)
             .namespace(self.namespace())

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use qs_engine::{EngineError, build_client, owned_assets};
+use qs_engine::{EngineError, RegionalClient, owned_assets};
 use qs_model::assets::OwnedAsset;
 use qs_model::config::Config;
 use qs_model::message::Change;
@@ -36,7 +36,7 @@ pub struct Reconciler {
     pub config: Config,
     pub options: Options,
     pub source: DirectorySource,
-    pub quicksight: aws_sdk_quicksight::Client,
+    pub quicksight: RegionalClient,
     pub cognito: Option<aws_sdk_cognitoidentityprovider::Client>,
 }
 
@@ -51,7 +51,7 @@ impl Reconciler {
             max_attempts: READ_ATTEMPTS,
             ..config.clone()
         };
-        let quicksight = build_client(sdk, &reading);
+        let quicksight = RegionalClient::following(sdk, &reading);
         let cognito = match &source {
             DirectorySource::Cognito { .. } => Some(aws_sdk_cognitoidentityprovider::Client::new(sdk)),
             DirectorySource::Export { .. } => None,
@@ -78,16 +78,35 @@ impl Reconciler {
             }
             DirectorySource::Export { path, issuer } => read::export(&self.config, path, issuer.as_deref())?,
         };
-        let wanted = wanted_groups(&directory);
-        let mut quicksight = QuickSightSnapshot::default();
-        for home in self.homes(&directory)? {
-            let namespace = read::quicksight(&self.quicksight, &self.config, &home, &wanted, progress).await?;
-            quicksight.namespaces.push(namespace);
-        }
+        let homes = self.homes(&directory)?;
+        let quicksight = match self.read_quicksight(&directory, &homes, progress).await {
+            // QuickSight answers in another identity region, which the client now follows.
+            Err(ReconcileError::QuickSight(e)) if self.quicksight.follow(&e) => {
+                self.read_quicksight(&directory, &homes, progress).await?
+            }
+            read => read?,
+        };
         let mut plan = plan(&self.config, &directory, &quicksight, &self.options);
         let owned = self.leavers_assets(&plan, &quicksight).await?;
         with_assets(&mut plan, &self.config, &owned);
         Ok((directory, plan))
+    }
+
+    /// QuickSight's users and memberships in each home.
+    async fn read_quicksight(
+        &self,
+        directory: &Directory,
+        homes: &[Home],
+        progress: Progress<'_>,
+    ) -> Result<QuickSightSnapshot, ReconcileError> {
+        let wanted = wanted_groups(directory);
+        let client = self.quicksight.get();
+        let mut quicksight = QuickSightSnapshot::default();
+        for home in homes {
+            let namespace = read::quicksight(&client, &self.config, home, &wanted, progress).await?;
+            quicksight.namespaces.push(namespace);
+        }
+        Ok(quicksight)
     }
 
     /// The assets each leaver whose deletion is sent owns directly (five searches per leaver):
@@ -107,7 +126,7 @@ impl Reconciler {
                 .find(|u| u.user_name == item.user)
                 .and_then(|u| u.arn.as_deref());
             if let Some(arn) = arn {
-                let assets = owned_assets(&self.quicksight, &self.config.account_id, arn).await?;
+                let assets = owned_assets(&self.quicksight.get(), &self.config.account_id, arn).await?;
                 owned.insert((item.tenant.clone(), item.user.clone()), assets);
             }
         }

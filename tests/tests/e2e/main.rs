@@ -8,6 +8,7 @@ mod cognito_signup;
 mod embed;
 mod emulator;
 mod engine;
+mod identity_region;
 mod oidc_signup;
 mod qs_enqueue;
 mod reconcile;

@@ -97,6 +97,13 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
+    // Warnings (QuickSight's identity region followed, say) as plain lines on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .without_time()
+        .with_target(false)
+        .init();
     let args = Args::parse();
     let flags = args.variables();
     let mut env = EnvReader::new(|name| flags.get(name).cloned().or_else(|| std::env::var(name).ok()));

@@ -1,8 +1,9 @@
 //! Embed URLs with every login: each experience as QuickSight receives it, the dashboard
 //! allowlist, the error mapping, and a URL that appears in the answer only, never in a log line.
 
+use std::cell::RefCell;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 
 use aws_sdk_quicksight::Client as QuickSight;
 use aws_sdk_quicksight::operation::describe_user::DescribeUserOutput;
@@ -197,12 +198,17 @@ async fn an_embed_failure_says_the_user_is_provisioned_and_why_the_url_is_not() 
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// What the process-wide test logger wrote on this thread.
+    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
-impl Write for Captured {
+/// Appends to the writing thread's [`CAPTURED`].
+struct ThisThread;
+
+impl Write for ThisThread {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        CAPTURED.with(|c| c.borrow_mut().extend_from_slice(buf));
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -210,13 +216,20 @@ impl Write for Captured {
     }
 }
 
+/// The functions' logger at TRACE, for the whole test process, each thread's lines kept apart. A
+/// per-test (scoped) logger would miss lines whose call site another thread saw first.
+fn log_everything() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = qs_observe::logging::subscriber(LevelFilter::TRACE, || ThisThread);
+        tracing::subscriber::set_global_default(subscriber).expect("the only global logger");
+    });
+    CAPTURED.with(|c| c.borrow_mut().clear());
+}
+
 #[tokio::test]
 async fn the_url_is_in_the_answer_and_in_no_log_line_at_any_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _logging = tracing::subscriber::set_default(qs_observe::logging::subscriber(LevelFilter::TRACE, move || {
-        writer.clone()
-    }));
+    log_everything();
     let describe = returning();
     let embed = embed_answering(|_| true);
     let app = app_with(&[&describe, &embed], &embedding("dashboard:sales"));
@@ -224,7 +237,7 @@ async fn the_url_is_in_the_answer_and_in_no_log_line_at_any_level() {
     let (status, answer, _) = call_with_body(&app, &token(&claims()), None).await;
 
     assert_eq!((status, answer["embed_url"].as_str()), (200, Some(URL)));
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = CAPTURED.with(|c| String::from_utf8(c.borrow().clone()).unwrap());
     let lines: Vec<Value> = logs.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(
         lines

@@ -120,6 +120,15 @@ async fn a_failing_quicksight_answers_503_retryable() {
     let (status, body) = call(&app, &token(&claims())).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["retryable"], true);
+    assert_eq!(body["reason"], "quicksight_failed");
+    assert!(
+        body["detail"].as_str().unwrap().contains("InternalFailureException"),
+        "{body}"
+    );
+    assert!(
+        !body.to_string().contains("from the mock"),
+        "no SDK text in the answer: {body}"
+    );
 }
 
 #[test]

@@ -9,10 +9,12 @@ use aws_smithy_types::retry::RetryConfig;
 
 mod admission;
 mod https;
+mod region;
 
 use admission::AdmittedHttpClient;
 use https::{check_ca_bundle, https_client};
 use qs_model::config::{Config, ConfigError, RetryMode as Mode};
+pub use region::{RegionalClient, identity_region_hint};
 
 /// The SDK's own configuration chain, loaded once per process for all of its clients, which share
 /// one [`https_client`]. Fails when `AWS_CA_BUNDLE` holds a certificate TLS cannot trust.

@@ -15,7 +15,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
-use tracing::{Event, Metadata, Subscriber};
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::fmt::format::{JsonFields, Writer};
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields, MakeWriter};
@@ -60,7 +60,9 @@ where
     // Our spans and the runtime's are kept at every level: they carry the ids every line needs.
     // Metric lines too: an operator's metrics do not depend on the log level.
     let keep = filter::filter_fn(move |meta: &Metadata| {
-        (meta.is_span() && is_context_span(meta)) || meta.target() == metrics::TARGET || *meta.level() <= level
+        (meta.is_span() && is_context_span(meta))
+            || meta.target() == metrics::TARGET
+            || (*meta.level() <= level && !(*meta.level() == Level::TRACE && is_wire_level(meta)))
     });
     let layer = tracing_subscriber::fmt::layer()
         .fmt_fields(JsonFields::new())
@@ -68,6 +70,13 @@ where
         .with_writer(writer)
         .with_filter(keep);
     Registry::default().with(layer)
+}
+
+/// The AWS SDK's and the HTTP stack's trace lines: they hold raw requests and responses (an embed
+/// URL, a bearer credential, among them), so they are never written, whatever the level.
+fn is_wire_level(meta: &Metadata) -> bool {
+    const WIRE: [&str; 6] = ["aws_", "hyper", "h2", "rustls", "reqwest", "tower"];
+    WIRE.iter().any(|prefix| meta.target().starts_with(prefix))
 }
 
 fn is_context_span(meta: &Metadata) -> bool {

@@ -113,3 +113,15 @@ fn structured_values_are_objects_in_the_line_not_strings() {
     assert_eq!(lines[1]["outcome"]["user"]["status"], "registered", "{}", lines[1]);
     assert_eq!(lines[2]["json.note"], "not json", "{}", lines[2]);
 }
+
+#[test]
+fn the_sdks_trace_lines_are_never_written_ours_are() {
+    let lines = logged(LevelFilter::TRACE, || {
+        tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", response = "EmbedUrl: https://secret", "received response");
+        tracing::trace!(target: "hyper_util::client", "raw bytes");
+        tracing::debug!(target: "aws_smithy_runtime::client::orchestrator", "send_operation");
+        tracing::trace!(target: "qs_engine::groups", "ours");
+    });
+    let messages: Vec<&str> = lines.iter().map(|l| l["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["send_operation", "ours"]);
+}
