@@ -61,8 +61,29 @@ pub async fn handle(app: &App, _event: LambdaEvent<Value>) -> Result<Value, Diag
     })
 }
 
+/// Which part of a run failed, as its `ReconcileFailed` metric line says.
+fn phase(e: &ReconcileError) -> &'static str {
+    match e {
+        ReconcileError::QuickSight(_) => "quicksight",
+        ReconcileError::Export(_) | ReconcileError::NoCognitoClient => "directory",
+        ReconcileError::Tenant(_) => "configuration",
+    }
+}
+
+/// One metric line for a run that failed in `phase`: without it, a failed read wrote nothing.
+fn count_failure(mut counts: Counts, phase: &str) {
+    counts.add(Metric::ReconcileFailed, 1);
+    counts.emit_with("reconcile", &[("Phase", phase)]);
+}
+
 async fn run(app: &App) -> Result<Value, RunError> {
-    let (directory, plan) = app.reconciler.plan(&|_, _| {}).await?;
+    let (directory, plan) = match app.reconciler.plan(&|_, _| {}).await {
+        Ok(planned) => planned,
+        Err(e) => {
+            count_failure(Counts::default(), phase(&e));
+            return Err(e.into());
+        }
+    };
     let s = &plan.summary;
     tracing::info!(json.summary = %Json(s), "reconcile plan");
     for note in &plan.notes {
@@ -74,7 +95,15 @@ async fn run(app: &App) -> Result<Value, RunError> {
     counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);
     counts.add(Metric::ReconcileDeletionsHeld, s.held_deletes as u64);
     counts.add(Metric::ReconcileUsersLeftAlone, s.notes as u64);
-    counts.emit("reconcile");
+    let failed = if !sent.failed.is_empty() {
+        Some("queue")
+    } else {
+        directory.incomplete.is_some().then_some("directory")
+    };
+    match failed {
+        Some(phase) => count_failure(counts, phase),
+        None => counts.emit("reconcile"),
+    }
     if let Some((_, first)) = sent.failed.first() {
         return Err(RunError::NotSent {
             failed: sent.failed.len(),

@@ -270,3 +270,29 @@ async fn each_tenant_gets_its_own_user_and_a_namespace_still_being_created_queue
         "the refusal names the tenant"
     );
 }
+
+#[test]
+fn aws_lambda_log_format_text_writes_text_lines_and_the_metrics_as_json() {
+    let emu = Emulator::start(&[]);
+    let lambda = Lambda::start("cognito-signup", &env(&emu, &[("AWS_LAMBDA_LOG_FORMAT", "Text")]));
+
+    assert_eq!(lambda.invoke(&event(SIGN_UP)), event(SIGN_UP));
+
+    let log = lambda.log_text();
+    let provisioned = log
+        .lines()
+        .find(|l| l.contains(" INFO user provisioned "))
+        .unwrap_or_else(|| panic!("a text line for the sign-up:\n{log}"));
+    assert!(serde_json::from_str::<Value>(provisioned).is_err(), "{provisioned}");
+    assert!(
+        provisioned.contains("request_id=") && provisioned.contains("outcome={"),
+        "{provisioned}"
+    );
+    let metrics = lambda.log_lines();
+    assert!(
+        metrics
+            .iter()
+            .any(|l| l["_aws"].is_object() && l["UsersRegistered"] == 1),
+        "the EMF line stays JSON:\n{log}"
+    );
+}

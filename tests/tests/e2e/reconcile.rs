@@ -421,3 +421,33 @@ async fn a_user_whose_tenant_changed_moves_between_namespaces() {
     );
     let _ = std::fs::remove_file(&export);
 }
+
+#[tokio::test]
+async fn a_run_whose_quicksight_read_fails_writes_a_reconcile_failed_line_naming_the_phase() {
+    // QuickSight refuses every read: its identity region is not the one configured.
+    let (moto, emu) = (Moto::start(), Emulator::start(&["--identity-region", "eu-west-1"]));
+    let cognito = moto.cognito();
+    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let mut env = base_env(&emu.url);
+    env.extend(settings(&pool_id));
+    env.push(("QUICKSIGHT_IDENTITY_REGION".into(), "us-east-1".into()));
+    env.push(("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".into(), moto.url.clone()));
+    env.push(("BULK_QUEUE_URL".into(), format!("{}/123456789012/bulk.fifo", moto.url)));
+    let scheduled = Lambda::start("reconcile", &env);
+
+    let answer = scheduled.invoke(&json!({}));
+
+    assert_eq!(answer["errorType"], "ReadFailed", "{answer}");
+    let failed: Vec<Value> = scheduled
+        .log_lines()
+        .into_iter()
+        .filter(|l| l["ReconcileFailed"] == 1)
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", scheduled.log_text());
+    assert_eq!(failed[0]["Phase"], "quicksight");
+    assert_eq!(
+        failed[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+        json!([["Function"], ["Function", "Phase"]])
+    );
+}

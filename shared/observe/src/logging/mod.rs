@@ -9,6 +9,10 @@
 //! the line, not JSON strings inside it, so Logs Insights can query `failure.reason` or
 //! `outcome.user.status`: log them with [`Json`] under the field [`JSON_FIELD`] (their members
 //! become the line's own) or `json.<name>` (nested under `<name>`).
+//!
+//! `AWS_LAMBDA_LOG_FORMAT=Text` (Lambda's logging controls) writes the same fields as plain text,
+//! `timestamp LEVEL message key=value …`; metric lines stay JSON, as CloudWatch's embedded metric
+//! format requires.
 
 use std::fmt;
 
@@ -43,17 +47,52 @@ impl<T: serde::Serialize + ?Sized> fmt::Display for Json<'_, T> {
 /// The span `lambda_runtime` opens around each invocation.
 const RUNTIME_SPAN: &str = "Lambda runtime invoke";
 
-/// Installs the JSON logger for the whole process, at the level the environment asks for.
-pub fn init_logging() {
-    let (level, unknown) = level_from(|name| std::env::var(name).ok());
-    subscriber(level, std::io::stdout).init();
-    if let Some((variable, value)) = unknown {
-        tracing::warn!(variable, value, "unknown log level; logging at info");
+/// How lines are written: `AWS_LAMBDA_LOG_FORMAT`, `JSON` (the default) or `Text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+impl LogFormat {
+    /// The format `AWS_LAMBDA_LOG_FORMAT` names, and the value when it names none.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> (Self, Option<String>) {
+        match lookup("AWS_LAMBDA_LOG_FORMAT") {
+            None => (Self::Json, None),
+            Some(v) if v.eq_ignore_ascii_case("json") => (Self::Json, None),
+            Some(v) if v.eq_ignore_ascii_case("text") => (Self::Text, None),
+            Some(other) => (Self::Json, Some(other)),
+        }
     }
 }
 
-/// The subscriber [`init_logging`] installs, writing to `writer` (tests capture it).
+/// Installs the logger for the whole process, at the level and in the format the environment asks for.
+pub fn init_logging() {
+    let (level, unknown) = level_from(|name| std::env::var(name).ok());
+    let (format, unknown_format) = LogFormat::from_env(|name| std::env::var(name).ok());
+    subscriber_in(level, format, std::io::stdout).init();
+    if let Some((variable, value)) = unknown {
+        tracing::warn!(variable, value, "unknown log level; logging at info");
+    }
+    if let Some(value) = unknown_format {
+        tracing::warn!(
+            variable = "AWS_LAMBDA_LOG_FORMAT",
+            value,
+            "unknown log format; logging JSON"
+        );
+    }
+}
+
+/// The JSON subscriber, writing to `writer` (tests capture it).
 pub fn subscriber<W>(level: LevelFilter, writer: W) -> impl Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    subscriber_in(level, LogFormat::Json, writer)
+}
+
+/// The subscriber [`init_logging`] installs, writing to `writer`.
+pub fn subscriber_in<W>(level: LevelFilter, format: LogFormat, writer: W) -> impl Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -66,7 +105,7 @@ where
     });
     let layer = tracing_subscriber::fmt::layer()
         .fmt_fields(JsonFields::new())
-        .event_format(FlatJson)
+        .event_format(FlatLine(format))
         .with_writer(writer)
         .with_filter(keep);
     Registry::default().with(layer)
@@ -115,9 +154,10 @@ fn key(name: &str) -> &str {
     }
 }
 
-struct FlatJson;
+/// One line per event, its spans' fields and its own flattened into one object.
+struct FlatLine(LogFormat);
 
-impl<S, N> FormatEvent<S, N> for FlatJson
+impl<S, N> FormatEvent<S, N> for FlatLine
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
@@ -140,9 +180,31 @@ where
             }
         }
         event.record(&mut Fields(&mut line));
+        if self.0 == LogFormat::Text && event.metadata().target() != metrics::TARGET {
+            return writeln!(writer, "{}", text_line(line));
+        }
         let text = serde_json::to_string(&line).map_err(|_| fmt::Error)?;
         writeln!(writer, "{text}")
     }
+}
+
+/// `timestamp LEVEL message key=value …`: a value that is a plain word as it is, any other string
+/// quoted as JSON, structured values as compact JSON.
+fn text_line(mut line: Map<String, Value>) -> String {
+    let mut take = |key: &str| match line.remove(key) {
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let mut text = format!("{} {} {}", take("timestamp"), take("level"), take("message"));
+    for (key, value) in line {
+        let value = match value {
+            Value::String(s) if !s.is_empty() && !s.contains([' ', '"', '=']) && !s.chars().any(char::is_control) => s,
+            other => other.to_string(),
+        };
+        text.push_str(&format!(" {key}={value}"));
+    }
+    text
 }
 
 /// An event's fields into the line, `message` included; [`JSON_FIELD`] values as JSON.

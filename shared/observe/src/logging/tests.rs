@@ -125,3 +125,48 @@ fn the_sdks_trace_lines_are_never_written_ours_are() {
     let messages: Vec<&str> = lines.iter().map(|l| l["message"].as_str().unwrap()).collect();
     assert_eq!(messages, ["send_operation", "ours"]);
 }
+
+#[test]
+fn aws_lambda_log_format_text_writes_the_same_fields_as_text_and_metrics_as_json() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = super::subscriber_in(LevelFilter::INFO, super::LogFormat::Text, move || writer.clone());
+    let outcome = serde_json::json!({"user_name": "Fed/ana", "user": {"status": "registered"}});
+    tracing::subscriber::with_default(subscriber, || {
+        let invoke = tracing::info_span!("Lambda runtime invoke", requestId = "req-1");
+        let _in = invoke.enter();
+        tracing::info!(json.outcome = %Json(&outcome), note = "two words", "user provisioned");
+        let mut counts = crate::metrics::Counts::default();
+        counts.add(Metric::UsersRegistered, 1);
+        counts.emit("oidc-signup");
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let (time, rest) = lines[0].split_once(' ').unwrap();
+    assert!(time.ends_with('Z'), "{time}");
+    let outcome_text = rest
+        .strip_prefix(r#"INFO user provisioned note="two words" outcome="#)
+        .and_then(|r| r.strip_suffix(" request_id=req-1"))
+        .unwrap_or_else(|| panic!("{rest}"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(outcome_text).unwrap(),
+        outcome
+    );
+    let metric: serde_json::Value = serde_json::from_str(lines[1]).expect("the EMF line stays JSON");
+    assert_eq!(
+        (metric["UsersRegistered"].as_u64(), metric["request_id"].as_str()),
+        (Some(1), Some("req-1"))
+    );
+    assert!(metric["_aws"].is_object());
+}
+
+#[test]
+fn the_log_format_is_json_unless_lambda_says_text() {
+    use super::LogFormat;
+    let format = |v: Option<&str>| LogFormat::from_env(|_| v.map(str::to_owned));
+    assert_eq!(format(None), (LogFormat::Json, None));
+    assert_eq!(format(Some("Text")), (LogFormat::Text, None));
+    assert_eq!(format(Some("JSON")), (LogFormat::Json, None));
+    assert_eq!(format(Some("yaml")), (LogFormat::Json, Some("yaml".to_owned())));
+}

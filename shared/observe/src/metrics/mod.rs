@@ -58,6 +58,12 @@ impl Counts {
     /// The EMF document for these counts: every metric a `Count` in [`NAMESPACE`] by `Function`.
     /// Zero counts are included, so a quiet period shows as 0 rather than as no data.
     pub fn document(&self, function: &str, timestamp_ms: u64) -> Value {
+        self.document_with(function, &[], timestamp_ms)
+    }
+
+    /// [`Self::document`] with more dimensions (`Phase`, say): the counts by `Function`, and by
+    /// `Function` and those.
+    pub fn document_with(&self, function: &str, dimensions: &[(&str, &str)], timestamp_ms: u64) -> Value {
         let metrics: Vec<Value> = self
             .0
             .keys()
@@ -70,12 +76,15 @@ impl Counts {
                 "Timestamp": timestamp_ms,
                 "CloudWatchMetrics": [{
                     "Namespace": NAMESPACE,
-                    "Dimensions": [[DIMENSION]],
+                    "Dimensions": dimension_sets(dimensions),
                     "Metrics": metrics,
                 }],
             }),
         );
         document.insert(DIMENSION.into(), Value::String(function.to_owned()));
+        for (name, value) in dimensions {
+            document.insert((*name).to_owned(), Value::String((*value).to_owned()));
+        }
         for (metric, n) in &self.0 {
             document.insert(metric.name().to_owned(), (*n).into());
         }
@@ -83,14 +92,29 @@ impl Counts {
     }
 
     /// Logs the counts as one EMF line, with the QuickSight calls throttled since the last line.
-    pub fn emit(mut self, function: &str) {
+    pub fn emit(self, function: &str) {
+        self.emit_with(function, &[]);
+    }
+
+    /// [`Self::emit`] with more dimensions.
+    pub fn emit_with(mut self, function: &str, dimensions: &[(&str, &str)]) {
         self.add(Metric::ThrottledCalls, take_throttled());
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_millis() as u64;
-        let document = self.document(function, now).to_string();
+        let document = self.document_with(function, dimensions, now).to_string();
         tracing::info!(target: TARGET, json = document.as_str(), "metrics");
+    }
+}
+
+/// `[[Function]]`, and with more dimensions also `[Function, …]`.
+fn dimension_sets(dimensions: &[(&str, &str)]) -> Value {
+    let mut all = vec![DIMENSION];
+    all.extend(dimensions.iter().map(|(name, _)| *name));
+    match dimensions.is_empty() {
+        true => json!([[DIMENSION]]),
+        false => json!([[DIMENSION], all]),
     }
 }
 

@@ -55,6 +55,9 @@ metrics! {
     ReconcileChangesSent,
     /// reconcile: deletions a guard held back.
     ReconcileDeletionsHeld,
+    /// reconcile: a run that read QuickSight or the directory only in part, or sent only part of
+    /// its plan; its line names the `Phase` (`quicksight`, `directory`, `queue`, `configuration`).
+    ReconcileFailed,
     /// reconcile: users the plan reports and leaves alone.
     ReconcileUsersLeftAlone,
     /// oidc-signup: a request asking for what the deployment does not allow (a `dashboard_id`, 400).

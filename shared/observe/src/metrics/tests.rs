@@ -30,3 +30,18 @@ fn a_document_declares_every_metric_it_carries_under_one_namespace_and_dimension
     }
     assert_eq!(doc["UsersRegistered"], 3);
 }
+
+#[test]
+fn a_failure_line_adds_its_phase_as_a_second_dimension_set() {
+    let mut counts = Counts::default();
+    counts.add(Metric::ReconcileFailed, 1);
+    let doc = counts.document_with("reconcile", &[("Phase", "quicksight")], 1_700_000_000_000);
+    assert_eq!(
+        doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+        serde_json::json!([["Function"], ["Function", "Phase"]])
+    );
+    assert_eq!(
+        (doc["Phase"].as_str(), doc["ReconcileFailed"].as_u64()),
+        (Some("quicksight"), Some(1))
+    );
+}
