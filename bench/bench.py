@@ -156,7 +156,8 @@ def main():
     if "cpu" in parts:
         cpu_share.run(args.target, [int(m) for m in args.memory.split(",")], args.runs, args.warm_runs,
                       args.peer_python, args.warm_up)
-    if "embed" in parts:
+    # The cpu part's second table is oidc-signup's (a returning login with an embed URL).
+    if "embed" in parts or "cpu" in parts:
         embed.run(args.target, args.embed_memory, [int(m) for m in args.embed_cold_memory.split(",")], args.runs,
                   args.embed_logins, args.peer_python)
     if "throughput" in parts:

@@ -77,8 +77,9 @@ def invoke(port, payload):
         return json.loads(response.read())
 
 
-def serve_jwks(host="127.0.0.1"):
-    """The test-only key rsa-a as an OpenID provider's JWKS, on a free port (server.server_port)."""
+def serve_jwks(host="127.0.0.1", tls=None):
+    """The test-only key rsa-a as an OpenID provider's JWKS, on a free port (server.server_port);
+    over HTTPS with `tls` (an ssl.SSLContext holding the server's certificate)."""
     keys = json.loads((Path(__file__).resolve().parent.parent / "shared" / "testing" / "fixtures" / "oidc-test-keys.json").read_text())["keys"]
     body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
 
@@ -94,5 +95,7 @@ def serve_jwks(host="127.0.0.1"):
             pass
 
     server = http.server.ThreadingHTTPServer((host, 0), Handler)
+    if tls:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -13,10 +13,12 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     init_logging();
     let (config, settings) = read_env(|name| std::env::var(name).ok())?;
+    // The provider's keys come over the QuickSight client's HTTPS stack and trust store.
     let verifier = Verifier::new(
         settings.issuer.clone(),
         settings.audiences.clone(),
         settings.jwks_url.clone(),
+        config.ca_bundle.as_ref(),
     );
     // Apps call this on logins that may not be the first, so most users exist: the engine's
     // default describe-first costs them no mutating call.

@@ -35,7 +35,7 @@ use tokio::time::Instant;
 use home::InHome;
 
 pub use assets::owned_assets;
-pub use client::{RegionalClient, build_client, load_sdk_config, with_retries};
+pub use client::{HttpsGet, RegionalClient, build_client, load_sdk_config, with_retries};
 pub use embed::{EMBED_URL_VALIDITY, Embed, EmbedUrl};
 pub use error::{EngineError, from_sdk};
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};

@@ -98,7 +98,7 @@ fn start(emu: &Emulator, jwks: &Jwks, extra: &[(&str, &str)]) -> Lambda {
         .chain(extra)
         .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    if !extra.iter().any(|(k, _)| *k == "OIDC_ISSUER") {
+    if !extra.iter().any(|(k, _)| *k == "OIDC_ISSUER" || *k == "OIDC_JWKS_URL") {
         env.push(("OIDC_JWKS_URL".into(), format!("http://127.0.0.1:{}/jwks", jwks.port)));
     }
     Lambda::start("oidc-signup", &env)
@@ -440,4 +440,54 @@ fn a_first_and_a_returning_login_each_answer_an_embed_url_that_redeems_once_and_
         let token = url.rsplit('/').next().unwrap();
         assert!(!logs.contains(token), "an embed URL was logged:\n{logs}");
     }
+}
+
+/// A stand-in provider's key set over HTTPS, its certificate signed by a CA written to `ca_file`.
+async fn https_jwks(ca_file: &std::path::Path) -> u16 {
+    use axum::serve::Listener;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = quicksight_local::tls::server_config("127.0.0.1", ca_file).unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()]; // this stand-in speaks HTTP/1.1 only
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    let mut listener = quicksight_local::tls::TlsListener::new(tcp, config).unwrap();
+    let body = json!({ "keys": [key("rsa-a")["jwk"].clone()] }).to_string();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await;
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request).await;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_providers_keys_come_over_https_trusting_aws_ca_bundle_as_quicksight_calls_do() {
+    let emu = Emulator::start(&[]);
+    let ca_file = std::env::temp_dir().join(format!("qs-jwks-ca-{}.pem", std::process::id()));
+    let port = https_jwks(&ca_file).await;
+    let jwks = Jwks::start(&[]);
+    let url = format!("https://127.0.0.1:{port}/jwks");
+    let ca = ca_file.to_str().unwrap().to_owned();
+    let request = http_request(&token("rsa-a", "rsa-a", &claims()));
+
+    let trusting = start(&emu, &jwks, &[("OIDC_JWKS_URL", &url), ("AWS_CA_BUNDLE", &ca)]);
+    let (status, body) = status_and_body(&trusting.invoke(&request));
+    assert_eq!(status, 200, "{body}");
+
+    // Without the CA the provider's certificate is not trusted: its keys are unavailable.
+    let untrusting = start(&emu, &jwks, &[("OIDC_JWKS_URL", &url)]);
+    let (status, body) = status_and_body(&untrusting.invoke(&request));
+    assert_eq!(status, 503, "{body}");
+    let _ = std::fs::remove_file(&ca_file);
 }

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use jsonwebtoken::jwk::{JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
+use qs_engine::HttpsGet;
+use qs_model::config::CaBundle;
 use serde_json::Value;
 
 use header::{Header, excerpt};
@@ -59,21 +61,22 @@ pub struct Verifier {
     issuer: String,
     audiences: Vec<String>,
     jwks_url: Option<String>,
-    http: reqwest::Client,
+    /// The process's HTTPS stack and trust store (the QuickSight client's), `AWS_CA_BUNDLE` included.
+    http: HttpsGet,
     keys: KeyCache,
 }
 
+/// How long fetching the discovery document or the key set may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Verifier {
-    pub fn new(issuer: String, audiences: Vec<String>, jwks_url: Option<String>) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(3))
-            .build()
-            .expect("HTTP client");
+    /// `ca_bundle`: `AWS_CA_BUNDLE`'s certificates, trusted beside the system's.
+    pub fn new(issuer: String, audiences: Vec<String>, jwks_url: Option<String>, ca_bundle: Option<&CaBundle>) -> Self {
         Self {
             issuer,
             audiences,
             jwks_url,
-            http,
+            http: HttpsGet::new(ca_bundle, FETCH_TIMEOUT),
             keys: KeyCache::default(),
         }
     }
@@ -83,7 +86,7 @@ impl Verifier {
     pub fn with_keys(issuer: String, audiences: Vec<String>, jwks_url: Option<String>, keys: JwkSet) -> Self {
         Self {
             keys: KeyCache::with(keys),
-            ..Self::new(issuer, audiences, jwks_url)
+            ..Self::new(issuer, audiences, jwks_url, None)
         }
     }
 
@@ -162,15 +165,8 @@ impl Verifier {
     /// A JSON document from the provider; any failure means its keys are unavailable (the URL is
     /// left out of the error).
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: String) -> Result<T, Rejected> {
-        let unavailable = |e: reqwest::Error| Rejected::KeysUnavailable(e.without_url().to_string());
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(unavailable)?;
-        response.json().await.map_err(unavailable)
+        let body = self.http.get(&url).await.map_err(Rejected::KeysUnavailable)?;
+        serde_json::from_slice(&body).map_err(|e| Rejected::KeysUnavailable(format!("not the JSON expected: {e}")))
     }
 }
 

@@ -12,6 +12,7 @@ mod https;
 mod region;
 
 use admission::AdmittedHttpClient;
+pub use https::HttpsGet;
 use https::{check_ca_bundle, https_client};
 use qs_model::config::{Config, ConfigError, RetryMode as Mode};
 pub use region::{RegionalClient, identity_region_hint};
