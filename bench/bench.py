@@ -17,6 +17,7 @@ import embed
 import handover
 import reconcile
 import throughput
+import tls
 from common import EXTRA_ENV, FUNCTIONS, Emulator, Function, cognito_event, mib, sqs_event, table, upsert
 
 # The size ladder: one profile change at a time, from Rust's default release profile to ours.
@@ -128,7 +129,7 @@ def main():
     parser.add_argument("--changes", type=int, default=2000, help="upserts per rate: half new, a quarter changed, a quarter unchanged")
     parser.add_argument("--rates", default="5,20,100", help="quicksight-local --rate-limit values, comma-separated")
     parser.add_argument("--instances", type=int, default=2, help="concurrent sqs-sync instances (QueueMaxConcurrency)")
-    parser.add_argument("--only", default="sizes,starts,memory,cpu,embed,throughput,reconcile,handover",
+    parser.add_argument("--only", default="sizes,starts,memory,tls,cpu,embed,throughput,reconcile,handover",
                         help="the parts to run, comma-separated")
     parser.add_argument("--memory", default="128,512,1769",
                         help="the cpu part's Lambda memory sizes in MB (CPU share: memory/1769), comma-separated")
@@ -153,6 +154,8 @@ def main():
         starts(args.target, args.runs)
     if "memory" in parts:
         memory(args.target, args.invocations)
+    if "tls" in parts:
+        tls.run(args.target, max(args.runs, 9))
     if "cpu" in parts:
         cpu_share.run(args.target, [int(m) for m in args.memory.split(",")], args.runs, args.warm_runs,
                       args.peer_python, args.warm_up)

@@ -13,7 +13,7 @@ from samcli.yamlhelper import yaml_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from local_lambda import free_port, invoke, rie, start_group, stop, template_environment, wait_for  # noqa: E402
+from local_lambda import invoke, rie_command, start_group, start_listening, stop, template_environment  # noqa: E402
 
 ACCOUNT = "123456789012"
 FUNCTIONS = {"cognito-signup": "CognitoSignupFunction", "sqs-sync": "SqsSyncFunction", "oidc-signup": "OidcSignupFunction"}
@@ -85,12 +85,10 @@ class Function:
         env.pop("RETRY_QUEUE_URL", None)
         env.update(env_overrides or {})
         env.update(EXTRA_ENV)
-        self.port = free_port()
         self.started = time.perf_counter()
-        self.proc = start_group([rie(), "--runtime-interface-emulator-address", f"127.0.0.1:{self.port}",
-                                 "--runtime-api-address", f"127.0.0.1:{free_port()}", *(command or [target / "release" / name])],
-                                env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
-        wait_for(self.port, "aws-lambda-rie")
+        self.proc, self.port = start_listening(rie_command(command or [target / "release" / name]), "aws-lambda-rie",
+                                               env=env, stdout=log or subprocess.DEVNULL,
+                                               stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
 
     def invoke(self, event):
         start = time.perf_counter()

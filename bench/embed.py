@@ -28,28 +28,35 @@ def login_event():
 
 
 def https_issuer(emulator, folder):
-    """A stand-in provider serving its keys over HTTPS with a self-signed certificate for
-    127.0.0.1, and one bundle trusting it and the emulator's CA (AWS_CA_BUNDLE)."""
+    """A stand-in provider serving its keys over HTTPS, its certificate for 127.0.0.1 signed by a
+    CA of its own, and one bundle trusting that CA and the emulator's (AWS_CA_BUNDLE)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stand-in issuer")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    (folder / "issuer.pem").write_bytes(cert_pem)
+
+    def certificate(subject, key, issuer, issuer_key, ca):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stand-in issuer CA")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stand-in issuer")])
+    ca = certificate(ca_name, ca_key, ca_name, ca_key, True).public_bytes(serialization.Encoding.PEM)
+    leaf = certificate(name, key, ca_name, ca_key, False).public_bytes(serialization.Encoding.PEM)
+    (folder / "issuer.pem").write_bytes(leaf + ca)
     (folder / "issuer.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                           serialization.NoEncryption()))
     bundle = folder / "bundle.pem"
-    bundle.write_bytes(Path(emulator.ca_file).read_bytes() + cert_pem)
+    bundle.write_bytes(Path(emulator.ca_file).read_bytes() + ca)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(folder / "issuer.pem", folder / "issuer.key")
     return serve_jwks(tls=tls), bundle

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from samcli.yamlhelper import yaml_parse
 
-from local_lambda import free_port, invoke, rie, serve_jwks, start_group, stop, template_environment, wait_for
+from local_lambda import invoke, rie_command, serve_jwks, start_group, start_listening, stop, template_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.argv[1])
@@ -132,10 +132,9 @@ def main():
         emulator = start_group([BIN / "quicksight-local", "--port", "0", "--state", STATE], stdout=subprocess.PIPE, text=True)
         url = emulator.stdout.readline().split()[-1]
         print(f"quicksight-local at {url} (state kept in {STATE.relative_to(ROOT)})")
-        moto_port = free_port()
-        moto = start_group([Path(sys.prefix) / "bin" / "moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(moto_port, "moto_server")
+        moto, moto_port = start_listening(
+            lambda port: [Path(sys.prefix) / "bin" / "moto_server", "-H", "127.0.0.1", "-p", str(port)], "moto_server",
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         queue_url = sqs_client(f"http://127.0.0.1:{moto_port}").create_queue(QueueName="qs-provision-bulk")["QueueUrl"]
 
         jwks = serve_jwks()
@@ -161,13 +160,10 @@ def main():
                             "OIDC_JWKS_URL": f"http://127.0.0.1:{jwks.server_address[1]}/jwks"})
             if "RETRY_QUEUE_URL" in template["Resources"][resource]["Properties"].get("Environment", {}).get("Variables", {}):
                 env["RETRY_QUEUE_URL"] = queue_url
-            port, runtime_port = free_port(), free_port()
             log = tempfile.TemporaryFile(mode="w+")
-            lam = start_group([rie(), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
-                               "--runtime-api-address", f"127.0.0.1:{runtime_port}", BIN / binary],
-                              env=env, stdout=log, stderr=subprocess.DEVNULL)
+            lam, port = start_listening(rie_command([BIN / binary]), "aws-lambda-rie",
+                                        env=env, stdout=log, stderr=subprocess.DEVNULL)
             try:
-                wait_for(port, "aws-lambda-rie")
                 print(summary(binary, event, invoke(port, json.dumps(event))))
             finally:
                 stop(lam)

@@ -20,17 +20,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, what):
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"{what} did not start on port {port}")
-
-
 def template_environment(template, resource):
     """The function's environment with every !Ref resolved to the parameter's default."""
     params = {name: p.get("Default") for name, p in template["Parameters"].items()}
@@ -43,6 +32,37 @@ def template_environment(template, resource):
         if isinstance(value, (str, int)) and value is not None:
             resolved[key] = str(value)
     return resolved
+
+
+def start_listening(command_for, what, attempts=5, timeout=60, **popen):
+    """Starts `command_for(port)` on a free port and waits until it listens there: (process, port).
+    A free port can be taken by another process before the new one binds it; the new one then
+    exits (or never answers), and it starts again on another port."""
+    for _ in range(attempts):
+        port = free_port()
+        proc = start_group(command_for(port), **popen)
+        deadline = time.time() + timeout
+        while proc.poll() is None and time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            time.sleep(0.05)  # the answer may have come from the port's other owner: ours then exits
+            if proc.poll() is None:
+                return proc, port
+            break
+        stop(proc)
+    sys.exit(f"{what} did not start on {attempts} free ports")
+
+
+def rie_command(binary_command, runtime_port=None):
+    """`aws-lambda-rie` serving `binary_command` (a list) on the port given to the returned function."""
+    def command(port):
+        api = runtime_port or free_port()
+        return [rie(), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
+                "--runtime-api-address", f"127.0.0.1:{api}", *map(str, binary_command)]
+    return command
 
 
 def rie():
@@ -84,6 +104,10 @@ def serve_jwks(host="127.0.0.1", tls=None):
     body = json.dumps({"keys": [keys["rsa-a"]["jwk"]]}).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        # The head and the body are two writes: with Nagle's algorithm the body would wait for the
+        # client's delayed ACK (40 ms).
+        disable_nagle_algorithm = True
+
         def do_GET(self):
             self.send_response(200)
             self.send_header("content-type", "application/json")

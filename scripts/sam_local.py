@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from demo import ACCOUNT, OIDC_ISSUER, OVERRIDES, serve_jwks, summary, table
-from local_lambda import free_port, start_group, stop, wait_for
+from local_lambda import start_group, start_listening, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.argv[1])
@@ -169,10 +169,9 @@ def main():
                 summary(BINARIES[function], json.loads((ROOT / event_file).read_text()), response))
 
         # The same bulk batch through the Lambda API that `sam local start-lambda` serves.
-        port = free_port()
-        lambda_api = start_group([*sam, "local", "start-lambda", "--port", str(port), *common], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(port, "sam local start-lambda")
+        lambda_api, port = start_listening(lambda port: [*sam, "local", "start-lambda", "--port", str(port), *common],
+                                           "sam local start-lambda", cwd=ROOT, env=env,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import boto3  # aws-sam-cli's own dependency
 
         client = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",

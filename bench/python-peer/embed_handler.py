@@ -7,18 +7,10 @@ import base64
 import json
 import os
 
-import boto3
-from botocore.config import Config
+# The sign-up peer's client and settings, built once per process.
+from handler import ACCOUNT, NAMESPACE, QUICKSIGHT, ROLE_ARN
 
-# Built once per process, like the Rust functions' client.
-QUICKSIGHT = boto3.client(
-    "quicksight",
-    region_name=os.environ.get("QUICKSIGHT_IDENTITY_REGION") or os.environ["AWS_REGION"],
-    config=Config(retries={"mode": "standard", "max_attempts": int(os.environ.get("QUICKSIGHT_MAX_ATTEMPTS", "4"))}),
-)
-ACCOUNT = os.environ["QUICKSIGHT_ACCOUNT_ID"]
-NAMESPACE = os.environ.get("QUICKSIGHT_NAMESPACE", "default")
-ROLE_NAME = os.environ["QUICKSIGHT_FEDERATED_ROLE_ARN"].rsplit("/", 1)[1]
+ROLE_NAME = ROLE_ARN.rsplit("/", 1)[1]
 DASHBOARD = os.environ["EMBED_EXPERIENCE"].split(":", 1)[1]
 MINUTES = int(os.environ.get("EMBED_SESSION_MINUTES", "600"))
 

@@ -64,6 +64,9 @@ impl TlsListener {
                 let Ok((stream, peer)) = tcp.accept().await else {
                     continue;
                 };
+                // A response goes out in several TLS records: with Nagle's algorithm on, the second
+                // small write waits for the client's delayed ACK (40 ms on Linux) on every request.
+                let _ = stream.set_nodelay(true);
                 let (acceptor, sender) = (acceptor.clone(), sender.clone());
                 tokio::spawn(async move {
                     match acceptor.accept(stream).await {

@@ -395,15 +395,14 @@ fn a_first_and_a_returning_login_each_answer_an_embed_url_that_redeems_once_and_
     assert_eq!(emu.redeem(&first_url).0, 401, "redeemed once only");
 
     // Returning login, asking for the other allowed dashboard: reads and the embed call only.
-    let writes_before: u64 = [
+    const WRITES: [&str; 4] = [
         "RegisterUser",
         "UpdateUser",
         "CreateGroupMembership",
         "DeleteGroupMembership",
-    ]
-    .iter()
-    .map(|op| emu.requests(op))
-    .sum();
+    ];
+    let writes = || -> u64 { WRITES.iter().map(|op| emu.requests(op)).sum() };
+    let writes_before = writes();
     let (status, again) = login(Some(r#"{"dashboard_id": "finance"}"#));
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["user"]["status"], "unchanged");
@@ -415,16 +414,7 @@ fn a_first_and_a_returning_login_each_answer_an_embed_url_that_redeems_once_and_
         (200, &json!("finance"))
     );
     assert_eq!(emu.redeem(&again_url).0, 401);
-    let writes_after: u64 = [
-        "RegisterUser",
-        "UpdateUser",
-        "CreateGroupMembership",
-        "DeleteGroupMembership",
-    ]
-    .iter()
-    .map(|op| emu.requests(op))
-    .sum();
-    assert_eq!(writes_after, writes_before, "a returning login changes nothing");
+    assert_eq!(writes(), writes_before, "a returning login changes nothing");
     assert_eq!(emu.succeeded("GenerateEmbedUrlForRegisteredUser"), 2);
 
     // A dashboard outside the allowlist: 400, nothing sent.
