@@ -194,12 +194,7 @@ pub fn respond(result: Result<Login, SignupError>, request_id: &str) -> Value {
         }
         SignupError::QuickSight(e) => {
             // The SDK's words stay at debug: answers and error lines carry stable fields only.
-            tracing::error!(
-                code = e.code(),
-                retryable = e.is_transient(),
-                request_id,
-                "QuickSight failed"
-            );
+            tracing::error!(error = %e.summary(), retryable = e.is_transient(), request_id, "QuickSight failed");
             tracing::debug!(error = %e, "QuickSight's error");
             let body = json!({
                 "error": "QuickSight failed; the request is safe to retry",
@@ -212,13 +207,14 @@ pub fn respond(result: Result<Login, SignupError>, request_id: &str) -> Value {
         }
         SignupError::EmbedUnavailable { outcome, error } => {
             let cause = embed_cause(&error);
-            tracing::error!(user_name = %outcome.user_name, cause, code = error.code(), request_id, "the user is provisioned; the embed URL is not");
+            tracing::error!(user_name = %outcome.user_name, cause, error = %error.summary(), request_id, "the user is provisioned; the embed URL is not");
             tracing::debug!(error = %error, "the embed call's error");
             let transient = error.is_transient();
             let mut body = serde_json::to_value(&outcome).unwrap_or_default();
             body["error"] = json!("the user is provisioned; the embed URL is not");
             body["reason"] = json!("embed_unavailable");
             body["cause"] = json!(cause);
+            body["detail"] = json!(error.summary());
             body["retryable"] = json!(transient);
             body["request_id"] = json!(request_id);
             match transient {
