@@ -133,27 +133,16 @@ impl Emulator {
 
     /// Creates `namespace` in the test account at once, `CREATED` (the emulator's admin seed).
     pub fn seed_namespace(&self, namespace: &str) {
-        let seed = serde_json::json!({ "AwsAccountId": ACCOUNT, "Namespace": namespace }).to_string();
-        let (status, body) = self.raw(
-            "POST",
+        self.post_json(
             "/_emulator/namespaces",
-            &[("content-type", "application/json")],
-            &seed,
+            &serde_json::json!({ "AwsAccountId": ACCOUNT, "Namespace": namespace }),
         );
-        assert_eq!(status, 200, "{body}");
     }
 
     /// Seeds a dashboard nobody has permissions on, so an embed experience can open it.
     pub fn seed_dashboard(&self, id: &str) {
         let seed = serde_json::json!({ "kind": "dashboard", "id": id, "name": id, "AwsAccountId": ACCOUNT, "Region": "eu-west-1" });
-        let seed = seed.to_string();
-        let (status, body) = self.raw(
-            "POST",
-            "/_emulator/assets",
-            &[("content-type", "application/json")],
-            &seed,
-        );
-        assert_eq!(status, 200, "{body}");
+        self.post_json("/_emulator/assets", &seed);
     }
 
     /// Opens an embed URL as a browser would: the status, and the session it grants as JSON.
@@ -179,6 +168,13 @@ impl Emulator {
         let (status, body) = self.raw("GET", path, &[], "");
         assert_eq!(status, 200, "{path}: {body}");
         serde_json::from_str(&body).expect("JSON body")
+    }
+
+    /// POSTs `body` to an admin endpoint, which must answer 200; its answer as JSON.
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let (status, answer) = self.raw("POST", path, &[("content-type", "application/json")], &body.to_string());
+        assert_eq!(status, 200, "{path}: {answer}");
+        serde_json::from_str(&answer).expect("JSON body")
     }
 
     /// One plain HTTP request, for what the SDK cannot send (no Authorization header).

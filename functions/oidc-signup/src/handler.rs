@@ -48,13 +48,10 @@ async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, Si
         .map_err(SignupError::Claims)?;
     let deadline = deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN;
     let outcome = app.engine.apply(&planned, deadline).await?;
-    let (Some(experience), Some(embedding)) = (experience, &app.settings.embedding) else {
+    // A dry run registers nobody, so there is nobody to embed for.
+    let (Some(experience), Some(embedding), false) = (experience, &app.settings.embedding, outcome.dry_run) else {
         return Ok(Login { outcome, embed: None });
     };
-    // A dry run registers nobody, so there is nobody to embed for.
-    if outcome.dry_run {
-        return Ok(Login { outcome, embed: None });
-    }
     let embed = app
         .engine
         .embed_url(&planned.home, &outcome, &experience, embedding, deadline)

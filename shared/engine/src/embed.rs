@@ -95,18 +95,7 @@ impl Engine {
         embedding: &Embedding,
         deadline: Instant,
     ) -> Result<Embed, EngineError> {
-        self.in_identity_region(|| self.embed_url_here(home, outcome, experience, embedding, deadline))
-            .await
-    }
-
-    async fn embed_url_here(
-        &self,
-        home: &Home,
-        outcome: &Outcome,
-        experience: &Experience,
-        embedding: &Embedding,
-        deadline: Instant,
-    ) -> Result<Embed, EngineError> {
+        self.in_identity_region(|| {
         within(deadline, "embed_url", async {
             let at = self.at(home, deadline).await?;
             let arn = match &outcome.arn {
@@ -160,6 +149,7 @@ impl Engine {
                 sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_VISIBILITY_BACKOFF);
             }
+        })
         })
         .await
     }

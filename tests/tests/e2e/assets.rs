@@ -82,13 +82,7 @@ fn seed(emu: &Emulator, kind: &str, id: &str, permissions: &[(&str, Vec<&str>)])
         .map(|(p, a)| json!({ "Principal": p, "Actions": a }))
         .collect();
     let body = json!({ "kind": kind, "id": id, "name": format!("{kind} {id}"), "permissions": permissions });
-    let (status, answer) = emu.raw(
-        "POST",
-        "/_emulator/assets",
-        &[("content-type", "application/json")],
-        &body.to_string(),
-    );
-    assert_eq!(status, 200, "{answer}");
+    emu.post_json("/_emulator/assets", &body);
 }
 
 /// The principals of an asset that hold its owner actions, from `GET /_emulator/assets`.

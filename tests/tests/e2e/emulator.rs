@@ -300,13 +300,10 @@ async fn users_of_a_deleted_role_become_na_and_only_delete_user_by_principal_id_
     let emu = Emulator::start(&[]);
     let qs = emu.client();
     let principal = register(&qs, "ana").await.unwrap().principal_id.unwrap();
-    let (status, _) = emu.raw(
-        "POST",
+    emu.post_json(
         "/_emulator/orphan-role",
-        &[("content-type", "application/json")],
-        r#"{"role":"QuickSightFederated"}"#,
+        &serde_json::json!({ "role": "QuickSightFederated" }),
     );
-    assert_eq!(status, 200);
 
     let listed = qs
         .list_users()

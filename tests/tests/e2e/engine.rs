@@ -413,13 +413,11 @@ async fn users_of_a_deleted_role_are_deleted_by_principal_id_when_they_are_this_
         principal("QuickSightFederated/ana@example.com"),
         principal("QuickSightFederated/bo@example.com"),
     );
-    let (status, body) = emu.raw(
-        "POST",
+    let orphaned = emu.post_json(
         "/_emulator/orphan-role",
-        &[("content-type", "application/json")],
-        r#"{"role":"QuickSightFederated"}"#,
+        &serde_json::json!({ "role": "QuickSightFederated" }),
     );
-    assert_eq!((status, body.as_str()), (200, r#"{"orphaned":2}"#));
+    assert_eq!(orphaned, serde_json::json!({ "orphaned": 2 }));
     // Registered again after the role came back: a new, named user with the same session name.
     engine
         .provision(&testing::home(), &spec("ana", UserRole::Reader), None, &scope, soon())
