@@ -230,6 +230,50 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Its DynamoDB.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(local_credentials())
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    /// Its Secrets Manager.
+    pub fn secrets(&self) -> aws_sdk_secretsmanager::Client {
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(local_credentials())
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+}
+
+/// The SCIM table as the template creates it: one string key, `pk`, billed per request.
+pub async fn scim_table(dynamodb: &aws_sdk_dynamodb::Client, name: &str) {
+    use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+    dynamodb
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
 /// A FIFO queue named `name` (ending in `.fifo`); its URL.
 pub async fn fifo_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     let created = sqs

@@ -80,7 +80,7 @@ impl InHome<'_> {
     }
 
     /// Every group the user is in, or `None` when QuickSight answers that the user does not exist.
-    async fn list_user_groups(&self, user_name: &str) -> Result<Option<BTreeSet<String>>, EngineError> {
+    pub(super) async fn list_user_groups(&self, user_name: &str) -> Result<Option<BTreeSet<String>>, EngineError> {
         let mut pages = self
             .client()
             .list_user_groups()
@@ -185,7 +185,7 @@ impl InHome<'_> {
     }
 
     /// Creates the group; `false` when it already existed.
-    async fn create_group(&self, group: &str) -> Result<bool, EngineError> {
+    pub(super) async fn create_group(&self, group: &str) -> Result<bool, EngineError> {
         let created = self
             .client()
             .create_group()
@@ -201,7 +201,7 @@ impl InHome<'_> {
         }
     }
 
-    async fn group_exists(&self, group: &str) -> Result<bool, EngineError> {
+    pub(super) async fn group_exists(&self, group: &str) -> Result<bool, EngineError> {
         let described = self
             .client()
             .describe_group()

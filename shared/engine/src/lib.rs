@@ -9,6 +9,7 @@
 mod assets;
 pub mod batch;
 mod client;
+mod directory;
 mod embed;
 mod error;
 mod groups;

@@ -12,6 +12,7 @@ mod identity_region;
 mod oidc_signup;
 mod qs_enqueue;
 mod reconcile;
+mod scim;
 mod sam_local;
 mod sdk_endpoint;
 mod sqs_sync;

@@ -62,6 +62,14 @@ metrics! {
     ReconcileUsersLeftAlone,
     /// oidc-signup: a request asking for what the deployment does not allow (a `dashboard_id`, 400).
     RequestsInvalid,
+    /// scim: every request answered.
+    ScimRequests,
+    /// scim: answered 5xx or 429 (QuickSight, the table or the token secret failed or throttled).
+    ScimRequestsFailed,
+    /// scim: answered 4xx other than 401 and 429 (a request this service refuses).
+    ScimRequestsInvalid,
+    /// scim: no bearer token, or a wrong one (401).
+    ScimRequestsUnauthorized,
     /// oidc-signup: QuickSight failed (503).
     SignupsFailedQuickSight,
     /// cognito-signup: neither provisioned nor queued.

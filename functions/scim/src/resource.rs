@@ -1,0 +1,139 @@
+//! What users and groups share: the request's context (its home, its base URL, its deadline), ids,
+//! timestamps, `meta`, and the keys of the table's items.
+
+use qs_model::tenant::Home;
+use serde_json::{Map, Value, json};
+use tokio::time::Instant;
+
+use crate::App;
+use crate::error::{ScimError, ScimType};
+use crate::protocol::{ResourceKind, get_ci};
+use crate::store::StoreError;
+
+/// One request's view: the app, the home its token gives it, where its resources live.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub home: Home,
+    pub base: String,
+    pub deadline: Instant,
+}
+
+impl Ctx<'_> {
+    pub fn key(&self, kind: &str, name: &str) -> String {
+        format!("{kind}#{}#{name}", self.home.namespace)
+    }
+
+    pub fn location(&self, kind: ResourceKind, id: &str) -> String {
+        format!("{}/{}/{id}", self.base, kind.endpoint())
+    }
+
+    /// `meta` (RFC 7643 §3.1): `version` is the item's, as a weak ETag.
+    pub fn meta(&self, kind: ResourceKind, id: &str, created: &str, last_modified: &str, version: u64) -> Value {
+        json!({
+            "resourceType": kind.name(),
+            "created": created,
+            "lastModified": last_modified,
+            "location": self.location(kind, id),
+            "version": format!("W/\"{version}\""),
+        })
+    }
+}
+
+/// `schemas` and `id` first, then the attributes, then `meta`: as RFC 7643's examples read.
+pub fn ordered(schemas: Value, id: &str, attributes: Value, meta: Value) -> Value {
+    let mut object = Map::new();
+    object.insert("schemas".into(), schemas);
+    object.insert("id".into(), json!(id));
+    for (k, v) in attributes.as_object().into_iter().flatten() {
+        object.insert(k.clone(), v.clone());
+    }
+    object.insert("meta".into(), meta);
+    Value::Object(object)
+}
+
+/// A random version-4 UUID: the SCIM `id`, given once and never derived from a name.
+pub fn new_id() -> String {
+    let bits = fastrand::u128(..);
+    let bits = (bits & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// Now, as RFC 3339 with milliseconds.
+pub fn now() -> String {
+    let now = aws_smithy_types_now();
+    now.fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime).unwrap_or_default()
+}
+
+fn aws_smithy_types_now() -> aws_sdk_dynamodb::primitives::DateTime {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    aws_sdk_dynamodb::primitives::DateTime::from_millis(since.as_millis() as i64)
+}
+
+/// The attributes a client wrote: `id`, `meta` and (RFC 7643 §2.2) read-only attributes it may
+/// send are ignored; `schemas` is given back from what is held.
+pub fn written(body: &Value, read_only: &[&str]) -> Value {
+    let mut attributes = Map::new();
+    for (k, v) in body.as_object().into_iter().flatten() {
+        let ignored = ["id", "meta", "schemas"].iter().chain(read_only).any(|a| a.eq_ignore_ascii_case(k));
+        if !ignored {
+            attributes.insert(k.clone(), crate::protocol::patch::normalized(k, v.clone()));
+        }
+    }
+    Value::Object(attributes)
+}
+
+/// A required, non-empty string attribute.
+pub fn required_string(resource: &Value, name: &str) -> Result<String, ScimError> {
+    match get_ci(resource, name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(other) if !other.is_null() => Err(ScimError::bad(
+            ScimType::InvalidValue,
+            format!("{name} must be a non-empty string, not {other}"),
+        )),
+        _ => Err(ScimError::bad(ScimType::InvalidValue, format!("{name} is required"))),
+    }
+}
+
+/// An optional string attribute.
+pub fn optional_string(resource: &Value, name: &str) -> Result<Option<String>, ScimError> {
+    match get_ci(resource, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ScimError::bad(
+            ScimType::InvalidValue,
+            format!("{name} must be a string, not {other}"),
+        )),
+    }
+}
+
+impl From<StoreError> for ScimError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { key } if key.starts_with("user#") || key.starts_with("group#") => Self::Unavailable {
+                status: 503,
+                detail: "the resource was changed by another request meanwhile; retry".into(),
+            },
+            StoreError::Conflict { key } => Self::Conflict(format!("{} is taken by another resource", shown(&key))),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(why, "the SCIM table is unavailable");
+                Self::Unavailable {
+                    status: 503,
+                    detail: "the SCIM table did not answer; retry".into(),
+                }
+            }
+            StoreError::Failed(why) => Self::Internal(why),
+        }
+    }
+}
+
+/// A table key as a client may see it: the kind and value, not the namespace.
+fn shown(key: &str) -> String {
+    let mut parts = key.splitn(3, '#');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(kind), Some(_), Some(name)) => format!("{kind} {name:?}"),
+        _ => "the resource".into(),
+    }
+}

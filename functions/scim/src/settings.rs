@@ -1,0 +1,112 @@
+//! The function's own variables (`SCIM_*`), read with the shared configuration.
+
+use std::time::Duration;
+
+use qs_model::config::{EnvReader, parse};
+use qs_model::validate::{FieldError, fields};
+
+/// Which attribute names the QuickSight session (`SCIM_SESSION_NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionSource {
+    UserName,
+    /// The primary e-mail (or the first).
+    Email,
+}
+
+/// What becomes the ExternalLoginId (`SCIM_LOGIN_ID`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginIdSource {
+    /// The IdP's `externalId`, or the SCIM `id` when the IdP sends none.
+    ExternalId,
+    /// The SCIM `id` this service gives the user (which the IdP keeps).
+    Id,
+}
+
+/// What `active: false` does (`SCIM_DEACTIVATE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deactivate {
+    /// Delete the QuickSight user (its assets through ASSET_HANDOVER); the SCIM user stays, inactive.
+    Delete,
+    /// Keep the QuickSight user; only the SCIM user is inactive.
+    Keep,
+}
+
+/// Where the bearer token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSetting {
+    /// `SCIM_TOKEN`: given directly (local runs and tests).
+    Given(String),
+    /// `SCIM_TOKEN_SECRET`: the Secrets Manager secret's name or ARN.
+    Secret(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub table: String,
+    pub token: TokenSetting,
+    pub token_cache: Duration,
+    pub provider_url: Option<String>,
+    pub session_source: SessionSource,
+    pub login_id: LoginIdSource,
+    pub deactivate: Deactivate,
+}
+
+/// Tokens shorter than this are refused: a bearer token is the only credential an IdP presents.
+pub const MIN_TOKEN_CHARS: usize = 32;
+
+impl Settings {
+    pub fn read(env: &mut EnvReader) -> Self {
+        let table = env.required("SCIM_TABLE", parse::string);
+        let given = env.optional("SCIM_TOKEN", parse::string);
+        let secret = env.optional("SCIM_TOKEN_SECRET", parse::string);
+        let token = match (given, secret) {
+            (Some(_), Some(_)) => {
+                env.fail("SCIM_TOKEN", "must not be set with SCIM_TOKEN_SECRET (one source of the token)");
+                None
+            }
+            (Some(token), None) => Some(TokenSetting::Given(token)),
+            (None, Some(secret)) => Some(TokenSetting::Secret(secret)),
+            (None, None) => {
+                env.fail("SCIM_TOKEN_SECRET", "is required (or SCIM_TOKEN, for local runs)");
+                None
+            }
+        };
+        let token_cache = env
+            .optional("SCIM_TOKEN_CACHE_SECONDS", |f, v| match v.parse::<u64>() {
+                Ok(s) if (1..=3600).contains(&s) => Ok(Duration::from_secs(s)),
+                _ => Err(FieldError::new(f, "must be whole seconds from 1 to 3600", v)),
+            })
+            .unwrap_or(Duration::from_secs(300));
+        let provider_url = env.optional("SCIM_PROVIDER_URL", |f, v| fields::provider_url(f, v).map(|()| v.to_owned()));
+        let session_source = env
+            .optional("SCIM_SESSION_NAME", |f, v| match v {
+                "userName" => Ok(SessionSource::UserName),
+                "email" => Ok(SessionSource::Email),
+                _ => Err(FieldError::new(f, "must be userName or email", v)),
+            })
+            .unwrap_or(SessionSource::UserName);
+        let login_id = env
+            .optional("SCIM_LOGIN_ID", |f, v| match v {
+                "externalId" => Ok(LoginIdSource::ExternalId),
+                "id" => Ok(LoginIdSource::Id),
+                _ => Err(FieldError::new(f, "must be externalId or id", v)),
+            })
+            .unwrap_or(LoginIdSource::ExternalId);
+        let deactivate = env
+            .optional("SCIM_DEACTIVATE", |f, v| match v {
+                "delete" => Ok(Deactivate::Delete),
+                "keep" => Ok(Deactivate::Keep),
+                _ => Err(FieldError::new(f, "must be delete or keep", v)),
+            })
+            .unwrap_or(Deactivate::Delete);
+        Self {
+            table: table.unwrap_or_default(),
+            token: token.unwrap_or(TokenSetting::Given(String::new())),
+            token_cache,
+            provider_url,
+            session_source,
+            login_id,
+            deactivate,
+        }
+    }
+}
