@@ -42,6 +42,15 @@ TENANTS = {
     # quicksight-local takes 2 s to create a namespace: the trigger's longest budget covers it.
     "SIGNUP_BUDGET_MS": "4500",
 }
+# SCIM: an Okta-shaped push (users, a group mapped to a role, a deactivation), the table in moto's
+# DynamoDB. Deployed, the token is a Secrets Manager secret; here it is given directly.
+SCIM = {
+    "SCIM_TABLE": "qs-provision-scim",
+    "SCIM_TOKEN": "demo-scim-token-0123456789abcdef0123456789",
+    "SCIM_PROVIDER_URL": "https://example.okta.com",
+    "MANAGED_GROUP_PREFIX": "scim-",
+    "GROUP_MAPPING": json.dumps({"Analysts": {"group": "scim-Analysts", "role": "AUTHOR"}}),
+}
 TENANT_SIGNUPS = [("acme", "maria.silva@example.com"), ("globex", "maria.silva@example.com"), ("globex", "tom.ng@example.com")]
 # The user pool's directory as an export: pat was in the pool before deployment (adopted), jane has
 # left (removed); the others are as their sign-ups left them.
@@ -49,6 +58,27 @@ DIRECTORY = "scripts/demo-directory.csv"
 POOL_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
 # The sample ID token is signed with a test-only key; the demo serves that key as the provider's JWKS.
 OIDC_ISSUER = "https://idp.example.test/realms/app"
+
+
+def scim_user(user_name, given, family, external_id):
+    return {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
+            "name": {"givenName": given, "familyName": family}, "externalId": external_id,
+            "emails": [{"value": user_name, "type": "work", "primary": True}], "active": True}
+
+
+def scim_sequence(call):
+    """An IdP's provisioning, as Okta sends it; `call(method, path, body)` answers (status, body)."""
+    patch = lambda ops: {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}
+    call("GET", '/Users?filter=userName eq "ada.king@example.com"', None)
+    ada = call("POST", "/Users", scim_user("ada.king@example.com", "Ada", "King", "00u1ada"))[1]["id"]
+    lin = call("POST", "/Users", scim_user("lin.wu@example.com", "Lin", "Wu", "00u1lin"))[1]["id"]
+    group = call("POST", "/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                     "displayName": "Analysts", "members": []})[1]["id"]
+    call("PATCH", f"/Groups/{group}", patch([{"op": "add", "path": "members", "value": [{"value": ada}, {"value": lin}]}]))
+    call("PATCH", f"/Users/{ada}", patch([{"op": "replace", "path": "name.familyName", "value": "Lovelace"}]))
+    call("PATCH", f"/Users/{lin}", patch([{"op": "replace", "value": {"active": False}}]))
+    call("GET", f"/Users/{ada}", None)
+    call("GET", "/Users?startIndex=1&count=10", None)
 
 
 def summary(binary, event, response):
@@ -199,6 +229,44 @@ def main():
             attributes.update({"custom:tenant": tenant, "email": email, "sub": f"{tenant}-{email}"})
             print(f"\ncognito-signup <- {email}, custom:tenant={tenant} (TENANT_NAMESPACE={{tenant}})")
             run("CognitoSignupFunction", "cognito-signup", event, TENANTS)
+
+        # SCIM: the function under RIE once, a sequence of requests as an IdP pushes them.
+        import boto3  # moto's own dependency
+        dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{moto_port}", region_name="us-east-1",
+                                aws_access_key_id="AKIDLOCAL", aws_secret_access_key="local-secret")
+        dynamodb.create_table(TableName=SCIM["SCIM_TABLE"], BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        env = environment("ScimFunction")
+        env.pop("SCIM_TOKEN_SECRET", None)
+        env.update(SCIM)
+        env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{moto_port}"
+        log = tempfile.TemporaryFile(mode="w+")
+        scim, port = start_listening(rie_command([BIN / "scim"]), "aws-lambda-rie", env=env, stdout=log,
+                                     stderr=subprocess.DEVNULL)
+        print("\nscim <- an Okta-shaped SCIM sequence (SCIM_DEACTIVATE=delete; the group Analysts maps to AUTHOR)")
+
+        def call(method, path, body):
+            path, _, query = path.partition("?")
+            event = {"version": "2.0", "rawPath": f"/scim/v2{path}", "rawQueryString": query.replace(" ", "%20"),
+                     "requestContext": {"http": {"method": method}},
+                     "headers": {"host": "scim.example.com", "authorization": f"Bearer {SCIM['SCIM_TOKEN']}"}}
+            if body is not None:
+                event["body"] = json.dumps(body)
+            answer = invoke(port, json.dumps(event))
+            status, text = answer["statusCode"], answer.get("body") or ""
+            body = json.loads(text) if text else {}
+            shown = body.get("detail") or ", ".join(
+                f"{k}={json.dumps(body[k])}" for k in ("id", "userName", "displayName", "active", "totalResults") if k in body)
+            print(f"    {method:6} {path + ('?' + query if query else ''):48} {status}  {shown[:110]}")
+            return status, body
+
+        try:
+            scim_sequence(call)
+        finally:
+            stop(scim)
+            log.seek(0)
+            count_metrics(log.read(), metrics)
 
         with urllib.request.urlopen(f"{url}/_emulator/state") as response:
             state = json.loads(response.read())

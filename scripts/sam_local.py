@@ -28,7 +28,7 @@ INVOKES = [
     ("SqsSyncFunction", "events/sqs-bulk-batch.json"),
 ]
 BINARIES = {"CognitoSignupFunction": "cognito-signup", "OidcSignupFunction": "oidc-signup",
-            "SqsSyncFunction": "sqs-sync", "ReconcileFunction": "reconcile"}
+            "SqsSyncFunction": "sqs-sync", "ReconcileFunction": "reconcile", "ScimFunction": "scim"}
 # The newest glibc the binaries may need: Amazon Linux 2023's (the local image is Debian's 2.36).
 MAX_GLIBC = (2, 34)
 

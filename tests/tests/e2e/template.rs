@@ -57,6 +57,7 @@ fn sam_build_builds_every_function_for_arm64() {
             "OidcSignupFunction",
             "SqsSyncFunction",
             "ReconcileFunction",
+            "ScimFunction",
         ] {
             assert_arm64_executable(&build_dir.join(function).join("bootstrap"));
         }
