@@ -16,6 +16,7 @@ import cpu_share
 import embed
 import handover
 import reconcile
+import scim
 import throughput
 import tls
 from common import EXTRA_ENV, FUNCTIONS, Emulator, Function, cognito_event, mib, sqs_event, table, upsert
@@ -129,7 +130,7 @@ def main():
     parser.add_argument("--changes", type=int, default=2000, help="upserts per rate: half new, a quarter changed, a quarter unchanged")
     parser.add_argument("--rates", default="5,20,100", help="quicksight-local --rate-limit values, comma-separated")
     parser.add_argument("--instances", type=int, default=2, help="concurrent sqs-sync instances (QueueMaxConcurrency)")
-    parser.add_argument("--only", default="sizes,starts,memory,tls,cpu,embed,throughput,reconcile,handover",
+    parser.add_argument("--only", default="sizes,starts,memory,tls,cpu,embed,scim,throughput,reconcile,handover",
                         help="the parts to run, comma-separated")
     parser.add_argument("--memory", default="128,512,1769",
                         help="the cpu part's Lambda memory sizes in MB (CPU share: memory/1769), comma-separated")
@@ -163,6 +164,8 @@ def main():
     if "embed" in parts or "cpu" in parts:
         embed.run(args.target, args.embed_memory, [int(m) for m in args.embed_cold_memory.split(",")], args.runs,
                   args.embed_logins, args.peer_python)
+    if "scim" in parts:
+        scim.run(args.target, args.embed_memory, args.runs, args.embed_logins)
     if "throughput" in parts:
         throughput.run(args.target, [float(r) if "." in r else int(r) for r in args.rates.split(",")], args.changes, args.instances)
     if "reconcile" in parts:

@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from local_lambda import invoke, rie_command, start_group, start_listening, stop, template_environment  # noqa: E402
 
 ACCOUNT = "123456789012"
-FUNCTIONS = {"cognito-signup": "CognitoSignupFunction", "sqs-sync": "SqsSyncFunction", "oidc-signup": "OidcSignupFunction"}
+FUNCTIONS = {"cognito-signup": "CognitoSignupFunction", "sqs-sync": "SqsSyncFunction", "oidc-signup": "OidcSignupFunction",
+             "scim": "ScimFunction"}
 # quicksight-local checks that a request is signed for a region, not the signature.
 AUTHORIZATION = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261122/us-east-1/quicksight/aws4_request, SignedHeaders=host, Signature=0"
 MUTATING = {"RegisterUser", "UpdateUser", "DeleteUser", "DeleteUserByPrincipalId", "CreateGroup", "CreateGroupMembership",

@@ -3,7 +3,10 @@
 //! cost. With `ECHO_EMBED_USER` (a QuickSight user name) and `ECHO_EMBED_DASHBOARD`, each
 //! invocation also makes the two calls of a returning login with an embed URL (DescribeUser,
 //! GenerateEmbedUrlForRegisteredUser) on the functions' QuickSight client, and nothing else: what
-//! oidc-signup adds to those calls is its time minus this one's.
+//! oidc-signup adds to those calls is its time minus this one's. With `ECHO_SCIM_TABLE`, it makes
+//! scim's calls for the SCIM request it is given ([`scim`]).
+
+mod scim;
 
 use aws_sdk_quicksight::types::{
     RegisteredUserDashboardEmbeddingConfiguration, RegisteredUserEmbeddingExperienceConfiguration,
@@ -69,9 +72,14 @@ impl EmbedCalls {
 async fn main() -> Result<(), Error> {
     let calls = EmbedCalls::from_env().await?;
     let calls = &calls;
+    let scim = scim::ScimCalls::from_env().await?;
+    let scim = &scim;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async move {
         if let Some(calls) = calls {
             calls.call().await?;
+        }
+        if let Some(scim) = scim {
+            scim.call(&event.payload).await?;
         }
         Ok::<Value, Error>(event.payload)
     }))

@@ -49,13 +49,21 @@ impl Tokens {
         Ok(Self(tokens))
     }
 
+    /// The tenants the tokens belong to (none with tenants off).
+    pub fn tenants(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|(tenant, _)| tenant.as_deref())
+    }
+
     /// The tenant of the token that matches `presented` (`Some(None)`: tenants off). Every token is
     /// compared, each in constant time.
     fn find(&self, presented: &str) -> Option<Option<String>> {
         let presented = digest(presented);
         let mut found = None;
         for (tenant, token) in &self.0 {
-            let difference = token.iter().zip(presented.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+            let difference = token
+                .iter()
+                .zip(presented.iter())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
             if difference == 0 {
                 found = Some(tenant.clone());
             }
@@ -98,7 +106,8 @@ impl Auth {
                 cache,
             } => {
                 let mut cache = cache.lock().await;
-                let fresh = |c: &Option<(Tokens, Instant)>, age: Duration| c.as_ref().is_some_and(|(_, at)| at.elapsed() < age);
+                let fresh =
+                    |c: &Option<(Tokens, Instant)>, age: Duration| c.as_ref().is_some_and(|(_, at)| at.elapsed() < age);
                 if !fresh(&cache, *ttl) {
                     *cache = Some((read_secret(client, secret, *tenants).await?, Instant::now()));
                 }
@@ -118,7 +127,11 @@ impl Auth {
     }
 }
 
-async fn read_secret(client: &aws_sdk_secretsmanager::Client, secret: &str, tenants: bool) -> Result<Tokens, ScimError> {
+async fn read_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    secret: &str,
+    tenants: bool,
+) -> Result<Tokens, ScimError> {
     let out = client.get_secret_value().secret_id(secret).send().await.map_err(|e| {
         use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
         let code = e.code().unwrap_or("no answer").to_owned();

@@ -18,7 +18,6 @@ pub enum ScimType {
     InvalidPath,
     NoTarget,
     InvalidValue,
-    TooMany,
 }
 
 impl ScimType {
@@ -31,7 +30,6 @@ impl ScimType {
             Self::InvalidPath => "invalidPath",
             Self::NoTarget => "noTarget",
             Self::InvalidValue => "invalidValue",
-            Self::TooMany => "tooMany",
         }
     }
 }
@@ -51,9 +49,6 @@ pub enum ScimError {
     Conflict(String),
     #[error("{0}")]
     MethodNotAllowed(String),
-    /// `If-Match` named another version: 412.
-    #[error("{0}")]
-    PreconditionFailed(String),
     /// QuickSight or the table throttled, was not ready, or did not answer: 429 or 503 with
     /// `Retry-After`; the client repeats the request (every write is idempotent).
     #[error("{detail}")]
@@ -84,7 +79,6 @@ impl ScimError {
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed(_) => 405,
             Self::Conflict(_) | Self::Refused(_) => 409,
-            Self::PreconditionFailed(_) => 412,
             Self::Unavailable { status, .. } => *status,
             Self::Internal(_) => 500,
         }
@@ -141,7 +135,10 @@ impl From<EngineError> for ScimError {
                 Self::Conflict(error.summary())
             }
             EngineError::QuickSight { code: Some(code), .. }
-                if matches!(code.as_str(), "InvalidParameterValueException" | "PreconditionNotMetException") =>
+                if matches!(
+                    code.as_str(),
+                    "InvalidParameterValueException" | "PreconditionNotMetException"
+                ) =>
             {
                 Self::bad(ScimType::InvalidValue, error.summary())
             }
@@ -175,10 +172,25 @@ mod tests {
             (quicksight(Some("ThrottlingException")), 429, None, Some(2)),
             (quicksight(Some("InternalFailureException")), 503, None, Some(2)),
             (quicksight(None), 503, None, Some(2)),
-            (quicksight(Some("ResourceExistsException")), 409, Some("uniqueness"), None),
-            (quicksight(Some("InvalidParameterValueException")), 400, Some("invalidValue"), None),
+            (
+                quicksight(Some("ResourceExistsException")),
+                409,
+                Some("uniqueness"),
+                None,
+            ),
+            (
+                quicksight(Some("InvalidParameterValueException")),
+                400,
+                Some("invalidValue"),
+                None,
+            ),
             (quicksight(Some("AccessDeniedException")), 500, None, None),
-            (EngineError::Refused(Refusal::LoginConflict { user: "u".into() }), 409, Some("uniqueness"), None),
+            (
+                EngineError::Refused(Refusal::LoginConflict { user: "u".into() }),
+                409,
+                Some("uniqueness"),
+                None,
+            ),
             (
                 EngineError::Refused(Refusal::OwnsAssets {
                     user: "u".into(),
@@ -188,7 +200,12 @@ mod tests {
                 None,
                 None,
             ),
-            (EngineError::DeadlineExceeded { operation: "provision" }, 503, None, Some(2)),
+            (
+                EngineError::DeadlineExceeded { operation: "provision" },
+                503,
+                None,
+                Some(2),
+            ),
         ];
         for (engine, status, scim_type, retry_after) in table {
             let what = engine.to_string();
@@ -198,7 +215,10 @@ mod tests {
             assert_eq!(body["scimType"].as_str(), scim_type, "{what}");
             assert_eq!(body["status"], status.to_string(), "{what}");
             assert_eq!(error.retry_after(), retry_after, "{what}");
-            assert!(!body["detail"].as_str().unwrap().contains("own words"), "no SDK text: {body}");
+            assert!(
+                !body["detail"].as_str().unwrap().contains("own words"),
+                "no SDK text: {body}"
+            );
         }
     }
 }

@@ -21,8 +21,18 @@ const ANSWER_MARGIN: Duration = Duration::from_millis(300);
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error> {
     let deadline = deadline_from_epoch_millis(event.context.deadline) - ANSWER_MARGIN;
     let (method, path) = (
-        event.payload.pointer("/requestContext/http/method").and_then(Value::as_str).unwrap_or("GET").to_owned(),
-        event.payload.get("rawPath").and_then(Value::as_str).unwrap_or("/").to_owned(),
+        event
+            .payload
+            .pointer("/requestContext/http/method")
+            .and_then(Value::as_str)
+            .unwrap_or("GET")
+            .to_owned(),
+        event
+            .payload
+            .get("rawPath")
+            .and_then(Value::as_str)
+            .unwrap_or("/")
+            .to_owned(),
     );
     let result = serve(app, &event.payload, deadline).await;
     let status = match &result {
@@ -32,7 +42,10 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
     let mut counts = Counts::default();
     counts.add(Metric::ScimRequests, 1);
     counts.add(Metric::ScimRequestsUnauthorized, u64::from(status == 401));
-    counts.add(Metric::ScimRequestsInvalid, u64::from((400..500).contains(&status) && status != 401 && status != 429));
+    counts.add(
+        Metric::ScimRequestsInvalid,
+        u64::from((400..500).contains(&status) && status != 401 && status != 429),
+    );
     counts.add(Metric::ScimRequestsFailed, u64::from(status >= 500 || status == 429));
     counts.emit("scim");
     match result {
@@ -43,7 +56,9 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
         Err(error) => {
             match &error {
                 ScimError::Internal(why) => tracing::error!(method, path, status, error = %why, "failed"),
-                ScimError::Unavailable { detail, .. } => tracing::warn!(method, path, status, error = %detail, "unavailable"),
+                ScimError::Unavailable { detail, .. } => {
+                    tracing::warn!(method, path, status, error = %detail, "unavailable")
+                }
                 ScimError::Unauthorized => tracing::warn!(method, path, status, "no valid bearer token"),
                 other => tracing::info!(method, path, status, error = %other, "refused"),
             }
@@ -55,17 +70,17 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
 async fn serve(app: &App, payload: &Value, deadline: tokio::time::Instant) -> Result<Value, ScimError> {
     let request = Request::from_event(payload)?;
     let tenant = app.auth.check(request.authorization.as_deref()).await?;
-    let home = app.config.home(tenant.as_deref()).map_err(|e| {
-        ScimError::Internal(format!("the token's tenant cannot be served: {e}"))
-    })?;
+    let home = app
+        .config
+        .home(tenant.as_deref())
+        .map_err(|e| ScimError::Internal(format!("the token's tenant cannot be served: {e}")))?;
     let ctx = Ctx {
         app,
         home,
         base: request.base.clone(),
         deadline,
     };
-    let resource = route(&ctx, &request).await?;
-    Ok(resource)
+    route(&ctx, &request).await
 }
 
 async fn route(ctx: &Ctx<'_>, request: &Request) -> Result<Value, ScimError> {
@@ -109,23 +124,42 @@ async fn route(ctx: &Ctx<'_>, request: &Request) -> Result<Value, ScimError> {
             groups::delete(ctx, id).await?;
             Ok(answer(204, None, None))
         }
-        (_, ["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..] | ["Users" | "Groups"] | ["Users" | "Groups", _]) => {
-            Err(ScimError::MethodNotAllowed(format!("{method} is not supported on /{}", segments.join("/"))))
-        }
-        _ => Err(ScimError::NotFound(format!("/{} is not a SCIM endpoint of this service", segments.join("/")))),
+        (
+            _,
+            ["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..]
+            | ["Users" | "Groups"]
+            | ["Users" | "Groups", _],
+        ) => Err(ScimError::MethodNotAllowed(format!(
+            "{method} is not supported on /{}",
+            segments.join("/")
+        ))),
+        _ => Err(ScimError::NotFound(format!(
+            "/{} is not a SCIM endpoint of this service",
+            segments.join("/")
+        ))),
     }
 }
 
 fn created(body: Value, request: &Request) -> Result<Value, ScimError> {
-    let location = body.pointer("/meta/location").and_then(Value::as_str).map(str::to_owned);
+    let location = body
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(answer(201, Some(&project(body, request)?), location.as_deref()))
 }
 
 fn listing(kind: ResourceKind, request: &Request) -> Result<(Option<Filter>, Page), ScimError> {
     if request.param("sortBy").is_some() {
-        return Err(ScimError::bad(ScimType::InvalidValue, "sortBy: sorting is not supported (ServiceProviderConfig says so)"));
+        return Err(ScimError::bad(
+            ScimType::InvalidValue,
+            "sortBy: sorting is not supported (ServiceProviderConfig says so)",
+        ));
     }
-    let filter = request.param("filter").filter(|f| !f.trim().is_empty()).map(|f| Filter::parse(kind, f)).transpose()?;
+    let filter = request
+        .param("filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| Filter::parse(kind, f))
+        .transpose()?;
     let page = Page::parse(request.param("startIndex"), request.param("count"))?;
     Ok((filter, page))
 }
@@ -133,7 +167,11 @@ fn listing(kind: ResourceKind, request: &Request) -> Result<(Option<Filter>, Pag
 /// Whether the answer needs the group's members (one QuickSight read): not when excluded, or
 /// when `attributes` names others only.
 fn wants_members(request: &Request) -> bool {
-    let names = |p: &str| request.param(p).map(|v| v.split(',').any(|a| a.trim().eq_ignore_ascii_case("members")));
+    let names = |p: &str| {
+        request
+            .param(p)
+            .map(|v| v.split(',').any(|a| a.trim().eq_ignore_ascii_case("members")))
+    };
     !names("excludedAttributes").unwrap_or(false) && names("attributes").unwrap_or(true)
 }
 

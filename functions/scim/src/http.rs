@@ -38,7 +38,12 @@ impl Request {
                 .map(str::to_owned)
         };
         let host = header("host")
-            .or_else(|| event.pointer("/requestContext/domainName").and_then(Value::as_str).map(str::to_owned))
+            .or_else(|| {
+                event
+                    .pointer("/requestContext/domainName")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| "localhost".into());
         let rest = path
             .strip_prefix(BASE_PATH)
@@ -65,7 +70,10 @@ impl Request {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b)
                     .map_err(|_| ScimError::bad(ScimType::InvalidSyntax, "the body is not valid base64"))?;
-                Some(String::from_utf8(bytes).map_err(|_| ScimError::bad(ScimType::InvalidSyntax, "the body is not UTF-8"))?)
+                Some(
+                    String::from_utf8(bytes)
+                        .map_err(|_| ScimError::bad(ScimType::InvalidSyntax, "the body is not UTF-8"))?,
+                )
             }
             Some(b) => Some(b.to_owned()),
             None => None,
@@ -81,18 +89,26 @@ impl Request {
     }
 
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as a JSON object.
     pub fn json(&self) -> Result<Value, ScimError> {
-        let body = self.body.as_deref().filter(|b| !b.trim().is_empty()).ok_or_else(|| {
-            ScimError::bad(ScimType::InvalidSyntax, "the request needs a JSON body")
-        })?;
+        let body = self
+            .body
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+            .ok_or_else(|| ScimError::bad(ScimType::InvalidSyntax, "the request needs a JSON body"))?;
         let value: Value = serde_json::from_str(body)
             .map_err(|e| ScimError::bad(ScimType::InvalidSyntax, format!("the body is not JSON: {e}")))?;
         if !value.is_object() {
-            return Err(ScimError::bad(ScimType::InvalidSyntax, "the body must be a JSON object"));
+            return Err(ScimError::bad(
+                ScimType::InvalidSyntax,
+                "the body must be a JSON object",
+            ));
         }
         Ok(value)
     }
@@ -100,7 +116,9 @@ impl Request {
 
 /// Query values: `%XX` decoded, `+` a space (as form encoding, which some clients use).
 fn decode(v: &str) -> String {
-    percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned()
+    percent_decode_str(&v.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// A successful answer.

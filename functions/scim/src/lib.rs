@@ -44,7 +44,10 @@ pub fn read_env(lookup: impl Fn(&str) -> Option<String>) -> Result<(Config, Sett
     let config = Config::read(&mut env);
     let settings = Settings::read(&mut env);
     if env.raw("MANAGED_GROUP_PREFIX").is_none() {
-        env.fail("MANAGED_GROUP_PREFIX", "is required: SCIM groups are the QuickSight groups inside it");
+        env.fail(
+            "MANAGED_GROUP_PREFIX",
+            "is required: SCIM groups are the QuickSight groups inside it",
+        );
     }
     let custom_oidc = config.external_login_provider == qs_model::validate::ProviderKind::CustomOidc;
     if custom_oidc && settings.provider_url.is_none() && config.custom_federation_provider_url.is_none() {
@@ -55,9 +58,18 @@ pub fn read_env(lookup: impl Fn(&str) -> Option<String>) -> Result<(Config, Sett
     }
     if let TokenSetting::Given(token) = &settings.token
         && !token.is_empty()
-        && let Err(why) = Tokens::parse(token, config.tenancy().is_some())
     {
-        env.fail("SCIM_TOKEN", why);
+        match Tokens::parse(token, config.tenancy().is_some()) {
+            Ok(tokens) => {
+                // Each tenant is checked by the tenants' rules now, not at its first request.
+                for tenant in tokens.tenants() {
+                    if let Err(e) = config.home(Some(tenant)) {
+                        env.fail("SCIM_TOKEN", format!("names a tenant the tenant rules refuse: {e}"));
+                    }
+                }
+            }
+            Err(why) => env.fail("SCIM_TOKEN", why),
+        }
     }
     env.finish((config, settings))
 }

@@ -26,7 +26,10 @@ async fn main() -> Result<(), Error> {
             cache: Mutex::new(None),
         },
     };
-    let table = Table::Dynamo(DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), settings.table.clone()));
+    let table = Table::Dynamo(DynamoTable::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings.table.clone(),
+    ));
     let engine = Engine::connect(&sdk, &config).await;
     let app = App {
         config,

@@ -56,13 +56,21 @@ pub fn new_id() -> String {
     let bits = fastrand::u128(..);
     let bits = (bits & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
     let hex = format!("{bits:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// Now, as RFC 3339 with milliseconds.
 pub fn now() -> String {
     let now = aws_smithy_types_now();
-    now.fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime).unwrap_or_default()
+    now.fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
 }
 
 fn aws_smithy_types_now() -> aws_sdk_dynamodb::primitives::DateTime {
@@ -77,7 +85,10 @@ fn aws_smithy_types_now() -> aws_sdk_dynamodb::primitives::DateTime {
 pub fn written(body: &Value, read_only: &[&str]) -> Value {
     let mut attributes = Map::new();
     for (k, v) in body.as_object().into_iter().flatten() {
-        let ignored = ["id", "meta", "schemas"].iter().chain(read_only).any(|a| a.eq_ignore_ascii_case(k));
+        let ignored = ["id", "meta", "schemas"]
+            .iter()
+            .chain(read_only)
+            .any(|a| a.eq_ignore_ascii_case(k));
         if !ignored {
             attributes.insert(k.clone(), crate::protocol::patch::normalized(k, v.clone()));
         }
@@ -112,10 +123,12 @@ pub fn optional_string(resource: &Value, name: &str) -> Result<Option<String>, S
 impl From<StoreError> for ScimError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Conflict { key } if key.starts_with("user#") || key.starts_with("group#") => Self::Unavailable {
-                status: 503,
-                detail: "the resource was changed by another request meanwhile; retry".into(),
-            },
+            StoreError::Conflict { key } if key.starts_with("user#") || key.starts_with("group#") => {
+                Self::Unavailable {
+                    status: 503,
+                    detail: "the resource was changed by another request meanwhile; retry".into(),
+                }
+            }
             StoreError::Conflict { key } => Self::Conflict(format!("{} is taken by another resource", shown(&key))),
             StoreError::Unavailable(why) => {
                 tracing::warn!(why, "the SCIM table is unavailable");

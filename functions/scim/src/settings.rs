@@ -61,7 +61,10 @@ impl Settings {
         let secret = env.optional("SCIM_TOKEN_SECRET", parse::string);
         let token = match (given, secret) {
             (Some(_), Some(_)) => {
-                env.fail("SCIM_TOKEN", "must not be set with SCIM_TOKEN_SECRET (one source of the token)");
+                env.fail(
+                    "SCIM_TOKEN",
+                    "must not be set with SCIM_TOKEN_SECRET (one source of the token)",
+                );
                 None
             }
             (Some(token), None) => Some(TokenSetting::Given(token)),
@@ -77,7 +80,9 @@ impl Settings {
                 _ => Err(FieldError::new(f, "must be whole seconds from 1 to 3600", v)),
             })
             .unwrap_or(Duration::from_secs(300));
-        let provider_url = env.optional("SCIM_PROVIDER_URL", |f, v| fields::provider_url(f, v).map(|()| v.to_owned()));
+        let provider_url = env.optional("SCIM_PROVIDER_URL", |f, v| {
+            fields::provider_url(f, v).map(|()| v.to_owned())
+        });
         let session_source = env
             .optional("SCIM_SESSION_NAME", |f, v| match v {
                 "userName" => Ok(SessionSource::UserName),

@@ -12,7 +12,12 @@ use super::{Engine, EngineError, InHome, within};
 
 impl Engine {
     /// The user as QuickSight describes it; `None` when it does not exist.
-    pub async fn describe(&self, home: &Home, user_name: &str, deadline: Instant) -> Result<Option<ExistingUser>, EngineError> {
+    pub async fn describe(
+        &self,
+        home: &Home,
+        user_name: &str,
+        deadline: Instant,
+    ) -> Result<Option<ExistingUser>, EngineError> {
         let at = InHome { engine: self, home };
         self.in_identity_region(|| within(deadline, "describe_user", at.describe_user(user_name)))
             .await

@@ -58,7 +58,14 @@ impl Scim {
         let answer = self.lambda.invoke(&event);
         let status = answer["statusCode"].as_u64().unwrap_or_else(|| panic!("{answer}"));
         let text = answer["body"].as_str().unwrap_or_default();
-        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(text).unwrap() })
+        (
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(text).unwrap()
+            },
+        )
     }
 
     fn ok(&self, method: &str, path: &str, body: Option<Value>, expected: u64) -> Value {
@@ -84,11 +91,24 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     let emu = Emulator::start(&[]);
     let moto = Moto::start();
     scim_table(&moto.dynamodb(), "scim-okta").await;
-    let scim = Scim::start(&emu, &moto, "scim-okta", &[("GROUP_MAPPING", r#"{"Analysts":{"group":"scim-Analysts","role":"AUTHOR"}}"#)]);
+    let scim = Scim::start(
+        &emu,
+        &moto,
+        "scim-okta",
+        &[(
+            "GROUP_MAPPING",
+            r#"{"Analysts":{"group":"scim-Analysts","role":"AUTHOR"}}"#,
+        )],
+    );
     let user_name = "ida.okta@example.com";
     let qs_user = format!("QuickSightFederated/{user_name}");
 
-    let lookup = scim.ok("GET", "/Users?filter=userName%20eq%20%22ida.okta%40example.com%22&startIndex=1&count=100", None, 200);
+    let lookup = scim.ok(
+        "GET",
+        "/Users?filter=userName%20eq%20%22ida.okta%40example.com%22&startIndex=1&count=100",
+        None,
+        200,
+    );
     assert_eq!(lookup["totalResults"], 0);
     let created = scim.ok(
         "POST",
@@ -120,14 +140,26 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     assert_eq!(updated["title"], "Analyst");
 
     // Group push: a lookup, a create, the member added by PATCH; the group maps to AUTHOR.
-    let found = scim.ok("GET", "/Groups?filter=displayName%20eq%20%22Analysts%22&startIndex=1&count=100", None, 200);
+    let found = scim.ok(
+        "GET",
+        "/Groups?filter=displayName%20eq%20%22Analysts%22&startIndex=1&count=100",
+        None,
+        200,
+    );
     assert_eq!(found["totalResults"], 0);
-    let group = scim.ok("POST", "/Groups", Some(json!({ "schemas": [GROUP_SCHEMA], "displayName": "Analysts", "members": [] })), 201);
+    let group = scim.ok(
+        "POST",
+        "/Groups",
+        Some(json!({ "schemas": [GROUP_SCHEMA], "displayName": "Analysts", "members": [] })),
+        201,
+    );
     let group_id = group["id"].as_str().unwrap().to_owned();
     scim.ok(
         "PATCH",
         &format!("/Groups/{group_id}"),
-        Some(patch(json!([{ "op": "add", "path": "members", "value": [{ "value": id, "display": user_name }] }]))),
+        Some(patch(
+            json!([{ "op": "add", "path": "members", "value": [{ "value": id, "display": user_name }] }]),
+        )),
         200,
     );
     assert_eq!(emu.groups_of(&qs_user), ["scim-Analysts"]);
@@ -136,7 +168,9 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     let renamed = scim.ok(
         "PATCH",
         &format!("/Groups/{group_id}"),
-        Some(patch(json!([{ "op": "replace", "value": { "id": group_id, "displayName": "Analysts" } }]))),
+        Some(patch(
+            json!([{ "op": "replace", "value": { "id": group_id, "displayName": "Analysts" } }]),
+        )),
         200,
     );
     assert_eq!(renamed["members"][0]["value"], id.as_str());
@@ -148,7 +182,12 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     }
 
     // Deactivation (SCIM_DEACTIVATE=delete): QuickSight's user goes, the SCIM user stays inactive.
-    let deactivated = scim.ok("PATCH", &format!("/Users/{id}"), Some(patch(json!([{ "op": "replace", "value": { "active": false } }]))), 200);
+    let deactivated = scim.ok(
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{ "op": "replace", "value": { "active": false } }]))),
+        200,
+    );
     assert_eq!(deactivated["active"], false);
     assert!(emu.user_names().is_empty(), "{:?}", emu.user_names());
     assert_eq!(scim.ok("GET", &format!("/Users/{id}"), None, 200)["active"], false);
@@ -172,7 +211,12 @@ async fn an_entra_shaped_sequence_leaves_quicksight_as_entra_described_it() {
     let user_name = "Test_User_dfeef4c5@contoso.com";
     let qs_user = format!("QuickSightFederated/{user_name}");
 
-    let lookup = scim.ok("GET", &format!("/Users?filter=userName+eq+%22{user_name}%22"), None, 200);
+    let lookup = scim.ok(
+        "GET",
+        &format!("/Users?filter=userName+eq+%22{user_name}%22"),
+        None,
+        200,
+    );
     assert_eq!(lookup["totalResults"], 0);
     let created = scim.ok(
         "POST",
@@ -192,7 +236,10 @@ async fn an_entra_shaped_sequence_leaves_quicksight_as_entra_described_it() {
     );
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(emu.user(&qs_user)["Email"], "Test_User_11bb6097@contoso.com");
-    assert_eq!(emu.user(&qs_user)["ExternalLoginId"], "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    assert_eq!(
+        emu.user(&qs_user)["ExternalLoginId"],
+        "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"
+    );
 
     let updated = scim.ok(
         "PATCH",
@@ -206,7 +253,10 @@ async fn an_entra_shaped_sequence_leaves_quicksight_as_entra_described_it() {
     );
     assert_eq!(emu.user(&qs_user)["Email"], "updatedEmail@contoso.com");
     assert_eq!(updated["name"]["familyName"], "updatedFamilyName");
-    assert_eq!(updated["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Marketing");
+    assert_eq!(
+        updated["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Marketing"
+    );
 
     let group = scim.ok(
         "POST",
@@ -215,19 +265,55 @@ async fn an_entra_shaped_sequence_leaves_quicksight_as_entra_described_it() {
         201,
     );
     let group_id = group["id"].as_str().unwrap().to_owned();
-    let found = scim.ok("GET", "/Groups?excludedAttributes=members&filter=displayName+eq+%22displayName%22", None, 200);
+    let found = scim.ok(
+        "GET",
+        "/Groups?excludedAttributes=members&filter=displayName+eq+%22displayName%22",
+        None,
+        200,
+    );
     assert_eq!(found["Resources"][0]["id"], group_id.as_str());
     assert!(found["Resources"][0].get("members").is_none());
-    scim.ok("PATCH", &format!("/Groups/{group_id}"), Some(patch(json!([{ "op": "Add", "path": "members", "value": [{ "value": id }] }]))), 200);
+    scim.ok(
+        "PATCH",
+        &format!("/Groups/{group_id}"),
+        Some(patch(
+            json!([{ "op": "Add", "path": "members", "value": [{ "value": id }] }]),
+        )),
+        200,
+    );
     assert_eq!(emu.groups_of(&qs_user), ["scim-displayName"]);
-    let member = scim.ok("GET", &format!("/Groups?filter=id+eq+%22{group_id}%22+and+members[value+eq+%22{id}%22]&excludedAttributes=members"), None, 200);
+    let member = scim.ok(
+        "GET",
+        &format!("/Groups?filter=id+eq+%22{group_id}%22+and+members[value+eq+%22{id}%22]&excludedAttributes=members"),
+        None,
+        200,
+    );
     assert_eq!(member["totalResults"], 1);
-    scim.ok("PATCH", &format!("/Groups/{group_id}"), Some(patch(json!([{ "op": "Remove", "path": "members", "value": [{ "value": id }] }]))), 200);
+    scim.ok(
+        "PATCH",
+        &format!("/Groups/{group_id}"),
+        Some(patch(
+            json!([{ "op": "Remove", "path": "members", "value": [{ "value": id }] }]),
+        )),
+        200,
+    );
     assert!(emu.groups_of(&qs_user).is_empty());
-    scim.ok("PATCH", &format!("/Groups/{group_id}"), Some(patch(json!([{ "op": "Add", "path": "members", "value": [{ "value": id }] }]))), 200);
+    scim.ok(
+        "PATCH",
+        &format!("/Groups/{group_id}"),
+        Some(patch(
+            json!([{ "op": "Add", "path": "members", "value": [{ "value": id }] }]),
+        )),
+        200,
+    );
 
     // Disable, as Entra sends it.
-    let disabled = scim.ok("PATCH", &format!("/Users/{id}"), Some(patch(json!([{ "op": "Replace", "path": "active", "value": "False" }]))), 200);
+    let disabled = scim.ok(
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{ "op": "Replace", "path": "active", "value": "False" }]))),
+        200,
+    );
     assert_eq!(disabled["active"], false);
     assert!(emu.user_names().is_empty());
     scim.ok("DELETE", &format!("/Users/{id}"), None, 204);
@@ -245,8 +331,19 @@ async fn the_token_comes_from_secrets_manager_and_is_never_logged() {
     scim_table(&moto.dynamodb(), "scim-secret").await;
     let secret = "qs-provision/scim-token";
     let token = "secret-scim-token-abcdefghijklmnopqrstuvwxyz0123";
-    moto.secrets().create_secret().name(secret).secret_string(token).send().await.unwrap();
-    let mut scim = Scim::start(&emu, &moto, "scim-secret", &[("SCIM_TOKEN", ""), ("SCIM_TOKEN_SECRET", secret)]);
+    moto.secrets()
+        .create_secret()
+        .name(secret)
+        .secret_string(token)
+        .send()
+        .await
+        .unwrap();
+    let mut scim = Scim::start(
+        &emu,
+        &moto,
+        "scim-secret",
+        &[("SCIM_TOKEN", ""), ("SCIM_TOKEN_SECRET", secret)],
+    );
     scim.token = token.to_owned();
     scim.ok("GET", "/ServiceProviderConfig", None, 200);
     scim.token = TOKEN.to_owned();

@@ -93,9 +93,16 @@ fn user_attributes() -> Vec<Value> {
         complex(
             "name",
             false,
-            ["formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"]
-                .map(string)
-                .to_vec(),
+            [
+                "formatted",
+                "familyName",
+                "givenName",
+                "middleName",
+                "honorificPrefix",
+                "honorificSuffix",
+            ]
+            .map(string)
+            .to_vec(),
         ),
         string("displayName"),
         string("title"),
@@ -103,9 +110,22 @@ fn user_attributes() -> Vec<Value> {
         complex(
             "emails",
             true,
-            vec![string("value"), string("type"), attr("primary", "boolean", false, false, "readWrite", "none")],
+            vec![
+                string("value"),
+                string("type"),
+                attr("primary", "boolean", false, false, "readWrite", "none"),
+            ],
         ),
-        complex("roles", true, vec![string("value"), string("display"), string("type"), attr("primary", "boolean", false, false, "readWrite", "none")]),
+        complex(
+            "roles",
+            true,
+            vec![
+                string("value"),
+                string("display"),
+                string("type"),
+                attr("primary", "boolean", false, false, "readWrite", "none"),
+            ],
+        ),
         groups,
         external_id,
     ]
@@ -128,12 +148,22 @@ pub fn schemas(base: &str) -> Vec<Value> {
         schema(
             GROUP_SCHEMA,
             "Group",
-            vec![display_name, complex("members", true, vec![string("value"), string("$ref"), string("display"), string("type")]), external_id],
+            vec![
+                display_name,
+                complex(
+                    "members",
+                    true,
+                    vec![string("value"), string("$ref"), string("display"), string("type")],
+                ),
+                external_id,
+            ],
         ),
         schema(
             ENTERPRISE_USER_SCHEMA,
             "EnterpriseUser",
-            ["employeeNumber", "costCenter", "organization", "division", "department"].map(string).to_vec(),
+            ["employeeNumber", "costCenter", "organization", "division", "department"]
+                .map(string)
+                .to_vec(),
         ),
     ]
 }

@@ -82,22 +82,38 @@ impl Filter {
 fn clause<'a>(kind: ResourceKind, tokens: &'a [Token], raw: &str) -> Result<(Clause, &'a [Token]), ScimError> {
     match tokens {
         // members[value eq "…"]
-        [Token::Word(attr), Token::Open, Token::Word(sub), Token::Word(op), Token::Str(value), Token::Close, rest @ ..] => {
+        [
+            Token::Word(attr),
+            Token::Open,
+            Token::Word(sub),
+            Token::Word(op),
+            Token::Str(value),
+            Token::Close,
+            rest @ ..,
+        ] => {
             let path = format!("{attr}.{sub}");
             Ok((compare(kind, &path, op, value, raw)?, rest))
         }
-        [Token::Word(attr), Token::Word(op), Token::Str(value), rest @ ..] => Ok((compare(kind, attr, op, value, raw)?, rest)),
+        [Token::Word(attr), Token::Word(op), Token::Str(value), rest @ ..] => {
+            Ok((compare(kind, attr, op, value, raw)?, rest))
+        }
         [Token::Word(attr), Token::Word(op), Token::Word(value), ..] => Err(unsupported(
             raw,
             &format!("{attr} {op} {value}: the value must be a quoted string"),
         )),
-        _ => Err(unsupported(raw, "the clause's shape (expected: attribute eq \"value\")")),
+        _ => Err(unsupported(
+            raw,
+            "the clause's shape (expected: attribute eq \"value\")",
+        )),
     }
 }
 
 fn compare(kind: ResourceKind, path: &str, op: &str, value: &str, raw: &str) -> Result<Clause, ScimError> {
     let attr = Attr::parse(kind, path).ok_or_else(|| {
-        unsupported(raw, &format!("the attribute {path} (filterable: {})", kind.filterable()))
+        unsupported(
+            raw,
+            &format!("the attribute {path} (filterable: {})", kind.filterable()),
+        )
     })?;
     if !op.eq_ignore_ascii_case("eq") {
         return Err(unsupported(raw, &format!("the operator {op} (only eq is supported)")));
@@ -177,7 +193,10 @@ fn string(chars: &mut std::iter::Peekable<std::str::Chars>, raw: &str) -> Result
             (false, '\\') => escaped = true,
             (false, '"') => {
                 return serde_json::from_str(&literal).map_err(|_| {
-                    ScimError::bad(ScimType::InvalidFilter, format!("filter {raw:?}: {literal} is not a JSON string"))
+                    ScimError::bad(
+                        ScimType::InvalidFilter,
+                        format!("filter {raw:?}: {literal} is not a JSON string"),
+                    )
                 });
             }
             _ => escaped = false,

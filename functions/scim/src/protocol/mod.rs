@@ -103,5 +103,9 @@ pub fn same_name(a: &str, b: &str) -> bool {
 
 /// The value of attribute `name` in `resource`, found without regard to case.
 pub fn get_ci<'a>(resource: &'a Value, name: &str) -> Option<&'a Value> {
-    resource.as_object()?.iter().find(|(k, _)| same_name(k, name)).map(|(_, v)| v)
+    resource
+        .as_object()?
+        .iter()
+        .find(|(k, _)| same_name(k, name))
+        .map(|(_, v)| v)
 }

@@ -35,7 +35,9 @@ pub fn apply(resource: &mut Value, body: &Value) -> Result<(), ScimError> {
         .ok_or_else(|| ScimError::bad(ScimType::InvalidSyntax, "a PATCH body needs an Operations array"))?;
     for (i, operation) in operations.iter().enumerate() {
         one(resource, operation).map_err(|e| match e {
-            ScimError::BadRequest { scim_type, detail } => ScimError::bad(scim_type, format!("Operations[{i}]: {detail}")),
+            ScimError::BadRequest { scim_type, detail } => {
+                ScimError::bad(scim_type, format!("Operations[{i}]: {detail}"))
+            }
             other => other,
         })?;
     }
@@ -43,7 +45,11 @@ pub fn apply(resource: &mut Value, body: &Value) -> Result<(), ScimError> {
 }
 
 fn one(resource: &mut Value, operation: &Value) -> Result<(), ScimError> {
-    let op = match get_ci(operation, "op").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+    let op = match get_ci(operation, "op")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("add") => Op::Add,
         Some("remove") => Op::Remove,
         Some("replace") => Op::Replace,
@@ -54,7 +60,9 @@ fn one(resource: &mut Value, operation: &Value) -> Result<(), ScimError> {
             ));
         }
     };
-    let path = get_ci(operation, "path").and_then(Value::as_str).filter(|p| !p.trim().is_empty());
+    let path = get_ci(operation, "path")
+        .and_then(Value::as_str)
+        .filter(|p| !p.trim().is_empty());
     let value = get_ci(operation, "value").cloned();
     match (op, path, value) {
         (Op::Remove, None, _) => Err(ScimError::bad(ScimType::NoTarget, "remove needs a path")),
@@ -91,8 +99,15 @@ impl Path {
         let (extension, rest) = split_schema(raw.trim());
         let (head, filter, tail) = match rest.find('[') {
             Some(open) => {
-                let close = rest.rfind(']').filter(|&c| c > open).ok_or_else(|| invalid("a [ is not closed"))?;
-                (&rest[..open], Some(value_filter(&rest[open + 1..close]).map_err(|w| invalid(&w))?), &rest[close + 1..])
+                let close = rest
+                    .rfind(']')
+                    .filter(|&c| c > open)
+                    .ok_or_else(|| invalid("a [ is not closed"))?;
+                (
+                    &rest[..open],
+                    Some(value_filter(&rest[open + 1..close]).map_err(|w| invalid(&w))?),
+                    &rest[close + 1..],
+                )
             }
             None => (rest, None, ""),
         };
@@ -102,7 +117,11 @@ impl Path {
             (None, None) if tail.is_empty() => (head, None),
             _ => return Err(invalid("not an attribute path")),
         };
-        if attr.is_empty() || !attr.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$') {
+        if attr.is_empty()
+            || !attr
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+        {
             return Err(invalid("not an attribute name"));
         }
         Ok(Self {
@@ -117,7 +136,8 @@ impl Path {
 /// A fully qualified path's schema: the core schemas are the resource itself.
 fn split_schema(raw: &str) -> (Option<String>, &str) {
     for core in [USER_SCHEMA, GROUP_SCHEMA] {
-        if raw.len() > core.len() && raw[..core.len()].eq_ignore_ascii_case(core) && raw.as_bytes()[core.len()] == b':' {
+        if raw.len() > core.len() && raw[..core.len()].eq_ignore_ascii_case(core) && raw.as_bytes()[core.len()] == b':'
+        {
             return (None, &raw[core.len() + 1..]);
         }
     }
@@ -125,7 +145,10 @@ fn split_schema(raw: &str) -> (Option<String>, &str) {
         && raw[..ENTERPRISE_USER_SCHEMA.len()].eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA)
         && raw.as_bytes()[ENTERPRISE_USER_SCHEMA.len()] == b':'
     {
-        return (Some(ENTERPRISE_USER_SCHEMA.to_owned()), &raw[ENTERPRISE_USER_SCHEMA.len() + 1..]);
+        return (
+            Some(ENTERPRISE_USER_SCHEMA.to_owned()),
+            &raw[ENTERPRISE_USER_SCHEMA.len() + 1..],
+        );
     }
     if raw.starts_with("urn:") {
         let before_filter = raw.find('[').unwrap_or(raw.len());
@@ -147,18 +170,21 @@ fn value_filter(raw: &str) -> Result<Vec<(String, Value)>, String> {
             if !op.eq_ignore_ascii_case("eq") {
                 return Err(format!("the filter operator {op} is not supported (only eq)"));
             }
-            let value: Value = serde_json::from_str(value.trim()).map_err(|_| format!("{value} is not a JSON value"))?;
+            let value: Value =
+                serde_json::from_str(value.trim()).map_err(|_| format!("{value} is not a JSON value"))?;
             Ok((sub.to_owned(), value))
         })
         .collect()
 }
 
 fn matches(element: &Value, filter: &[(String, Value)]) -> bool {
-    filter.iter().all(|(sub, expected)| match (get_ci(element, sub), expected) {
-        (Some(Value::String(a)), Value::String(b)) => a.eq_ignore_ascii_case(b),
-        (Some(actual), expected) => &normalized(sub, actual.clone()) == expected,
-        (None, _) => false,
-    })
+    filter
+        .iter()
+        .all(|(sub, expected)| match (get_ci(element, sub), expected) {
+            (Some(Value::String(a)), Value::String(b)) => a.eq_ignore_ascii_case(b),
+            (Some(actual), expected) => &normalized(sub, actual.clone()) == expected,
+            (None, _) => false,
+        })
 }
 
 /// The container the path's attribute lives in: the resource, or its extension's object.
@@ -181,7 +207,10 @@ fn container<'a>(resource: &'a mut Value, path: &Path, create: bool) -> Option<&
 
 /// The key under which `attr` is kept in `map` (its existing spelling, else as given).
 fn key_in(map: &Map<String, Value>, attr: &str) -> String {
-    map.keys().find(|k| same_name(k, attr)).cloned().unwrap_or_else(|| attr.to_owned())
+    map.keys()
+        .find(|k| same_name(k, attr))
+        .cloned()
+        .unwrap_or_else(|| attr.to_owned())
 }
 
 fn set(resource: &mut Value, path: &Path, op: Op, value: Value) -> Result<(), ScimError> {
@@ -190,9 +219,13 @@ fn set(resource: &mut Value, path: &Path, op: Op, value: Value) -> Result<(), Sc
         if path.filter.is_none() && path.sub.is_none() && get_ci(resource, &path.attr) == Some(&value) {
             return Ok(());
         }
-        return Err(ScimError::bad(ScimType::Mutability, format!("{} is read-only", path.attr)));
+        return Err(ScimError::bad(
+            ScimType::Mutability,
+            format!("{} is read-only", path.attr),
+        ));
     }
-    let map = container(resource, path, true).ok_or_else(|| ScimError::bad(ScimType::InvalidPath, "the resource is not an object"))?;
+    let map = container(resource, path, true)
+        .ok_or_else(|| ScimError::bad(ScimType::InvalidPath, "the resource is not an object"))?;
     let key = key_in(map, &path.attr);
     match (&path.filter, &path.sub) {
         (None, None) => {
@@ -260,16 +293,29 @@ fn write_element(element: &mut Value, sub: Option<&str>, value: Value) -> Result
                     object.insert(k.clone(), normalized(&k, v));
                 }
             }
-            _ => return Err(ScimError::bad(ScimType::InvalidValue, "a filtered element's value must be an object")),
+            _ => {
+                return Err(ScimError::bad(
+                    ScimType::InvalidValue,
+                    "a filtered element's value must be an object",
+                ));
+            }
         },
-        _ => return Err(ScimError::bad(ScimType::InvalidPath, "the filter matched a value that is not an object")),
+        _ => {
+            return Err(ScimError::bad(
+                ScimType::InvalidPath,
+                "the filter matched a value that is not an object",
+            ));
+        }
     }
     Ok(())
 }
 
 fn remove(resource: &mut Value, path: &Path, value: Option<Value>) -> Result<(), ScimError> {
     if path.extension.is_none() && READ_ONLY.iter().any(|a| same_name(a, &path.attr)) {
-        return Err(ScimError::bad(ScimType::Mutability, format!("{} is read-only", path.attr)));
+        return Err(ScimError::bad(
+            ScimType::Mutability,
+            format!("{} is read-only", path.attr),
+        ));
     }
     let Some(map) = container(resource, path, false) else {
         return Ok(());
@@ -293,15 +339,25 @@ fn remove(resource: &mut Value, path: &Path, value: Option<Value>) -> Result<(),
         }
         (Some(filter), sub, _) => {
             let Some(Value::Array(list)) = map.get_mut(&key) else {
-                return Err(ScimError::bad(ScimType::NoTarget, format!("{} holds no values", path.attr)));
+                return Err(ScimError::bad(
+                    ScimType::NoTarget,
+                    format!("{} holds no values", path.attr),
+                ));
             };
             if !list.iter().any(|e| matches(e, filter)) {
-                return Err(ScimError::bad(ScimType::NoTarget, format!("no value of {} matches the filter", path.attr)));
+                return Err(ScimError::bad(
+                    ScimType::NoTarget,
+                    format!("no value of {} matches the filter", path.attr),
+                ));
             }
             match sub {
                 None => list.retain(|e| !matches(e, filter)),
                 Some(sub) => {
-                    for object in list.iter_mut().filter(|e| matches(e, filter)).filter_map(Value::as_object_mut) {
+                    for object in list
+                        .iter_mut()
+                        .filter(|e| matches(e, filter))
+                        .filter_map(Value::as_object_mut)
+                    {
                         let sub_key = key_in(object, sub);
                         object.remove(&sub_key);
                     }
@@ -336,10 +392,15 @@ pub fn normalized(attr: &str, value: Value) -> Value {
 /// The `primary` of a multi-valued attribute's element, when sent as a string.
 fn normalize_members(item: Value) -> Value {
     match item {
-        Value::Object(object) => Value::Object(object.into_iter().map(|(k, v)| {
-            let v = normalized(&k, v);
-            (k, v)
-        }).collect()),
+        Value::Object(object) => Value::Object(
+            object
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = normalized(&k, v);
+                    (k, v)
+                })
+                .collect(),
+        ),
         other => other,
     }
 }

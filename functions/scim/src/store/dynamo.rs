@@ -47,7 +47,10 @@ impl DynamoTable {
 
     pub async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let keys: Vec<String> = writes.iter().map(|w| w.key().to_owned()).collect();
-        let items = writes.into_iter().map(|w| self.item(w)).collect::<Result<Vec<_>, _>>()?;
+        let items = writes
+            .into_iter()
+            .map(|w| self.item(w))
+            .collect::<Result<Vec<_>, _>>()?;
         let written = self
             .client
             .transact_write_items()
@@ -56,7 +59,9 @@ impl DynamoTable {
             .await;
         match written {
             Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) => {
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) =>
+            {
                 let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err() else {
                     unreachable!("matched above")
                 };
@@ -143,7 +148,11 @@ fn stored(item: &std::collections::HashMap<String, AttributeValue>) -> Result<St
         .and_then(|v| v.as_s().ok())
         .and_then(|s| serde_json::from_str::<Value>(s).ok())
         .ok_or_else(|| StoreError::Failed("an item has no JSON doc".into()))?;
-    let version = item.get(VERSION).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(1);
+    let version = item
+        .get(VERSION)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
     Ok(Stored { doc, version })
 }
 

@@ -42,7 +42,9 @@ impl MemoryTable {
                 Write::Delete { .. } => true,
             };
             if !ok {
-                return Err(StoreError::Conflict { key: w.key().to_owned() });
+                return Err(StoreError::Conflict {
+                    key: w.key().to_owned(),
+                });
             }
         }
         for w in writes {
@@ -51,7 +53,13 @@ impl MemoryTable {
                     items.insert(key, Stored { doc, version: 1 });
                 }
                 Write::Replace { key, doc, version } => {
-                    items.insert(key, Stored { doc, version: version + 1 });
+                    items.insert(
+                        key,
+                        Stored {
+                            doc,
+                            version: version + 1,
+                        },
+                    );
                 }
                 Write::Delete { key } => {
                     items.remove(&key);
@@ -63,6 +71,10 @@ impl MemoryTable {
 
     pub fn scan(&self, prefix: &str) -> Result<Vec<Stored>, StoreError> {
         let items = self.items.lock().unwrap();
-        Ok(items.range(prefix.to_owned()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v.clone()).collect())
+        Ok(items
+            .range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v.clone())
+            .collect())
     }
 }

@@ -34,10 +34,19 @@ pub struct Stored {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// Put `doc` at `key`, which must not exist.
-    Create { key: String, doc: Value },
+    Create {
+        key: String,
+        doc: Value,
+    },
     /// Put `doc` at `key` as version `version + 1`, when `key` is at `version`.
-    Replace { key: String, doc: Value, version: u64 },
-    Delete { key: String },
+    Replace {
+        key: String,
+        doc: Value,
+        version: u64,
+    },
+    Delete {
+        key: String,
+    },
 }
 
 impl Write {

@@ -13,7 +13,10 @@ async fn a_create_whose_table_write_fails_is_finished_by_the_repeat() {
     let (status, error, headers) = h.call("POST", "/Users", Some(bjensen())).await;
     assert_eq!(status, 503, "{error}");
     assert_eq!(headers["retry-after"], "2");
-    assert!(h.quicksight_user("bjensen@example.com").await.is_some(), "QuickSight was written first");
+    assert!(
+        h.quicksight_user("bjensen@example.com").await.is_some(),
+        "QuickSight was written first"
+    );
     assert!(h.table().keys().is_empty(), "nothing half-written in the table");
     // The IdP repeats: QuickSight has nothing to change, the table is written.
     let (status, created, _) = h.call("POST", "/Users", Some(bjensen())).await;
@@ -52,10 +55,20 @@ async fn a_record_whose_quicksight_user_is_gone_is_removed_on_read() {
     let key = format!("user#default#{id}");
     let mut stored = h.table().get(&key).unwrap().unwrap();
     stored.doc["lastModified"] = json!("2026-01-01T00:00:00Z");
-    h.table().write(vec![Write::Replace { key, doc: stored.doc, version: stored.version }]).unwrap();
+    h.table()
+        .write(vec![Write::Replace {
+            key,
+            doc: stored.doc,
+            version: stored.version,
+        }])
+        .unwrap();
     let (status, ..) = h.call("GET", &format!("/Users/{id}"), None).await;
     assert_eq!(status, 404);
-    assert!(h.table().keys().is_empty(), "the record and its names are gone: {:?}", h.table().keys());
+    assert!(
+        h.table().keys().is_empty(),
+        "the record and its names are gone: {:?}",
+        h.table().keys()
+    );
     // The IdP may create the user again under the same userName.
     h.create_user(bjensen()).await;
 }

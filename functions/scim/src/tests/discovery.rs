@@ -45,16 +45,29 @@ async fn resource_types_and_schemas_list_users_groups_and_the_enterprise_extensi
     let h = Harness::start(&[]).await;
     let (status, types, _) = h.call("GET", "/ResourceTypes", None).await;
     assert_eq!(status, 200);
-    let ids: Vec<&str> = types["Resources"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = types["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["User", "Group"]);
     assert_eq!(types["totalResults"], 2);
     let (status, user, _) = h.call("GET", "/ResourceTypes/User", None).await;
     assert_eq!((status, user["endpoint"].as_str()), (200, Some("/Users")));
-    assert_eq!(user["meta"]["location"], "https://scim.example.com/scim/v2/ResourceTypes/User");
+    assert_eq!(
+        user["meta"]["location"],
+        "https://scim.example.com/scim/v2/ResourceTypes/User"
+    );
 
     let (status, schemas, _) = h.call("GET", "/Schemas", None).await;
     assert_eq!(status, 200);
-    let ids: Vec<&str> = schemas["Resources"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = schemas["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
     assert_eq!(
         ids,
         [
@@ -63,10 +76,20 @@ async fn resource_types_and_schemas_list_users_groups_and_the_enterprise_extensi
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
         ]
     );
-    let (status, user, _) = h.call("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", None).await;
+    let (status, user, _) = h
+        .call("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", None)
+        .await;
     assert_eq!(status, 200);
-    let user_name = user["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "userName").unwrap();
-    assert_eq!((user_name["required"].as_bool(), user_name["uniqueness"].as_str()), (Some(true), Some("server")));
+    let user_name = user["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "userName")
+        .unwrap();
+    assert_eq!(
+        (user_name["required"].as_bool(), user_name["uniqueness"].as_str()),
+        (Some(true), Some("server"))
+    );
     let (status, error, _) = h.call("GET", "/Schemas/urn:nope", None).await;
     assert_eq!((status, error["status"].as_str()), (404, Some("404")));
 }

@@ -10,12 +10,20 @@ use super::{Harness, bjensen, patch, user};
 
 async fn two_users(h: &Harness) -> (String, String) {
     let a = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
-    let b = h.create_user(user("jsmith@example.com")).await["id"].as_str().unwrap().to_owned();
+    let b = h.create_user(user("jsmith@example.com")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     (a, b)
 }
 
 fn member_ids(group: &Value) -> BTreeSet<String> {
-    group["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect()
+    group["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -30,23 +38,42 @@ async fn a_group_is_the_prefixed_quicksight_group_with_its_members() {
     let (status, created, headers) = h.call("POST", "/Groups", Some(body)).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap();
-    assert_eq!(headers["location"], format!("https://scim.example.com/scim/v2/Groups/{id}"));
-    assert_eq!(h.members("scim-Tour Guides").await.unwrap(), ["QuickSightFederated/bjensen@example.com"]);
+    assert_eq!(
+        headers["location"],
+        format!("https://scim.example.com/scim/v2/Groups/{id}")
+    );
+    assert_eq!(
+        h.members("scim-Tour Guides").await.unwrap(),
+        ["QuickSightFederated/bjensen@example.com"]
+    );
 
     let (status, read, _) = h.call("GET", &format!("/Groups/{id}"), None).await;
     assert_eq!(status, 200);
-    assert_eq!((read["displayName"].as_str(), read["externalId"].as_str()), (Some("Tour Guides"), Some("okta-00g1")));
+    assert_eq!(
+        (read["displayName"].as_str(), read["externalId"].as_str()),
+        (Some("Tour Guides"), Some("okta-00g1"))
+    );
     assert_eq!(member_ids(&read), BTreeSet::from([a.clone()]));
     // A user reads its groups back.
     let (_, user, _) = h.call("GET", &format!("/Users/{a}"), None).await;
     assert_eq!(user["groups"][0]["value"], id);
     // excludedAttributes=members answers without them.
-    let (_, bare, _) = h.call("GET", &format!("/Groups/{id}?excludedAttributes=members"), None).await;
+    let (_, bare, _) = h
+        .call("GET", &format!("/Groups/{id}?excludedAttributes=members"), None)
+        .await;
     assert!(bare.get("members").is_none(), "{bare}");
 
-    let (status, error, _) = h.call("POST", "/Groups", Some(json!({ "displayName": "tour guides" }))).await;
+    let (status, error, _) = h
+        .call("POST", "/Groups", Some(json!({ "displayName": "tour guides" })))
+        .await;
     assert_eq!((status, error["scimType"].as_str()), (409, Some("uniqueness")));
-    let (status, error, _) = h.call("POST", "/Groups", Some(json!({ "displayName": "X", "members": [{ "value": "nobody" }] }))).await;
+    let (status, error, _) = h
+        .call(
+            "POST",
+            "/Groups",
+            Some(json!({ "displayName": "X", "members": [{ "value": "nobody" }] })),
+        )
+        .await;
     assert_eq!((status, error["scimType"].as_str()), (400, Some("invalidValue")));
     let _ = b;
 }
@@ -55,7 +82,13 @@ async fn a_group_is_the_prefixed_quicksight_group_with_its_members() {
 async fn rfc_7644_member_patches_add_remove_by_filter_and_replace() {
     let h = Harness::start(&[]).await;
     let (a, b) = two_users(&h).await;
-    let id = h.call("POST", "/Groups", Some(json!({ "displayName": "Tours" }))).await.1["id"].as_str().unwrap().to_owned();
+    let id = h
+        .call("POST", "/Groups", Some(json!({ "displayName": "Tours" })))
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let path = format!("/Groups/{id}");
     // §3.5.2.1: add members.
     let add = patch(json!([{ "op": "add", "path": "members", "value": [
@@ -70,7 +103,10 @@ async fn rfc_7644_member_patches_add_remove_by_filter_and_replace() {
     let remove = patch(json!([{ "op": "remove", "path": format!("members[value eq \"{a}\"]") }]));
     let (_, read, _) = h.call("PATCH", &path, Some(remove)).await;
     assert_eq!(member_ids(&read), BTreeSet::from([b.clone()]));
-    assert_eq!(h.members("scim-Tours").await.unwrap(), ["QuickSightFederated/jsmith@example.com"]);
+    assert_eq!(
+        h.members("scim-Tours").await.unwrap(),
+        ["QuickSightFederated/jsmith@example.com"]
+    );
     // §3.5.2.3: replace all members.
     let replace = patch(json!([{ "op": "replace", "path": "members", "value": [{ "value": a }] }]));
     let (_, read, _) = h.call("PATCH", &path, Some(replace)).await;
@@ -81,8 +117,21 @@ async fn rfc_7644_member_patches_add_remove_by_filter_and_replace() {
     assert_eq!(read["members"], json!([]));
     assert_eq!(h.members("scim-Tours").await.unwrap(), Vec::<String>::new());
     // §3.5.2.2: remove all members.
-    h.call("PATCH", &path, Some(patch(json!([{ "op": "add", "path": "members", "value": [{ "value": b }] }])))).await;
-    let (_, read, _) = h.call("PATCH", &path, Some(patch(json!([{ "op": "remove", "path": "members" }])))).await;
+    h.call(
+        "PATCH",
+        &path,
+        Some(patch(
+            json!([{ "op": "add", "path": "members", "value": [{ "value": b }] }]),
+        )),
+    )
+    .await;
+    let (_, read, _) = h
+        .call(
+            "PATCH",
+            &path,
+            Some(patch(json!([{ "op": "remove", "path": "members" }]))),
+        )
+        .await;
     assert_eq!(read["members"], json!([]));
 }
 
@@ -90,9 +139,17 @@ async fn rfc_7644_member_patches_add_remove_by_filter_and_replace() {
 async fn group_filters_by_display_name_id_external_id_and_member() {
     let h = Harness::start(&[]).await;
     let (a, _) = two_users(&h).await;
-    let tours = h.call("POST", "/Groups", Some(json!({ "displayName": "Tours", "externalId": "e-1", "members": [{ "value": a }] }))).await.1;
+    let tours = h
+        .call(
+            "POST",
+            "/Groups",
+            Some(json!({ "displayName": "Tours", "externalId": "e-1", "members": [{ "value": a }] })),
+        )
+        .await
+        .1;
     let tours = tours["id"].as_str().unwrap().to_owned();
-    h.call("POST", "/Groups", Some(json!({ "displayName": "Finance" }))).await;
+    h.call("POST", "/Groups", Some(json!({ "displayName": "Finance" })))
+        .await;
     for filter in [
         "displayName eq \"tours\"".to_owned(),
         "externalId eq \"e-1\"".to_owned(),
@@ -100,8 +157,18 @@ async fn group_filters_by_display_name_id_external_id_and_member() {
         format!("members[value eq \"{a}\"]"),
         format!("id eq \"{tours}\" and members[value eq \"{a}\"]"),
     ] {
-        let (status, list, _) = h.call("GET", &format!("/Groups?filter={filter}&excludedAttributes=members"), None).await;
-        assert_eq!((status, list["totalResults"].as_u64()), (200, Some(1)), "{filter}: {list}");
+        let (status, list, _) = h
+            .call(
+                "GET",
+                &format!("/Groups?filter={filter}&excludedAttributes=members"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, list["totalResults"].as_u64()),
+            (200, Some(1)),
+            "{filter}: {list}"
+        );
         assert_eq!(list["Resources"][0]["id"], tours.as_str());
     }
     let (_, all, _) = h.call("GET", "/Groups", None).await;
@@ -115,7 +182,13 @@ async fn a_group_outside_the_prefix_is_never_touched() {
     let h = Harness::start(&[]).await;
     let (a, _) = two_users(&h).await;
     let qs = &h.quicksight;
-    qs.create_group().aws_account_id(qs_testing::ACCOUNT).namespace("default").group_name("finance").send().await.unwrap();
+    qs.create_group()
+        .aws_account_id(qs_testing::ACCOUNT)
+        .namespace("default")
+        .group_name("finance")
+        .send()
+        .await
+        .unwrap();
     qs.create_group_membership()
         .aws_account_id(qs_testing::ACCOUNT)
         .namespace("default")
@@ -129,23 +202,44 @@ async fn a_group_outside_the_prefix_is_never_touched() {
     let (_, list, _) = h.call("GET", "/Groups?filter=displayName eq \"finance\"", None).await;
     assert_eq!(list["totalResults"], 0);
     // A rename keeps only managed groups; finance keeps its member.
-    h.call("PATCH", &format!("/Users/{a}"), Some(patch(json!([{ "op": "replace", "path": "title", "value": "x" }])))).await;
-    assert_eq!(h.members("finance").await.unwrap(), ["QuickSightFederated/bjensen@example.com"]);
+    h.call(
+        "PATCH",
+        &format!("/Users/{a}"),
+        Some(patch(json!([{ "op": "replace", "path": "title", "value": "x" }]))),
+    )
+    .await;
+    assert_eq!(
+        h.members("finance").await.unwrap(),
+        ["QuickSightFederated/bjensen@example.com"]
+    );
 }
 
 #[tokio::test]
 async fn put_renames_a_group_and_delete_removes_it() {
     let h = Harness::start(&[]).await;
     let (a, b) = two_users(&h).await;
-    let id = h.call("POST", "/Groups", Some(json!({ "displayName": "Tours", "members": [{ "value": a }] }))).await.1["id"]
+    let id = h
+        .call(
+            "POST",
+            "/Groups",
+            Some(json!({ "displayName": "Tours", "members": [{ "value": a }] })),
+        )
+        .await
+        .1["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let body = json!({ "displayName": "Guides", "members": [{ "value": a }, { "value": b }] });
     let (status, read, _) = h.call("PUT", &format!("/Groups/{id}"), Some(body)).await;
     assert_eq!(status, 200, "{read}");
-    assert_eq!((read["id"].as_str(), read["displayName"].as_str()), (Some(id.as_str()), Some("Guides")));
-    assert!(h.members("scim-Tours").await.is_none(), "the old QuickSight group is gone");
+    assert_eq!(
+        (read["id"].as_str(), read["displayName"].as_str()),
+        (Some(id.as_str()), Some("Guides"))
+    );
+    assert!(
+        h.members("scim-Tours").await.is_none(),
+        "the old QuickSight group is gone"
+    );
     assert_eq!(h.members("scim-Guides").await.unwrap().len(), 2);
     let (status, _, _) = h.call("DELETE", &format!("/Groups/{id}"), None).await;
     assert_eq!(status, 204);
@@ -158,10 +252,27 @@ async fn put_renames_a_group_and_delete_removes_it() {
 
 #[tokio::test]
 async fn a_mapped_group_gives_its_members_their_role() {
-    let h = Harness::start(&[("GROUP_MAPPING", r#"{"Authors":{"group":"scim-Authors","role":"AUTHOR"}}"#)]).await;
+    let h = Harness::start(&[(
+        "GROUP_MAPPING",
+        r#"{"Authors":{"group":"scim-Authors","role":"AUTHOR"}}"#,
+    )])
+    .await;
     let (a, _) = two_users(&h).await;
-    let id = h.call("POST", "/Groups", Some(json!({ "displayName": "Authors" }))).await.1["id"].as_str().unwrap().to_owned();
-    h.call("PATCH", &format!("/Groups/{id}"), Some(patch(json!([{ "op": "add", "path": "members", "value": [{ "value": a }] }])))).await;
+    let id = h
+        .call("POST", "/Groups", Some(json!({ "displayName": "Authors" })))
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.call(
+        "PATCH",
+        &format!("/Groups/{id}"),
+        Some(patch(
+            json!([{ "op": "add", "path": "members", "value": [{ "value": a }] }]),
+        )),
+    )
+    .await;
     let qs = h.quicksight_user("bjensen@example.com").await.unwrap();
     assert_eq!(qs.role().map(|r| r.as_str()), Some("AUTHOR"));
     let other = h.quicksight_user("jsmith@example.com").await.unwrap();

@@ -1,6 +1,7 @@
 //! The handler in-process: a function URL request in, the SCIM answer out, against quicksight-local
 //! served in this process (its real rules) and the table in memory.
 
+mod config;
 mod consistency;
 mod discovery;
 mod groups;
@@ -17,7 +18,6 @@ use qs_testing::{self as testing, ACCOUNT};
 use quicksight_local::{Args, Emulator, Store, router};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 
 use crate::store::memory::MemoryTable;
 use crate::{App, Auth, Table, Tokens, handle, read_env};
@@ -85,7 +85,13 @@ impl Harness {
         self.call_as(Some(TOKEN), method, path, body).await
     }
 
-    pub async fn call_as(&self, token: Option<&str>, method: &str, path: &str, body: Option<Value>) -> (u16, Value, Value) {
+    pub async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, Value) {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let mut headers = json!({ "host": "scim.example.com", "content-type": "application/scim+json" });
         if let Some(token) = token {
@@ -105,8 +111,16 @@ impl Harness {
         let context = testing::lambda_context(std::time::Duration::from_secs(20));
         let answer = handle(&self.app, LambdaEvent::new(event, context)).await.unwrap();
         let text = answer["body"].as_str().unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(text).unwrap() };
-        (answer["statusCode"].as_u64().unwrap() as u16, body, answer["headers"].clone())
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(text).unwrap()
+        };
+        (
+            answer["statusCode"].as_u64().unwrap() as u16,
+            body,
+            answer["headers"].clone(),
+        )
     }
 
     /// POSTs a user and returns it (asserting 201).
@@ -144,7 +158,11 @@ impl Harness {
             .send()
             .await
             .ok()?;
-        let mut names: Vec<String> = out.group_member_list().iter().filter_map(|m| m.member_name().map(str::to_owned)).collect();
+        let mut names: Vec<String> = out
+            .group_member_list()
+            .iter()
+            .filter_map(|m| m.member_name().map(str::to_owned))
+            .collect();
         names.sort();
         Some(names)
     }
@@ -198,4 +216,3 @@ pub fn user(user_name: &str) -> Value {
 pub fn patch(operations: Value) -> Value {
     json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations })
 }
-

@@ -26,7 +26,10 @@ async fn a_created_user_is_a_federated_quicksight_user_and_reads_back_as_written
     let (status, created, headers) = h.call("POST", "/Users", Some(bjensen())).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap();
-    assert_eq!(headers["location"], format!("https://scim.example.com/scim/v2/Users/{id}"));
+    assert_eq!(
+        headers["location"],
+        format!("https://scim.example.com/scim/v2/Users/{id}")
+    );
     assert_eq!(created["meta"]["resourceType"], "User");
     assert_eq!(created["meta"]["version"], "W/\"1\"");
 
@@ -53,7 +56,10 @@ async fn user_name_is_unique_without_case_and_a_second_create_is_409_uniqueness(
     let mut again = bjensen();
     again["userName"] = json!("BJensen@Example.com");
     let (status, error, _) = h.call("POST", "/Users", Some(again)).await;
-    assert_eq!((status, error["scimType"].as_str(), error["status"].as_str()), (409, Some("uniqueness"), Some("409")));
+    assert_eq!(
+        (status, error["scimType"].as_str(), error["status"].as_str()),
+        (409, Some("uniqueness"), Some("409"))
+    );
 }
 
 #[tokio::test]
@@ -74,8 +80,16 @@ async fn filters_find_by_user_name_external_id_and_id_and_refuse_the_rest() {
         assert_eq!(list["totalResults"], 1, "{filter}");
         assert_eq!(list["Resources"][0]["id"], id.as_str());
     }
-    let (_, none, _) = h.call("GET", "/Users?filter=userName eq \"nobody@example.com\"", None).await;
-    assert_eq!((none["totalResults"].as_u64(), none["Resources"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    let (_, none, _) = h
+        .call("GET", "/Users?filter=userName eq \"nobody@example.com\"", None)
+        .await;
+    assert_eq!(
+        (
+            none["totalResults"].as_u64(),
+            none["Resources"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
     // externalId compares exactly.
     let (_, none, _) = h.call("GET", "/Users?filter=externalId eq \"701984 \"", None).await;
     assert_eq!(none["totalResults"], 0);
@@ -87,7 +101,11 @@ async fn filters_find_by_user_name_external_id_and_id_and_refuse_the_rest() {
         "userName eq bjensen",
     ] {
         let (status, error, _) = h.call("GET", &format!("/Users?filter={refused}"), None).await;
-        assert_eq!((status, error["scimType"].as_str()), (400, Some("invalidFilter")), "{refused}: {error}");
+        assert_eq!(
+            (status, error["scimType"].as_str()),
+            (400, Some("invalidFilter")),
+            "{refused}: {error}"
+        );
     }
 }
 
@@ -105,7 +123,10 @@ async fn lists_page_with_start_index_and_count() {
     );
     assert_eq!(page["Resources"][0]["userName"], "user2@example.com");
     let (_, all, _) = h.call("GET", "/Users?count=0", None).await;
-    assert_eq!((all["totalResults"].as_u64(), all["itemsPerPage"].as_u64()), (Some(3), Some(0)));
+    assert_eq!(
+        (all["totalResults"].as_u64(), all["itemsPerPage"].as_u64()),
+        (Some(3), Some(0))
+    );
     let (status, error, _) = h.call("GET", "/Users?count=many", None).await;
     assert_eq!((status, error["scimType"].as_str()), (400, Some("invalidValue")));
     // attributes= projects; id and schemas always come.
@@ -116,7 +137,11 @@ async fn lists_page_with_start_index_and_count() {
 
 #[tokio::test]
 async fn put_replaces_the_user_and_roles_give_the_quicksight_role() {
-    let h = Harness::start(&[("GROUP_MAPPING", r#"{"analysts":{"group":"qs-analysts","role":"AUTHOR"}}"#)]).await;
+    let h = Harness::start(&[(
+        "GROUP_MAPPING",
+        r#"{"analysts":{"group":"qs-analysts","role":"AUTHOR"}}"#,
+    )])
+    .await;
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     let mut replaced = bjensen();
     replaced["name"]["givenName"] = json!("Babs");
@@ -152,11 +177,17 @@ async fn patch_as_entra_sends_it_capitalised_ops_string_booleans_and_paths_in_va
     let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
     assert_eq!(status, 200, "{read}");
     assert_eq!(read["displayName"], "Barbara J");
-    assert_eq!(read["emails"], json!([{ "value": "babs@example.com", "type": "work", "primary": true }]));
+    assert_eq!(
+        read["emails"],
+        json!([{ "value": "babs@example.com", "type": "work", "primary": true }])
+    );
     assert_eq!(read["name"]["familyName"], "Jensen-Smith");
     assert_eq!(read["name"]["givenName"], "Barbara");
     assert_eq!(read["title"], "Manager");
-    assert_eq!(read["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Tours");
+    assert_eq!(
+        read["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Tours"
+    );
     assert_eq!(read["active"], false);
     assert!(read["schemas"].as_array().unwrap().len() == 2, "{read}");
     // SCIM_DEACTIVATE=keep: QuickSight keeps the user, with the new e-mail.
@@ -172,14 +203,23 @@ async fn okta_deactivation_deletes_the_quicksight_user_and_reactivation_register
     let body = patch(json!([{ "op": "replace", "value": { "active": false } }]));
     let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
     assert_eq!((status, &read["active"]), (200, &json!(false)), "{read}");
-    assert!(h.quicksight_user("bjensen@example.com").await.is_none(), "SCIM_DEACTIVATE=delete");
+    assert!(
+        h.quicksight_user("bjensen@example.com").await.is_none(),
+        "SCIM_DEACTIVATE=delete"
+    );
     let (status, read, _) = h.call("GET", &format!("/Users/{id}"), None).await;
-    assert_eq!((status, &read["active"], &read["userName"]), (200, &json!(false), &json!("bjensen@example.com")));
+    assert_eq!(
+        (status, &read["active"], &read["userName"]),
+        (200, &json!(false), &json!("bjensen@example.com"))
+    );
 
     let body = patch(json!([{ "op": "replace", "value": { "active": true } }]));
     let (status, _, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
     assert_eq!(status, 200);
-    assert!(h.quicksight_user("bjensen@example.com").await.is_some(), "registered again");
+    assert!(
+        h.quicksight_user("bjensen@example.com").await.is_some(),
+        "registered again"
+    );
 }
 
 #[tokio::test]
@@ -205,17 +245,36 @@ async fn patch_errors_name_the_rule() {
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     let cases = [
         (json!({ "Operations": [] }), "invalidSyntax"),
-        (patch(json!([{ "op": "move", "path": "title", "value": "x" }])), "invalidSyntax"),
+        (
+            patch(json!([{ "op": "move", "path": "title", "value": "x" }])),
+            "invalidSyntax",
+        ),
         (patch(json!([{ "op": "remove" }])), "noTarget"),
-        (patch(json!([{ "op": "replace", "path": "id", "value": "x" }])), "mutability"),
-        (patch(json!([{ "op": "add", "path": "groups", "value": [{ "value": "g" }] }])), "mutability"),
-        (patch(json!([{ "op": "remove", "path": "emails[type eq \"home\"]" }])), "noTarget"),
-        (patch(json!([{ "op": "replace", "path": "emails[type ne \"work\"].value", "value": "x" }])), "invalidPath"),
+        (
+            patch(json!([{ "op": "replace", "path": "id", "value": "x" }])),
+            "mutability",
+        ),
+        (
+            patch(json!([{ "op": "add", "path": "groups", "value": [{ "value": "g" }] }])),
+            "mutability",
+        ),
+        (
+            patch(json!([{ "op": "remove", "path": "emails[type eq \"home\"]" }])),
+            "noTarget",
+        ),
+        (
+            patch(json!([{ "op": "replace", "path": "emails[type ne \"work\"].value", "value": "x" }])),
+            "invalidPath",
+        ),
         (patch(json!([{ "op": "remove", "path": "userName" }])), "invalidValue"),
     ];
     for (body, scim_type) in cases {
         let (status, error, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body.clone())).await;
-        assert_eq!((status, error["scimType"].as_str()), (400, Some(scim_type)), "{body}: {error}");
+        assert_eq!(
+            (status, error["scimType"].as_str()),
+            (400, Some(scim_type)),
+            "{body}: {error}"
+        );
     }
     let (status, ..) = h.call("PATCH", "/Users/nobody", Some(patch(json!([])))).await;
     assert_eq!(status, 404);
@@ -226,17 +285,30 @@ async fn a_rename_keeps_the_id_moves_the_groups_and_retires_the_old_quicksight_u
     let h = Harness::start(&[]).await;
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     let (status, group, _) = h
-        .call("POST", "/Groups", Some(json!({ "displayName": "Tours", "members": [{ "value": id }] })))
+        .call(
+            "POST",
+            "/Groups",
+            Some(json!({ "displayName": "Tours", "members": [{ "value": id }] })),
+        )
         .await;
     assert_eq!(status, 201, "{group}");
     let body = patch(json!([{ "op": "replace", "path": "userName", "value": "barbara@example.com" }]));
     let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
     assert_eq!(status, 200, "{read}");
-    assert_eq!((read["id"].as_str(), read["userName"].as_str()), (Some(id.as_str()), Some("barbara@example.com")));
-    assert!(h.quicksight_user("bjensen@example.com").await.is_none(), "the old name is gone");
+    assert_eq!(
+        (read["id"].as_str(), read["userName"].as_str()),
+        (Some(id.as_str()), Some("barbara@example.com"))
+    );
+    assert!(
+        h.quicksight_user("bjensen@example.com").await.is_none(),
+        "the old name is gone"
+    );
     let renamed = h.quicksight_user("barbara@example.com").await.expect("the new name");
     assert_eq!(renamed.external_login_id(), Some("701984"));
-    assert_eq!(h.members("scim-Tours").await.unwrap(), ["QuickSightFederated/barbara@example.com"]);
+    assert_eq!(
+        h.members("scim-Tours").await.unwrap(),
+        ["QuickSightFederated/barbara@example.com"]
+    );
     assert_eq!(read["groups"][0]["display"], "Tours");
     // The old userName is free again; the new one is taken.
     h.create_user(user("bjensen@example.com")).await;
@@ -255,39 +327,61 @@ async fn delete_removes_the_quicksight_user_and_then_answers_404() {
         let (status, error, _) = h.call(method, &format!("/Users/{id}"), None).await;
         assert_eq!((status, error["status"].as_str()), (404, Some("404")), "{method}");
     }
-    let (_, list, _) = h.call("GET", "/Users?filter=userName eq \"bjensen@example.com\"", None).await;
+    let (_, list, _) = h
+        .call("GET", "/Users?filter=userName eq \"bjensen@example.com\"", None)
+        .await;
     assert_eq!(list["totalResults"], 0);
 }
 
 #[tokio::test]
-async fn a_user_tied_to_another_login_is_409_and_not_taken_over() {
-    let h = Harness::start(&[]).await;
+async fn two_scim_users_of_one_quicksight_user_are_409_before_any_call() {
+    let h = Harness::start(&[("SCIM_SESSION_NAME", "email")]).await;
     h.create_user(bjensen()).await;
-    h.call("DELETE", "/Users/none", None).await;
-    // Another SCIM user whose session name is the same QuickSight user: refused before any call.
     let mut twin = user("x@example.com");
     twin["emails"] = json!([{ "value": "bjensen@example.com", "primary": true }]);
-    let h2 = Harness::start(&[("SCIM_SESSION_NAME", "email")]).await;
-    h2.create_user(bjensen()).await;
-    let (status, error, _) = h2.call("POST", "/Users", Some(twin)).await;
-    assert_eq!((status, error["scimType"].as_str()), (409, Some("uniqueness")), "{error}");
-    // A QuickSight user registered elsewhere with another login: QuickSight's one-login rule.
-    let mut other = bjensen();
-    other["userName"] = json!("carol@example.com");
-    other["emails"] = json!([{ "value": "carol@example.com" }]);
-    other["externalId"] = json!("carol-at-idp");
-    let first = h.create_user(other.clone()).await;
-    h.table().write(vec![
-        crate::store::Write::Delete { key: format!("user#default#{}", first["id"].as_str().unwrap()) },
-        crate::store::Write::Delete { key: "userName#default#carol@example.com".into() },
-        crate::store::Write::Delete { key: "qsUser#default#QuickSightFederated/carol@example.com".into() },
-    ]).unwrap();
-    other["externalId"] = json!("someone-else");
-    let (status, error, _) = h.call("POST", "/Users", Some(other)).await;
-    assert_eq!((status, error["scimType"].as_str()), (409, Some("uniqueness")), "{error}");
-    assert!(error["detail"].as_str().unwrap().contains("different external login"), "{error}");
-    let qs = h.quicksight_user("carol@example.com").await.unwrap();
-    assert_eq!(qs.external_login_id(), Some("carol-at-idp"));
+    twin["externalId"] = json!("another-identity");
+    let (status, error, _) = h.call("POST", "/Users", Some(twin)).await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (409, Some("uniqueness")),
+        "{error}"
+    );
+    let qs = h.quicksight_user("bjensen@example.com").await.unwrap();
+    assert_eq!(qs.external_login_id(), Some("701984"), "untouched");
+}
+
+#[tokio::test]
+async fn a_quicksight_user_another_login_holds_is_409_and_not_taken_over() {
+    let h = Harness::start(&[]).await;
+    // Registered outside SCIM, tied to another identity's login.
+    h.quicksight
+        .register_user()
+        .aws_account_id(qs_testing::ACCOUNT)
+        .namespace("default")
+        .identity_type(aws_sdk_quicksight::types::IdentityType::Iam)
+        .iam_arn(qs_testing::ROLE_ARN)
+        .session_name("bjensen@example.com")
+        .email("bjensen@example.com")
+        .user_role(aws_sdk_quicksight::types::UserRole::Reader)
+        .external_login_federation_provider_type("CUSTOM_OIDC")
+        .custom_federation_provider_url(PROVIDER)
+        .external_login_id("someone-else")
+        .send()
+        .await
+        .unwrap();
+    let (status, error, _) = h.call("POST", "/Users", Some(bjensen())).await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (409, Some("uniqueness")),
+        "{error}"
+    );
+    assert!(
+        error["detail"].as_str().unwrap().contains("different external login"),
+        "{error}"
+    );
+    let qs = h.quicksight_user("bjensen@example.com").await.unwrap();
+    assert_eq!(qs.external_login_id(), Some("someone-else"));
+    assert!(h.table().keys().is_empty(), "no record of a user SCIM does not hold");
 }
 
 #[tokio::test]
@@ -304,9 +398,25 @@ async fn with_tenants_each_token_reaches_its_own_namespace_only() {
     let (status, created, _) = h.call_as(Some(acme), "POST", "/Users", Some(bjensen())).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap();
-    assert!(h.quicksight_user_in("tenant-acme", "bjensen@example.com").await.is_some());
+    assert!(
+        h.quicksight_user_in("tenant-acme", "bjensen@example.com")
+            .await
+            .is_some()
+    );
     let (status, ..) = h.call_as(Some(globex), "GET", &format!("/Users/{id}"), None).await;
     assert_eq!(status, 404, "another tenant's token does not see the user");
     let (status, ..) = h.call_as(Some(acme), "GET", &format!("/Users/{id}"), None).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_new_external_id_moves_the_login_of_this_services_user() {
+    let h = Harness::start(&[]).await;
+    let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
+    let body = patch(json!([{ "op": "Replace", "path": "externalId", "value": "new-object-id" }]));
+    let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["externalId"], "new-object-id");
+    let qs = h.quicksight_user("bjensen@example.com").await.unwrap();
+    assert_eq!(qs.external_login_id(), Some("new-object-id"));
 }

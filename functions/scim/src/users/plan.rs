@@ -15,8 +15,16 @@ use crate::protocol::get_ci;
 use crate::resource::{Ctx, optional_string, required_string};
 use crate::settings::{LoginIdSource, SessionSource};
 
-/// `groups`: the display names of the SCIM groups the user is in.
-pub fn plan(ctx: &Ctx<'_>, id: &str, resource: &Value, groups: &BTreeSet<String>) -> Result<Planned, ScimError> {
+/// `groups`: the display names of the SCIM groups the user is in. `relink`: the user is this
+/// service's already, so a new `externalId` moves its login (a create never takes over a user
+/// another identity holds).
+pub fn plan(
+    ctx: &Ctx<'_>,
+    id: &str,
+    resource: &Value,
+    groups: &BTreeSet<String>,
+    relink: bool,
+) -> Result<Planned, ScimError> {
     let settings = &ctx.app.settings;
     let config = &ctx.app.config;
     let user_name = required_string(resource, "userName")?;
@@ -27,7 +35,11 @@ pub fn plan(ctx: &Ctx<'_>, id: &str, resource: &Value, groups: &BTreeSet<String>
         LoginIdSource::Id => id.to_owned(),
     };
     let roles = role_values(resource)?;
-    let idp_groups: Vec<&str> = roles.iter().map(String::as_str).chain(groups.iter().map(String::as_str)).collect();
+    let idp_groups: Vec<&str> = roles
+        .iter()
+        .map(String::as_str)
+        .chain(groups.iter().map(String::as_str))
+        .collect();
     let signup = SignupUser {
         email,
         sub: Some(user_name),
@@ -55,6 +67,7 @@ pub fn plan(ctx: &Ctx<'_>, id: &str, resource: &Value, groups: &BTreeSet<String>
             .max();
         upsert.role = Some(mapped.max(named).unwrap_or(config.default_role).as_str().to_owned());
         upsert.groups = None;
+        upsert.relink = Some(relink);
     }
     change.plan(config).map_err(in_scim_terms)
 }
@@ -71,7 +84,10 @@ fn primary_email(resource: &Value) -> Result<Option<String>, ScimError> {
         .iter()
         .find(|e| get_ci(e, "primary") == Some(&Value::Bool(true)))
         .or_else(|| emails.first());
-    Ok(primary.and_then(|e| get_ci(e, "value")).and_then(Value::as_str).map(str::to_owned))
+    Ok(primary
+        .and_then(|e| get_ci(e, "value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
 }
 
 fn role_values(resource: &Value) -> Result<Vec<String>, ScimError> {
@@ -100,7 +116,10 @@ fn in_scim_terms(errors: ValidationErrors) -> ScimError {
                 "ExternalLoginId" => "externalId",
                 other => other,
             };
-            FieldError { field: field.to_owned(), ..e }
+            FieldError {
+                field: field.to_owned(),
+                ..e
+            }
         })
         .collect();
     ScimError::from(ValidationErrors(renamed))

@@ -12,7 +12,11 @@ fn clause(attr: Attr, value: &str) -> Clause {
 #[test]
 fn the_filters_identity_providers_send_parse() {
     let table = [
-        (User, r#"userName eq "bjensen""#, vec![clause(Attr::UserName, "bjensen")]),
+        (
+            User,
+            r#"userName eq "bjensen""#,
+            vec![clause(Attr::UserName, "bjensen")],
+        ),
         (User, r#"USERNAME EQ "b j""#, vec![clause(Attr::UserName, "b j")]),
         (User, r#"externalId eq "a\"b""#, vec![clause(Attr::ExternalId, "a\"b")]),
         (
@@ -20,9 +24,21 @@ fn the_filters_identity_providers_send_parse() {
             r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x""#,
             vec![clause(Attr::UserName, "x")],
         ),
-        (Group, r#"displayName eq "Tours""#, vec![clause(Attr::DisplayName, "Tours")]),
-        (Group, r#"members[value eq "u-1"]"#, vec![clause(Attr::MemberValue, "u-1")]),
-        (Group, r#"members.value eq "u-1""#, vec![clause(Attr::MemberValue, "u-1")]),
+        (
+            Group,
+            r#"displayName eq "Tours""#,
+            vec![clause(Attr::DisplayName, "Tours")],
+        ),
+        (
+            Group,
+            r#"members[value eq "u-1"]"#,
+            vec![clause(Attr::MemberValue, "u-1")],
+        ),
+        (
+            Group,
+            r#"members.value eq "u-1""#,
+            vec![clause(Attr::MemberValue, "u-1")],
+        ),
         (
             Group,
             r#"id eq "g" and members[value eq "u"]"#,

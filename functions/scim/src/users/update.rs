@@ -1,0 +1,163 @@
+//! Writing users: PUT, PATCH (applied, then as a PUT), renames, and the role a group change gives.
+
+use std::collections::BTreeSet;
+
+use qs_model::message::{Planned, UserAction};
+use serde_json::{Value, json};
+
+use super::read::read;
+use super::{Held, READ_ONLY, UserDoc, not_found, plan};
+use crate::error::ScimError;
+use crate::groups;
+use crate::protocol::patch;
+use crate::resource::{Ctx, now, required_string, written};
+use crate::store::Write;
+
+pub async fn replace(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
+    let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
+    update(ctx, held, written(body, &READ_ONLY)).await
+}
+
+pub async fn patch(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
+    let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
+    let mut resource = held.doc.resource.clone();
+    resource["id"] = json!(held.doc.id);
+    patch::apply(&mut resource, body)?;
+    update(ctx, held, written(&resource, &READ_ONLY)).await
+}
+
+/// Makes QuickSight hold `resource`'s user, then records it.
+async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, ScimError> {
+    let old = &held.doc;
+    let user_name = required_string(&resource, "userName")?;
+    let was_in_quicksight = ctx.in_quicksight(&old.resource);
+    let groups = if was_in_quicksight {
+        groups::of_user(ctx, &old.quick_sight_user).await?
+    } else {
+        Vec::new()
+    };
+    let names: BTreeSet<String> = groups.iter().map(|g| g.display_name.clone()).collect();
+    let planned = plan(ctx, &old.id, &resource, &names, true)?;
+    let quicksight_user = planned.user_name().to_owned();
+    let renamed = quicksight_user != old.quick_sight_user;
+    let new_name = !user_name.eq_ignore_ascii_case(old.user_name());
+    if new_name {
+        ctx.unique(
+            &ctx.user_name_key(&user_name),
+            &old.id,
+            format!("userName {user_name:?} is taken"),
+        )
+        .await?;
+    }
+    if renamed {
+        ctx.unique(
+            &ctx.quicksight_user_key(&quicksight_user),
+            &old.id,
+            format!("the QuickSight user {quicksight_user} is already another SCIM user's"),
+        )
+        .await?;
+    }
+    let engine = &ctx.app.engine;
+    match (ctx.in_quicksight(&resource), was_in_quicksight && renamed) {
+        (true, true) => rename(ctx, &old.quick_sight_user, &planned).await?,
+        (true, false) => {
+            engine.apply(&planned, ctx.deadline).await?;
+        }
+        // Deactivated (SCIM_DEACTIVATE=delete): the user goes, through the asset handover rules.
+        (false, _) => {
+            engine
+                .delete_user(&ctx.home, &old.quick_sight_user, ctx.deadline)
+                .await?;
+        }
+    }
+    let doc = UserDoc {
+        id: old.id.clone(),
+        quick_sight_user: quicksight_user.clone(),
+        resource,
+        created: old.created.clone(),
+        last_modified: now(),
+    };
+    let mut writes = vec![Write::Replace {
+        key: ctx.user_key(&old.id),
+        doc: json!(doc),
+        version: held.version,
+    }];
+    if new_name {
+        writes.push(Write::Create {
+            key: ctx.user_name_key(&user_name),
+            doc: json!({ "id": old.id }),
+        });
+        writes.push(Write::Delete {
+            key: ctx.user_name_key(old.user_name()),
+        });
+    }
+    if renamed {
+        writes.push(Write::Create {
+            key: ctx.quicksight_user_key(&quicksight_user),
+            doc: json!({ "id": old.id }),
+        });
+        writes.push(Write::Delete {
+            key: ctx.quicksight_user_key(&old.quick_sight_user),
+        });
+    }
+    ctx.app.table.write(writes).await?;
+    let version = held.version + 1;
+    match read(
+        ctx,
+        Held {
+            doc: doc.clone(),
+            version,
+        },
+    )
+    .await?
+    {
+        Some(answer) => Ok(answer),
+        None => Err(not_found(&doc.id)),
+    }
+}
+
+/// A rename QuickSight cannot do: the user under its new name, with its managed groups, then the
+/// old name deleted through the asset handover rules. Each step is idempotent, so a repeated
+/// request finishes a rename that failed halfway. A deletion the rules refuse removes the new
+/// user again (it owns nothing yet) and answers the refusal.
+async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), ScimError> {
+    let engine = &ctx.app.engine;
+    let home = &ctx.home;
+    let old_groups = engine
+        .groups_of(home, old_user, ctx.deadline)
+        .await?
+        .unwrap_or_default();
+    let scope = ctx.app.config.group_scope(home);
+    let managed: BTreeSet<String> = old_groups.into_iter().filter(|g| scope.is_managed(g)).collect();
+    engine.apply(planned, ctx.deadline).await?;
+    let new_user = planned.user_name();
+    if !managed.is_empty() {
+        engine
+            .change_groups(home, new_user, &managed, &BTreeSet::new(), ctx.deadline)
+            .await?;
+    }
+    if let Err(refused) = engine.delete_user(home, old_user, ctx.deadline).await {
+        if refused.is_refusal() {
+            engine.delete_user(home, new_user, ctx.deadline).await?;
+        }
+        return Err(refused.into());
+    }
+    Ok(())
+}
+
+/// Re-applies the user's role after its groups changed (GROUP_MAPPING may map a group to a role).
+pub async fn refresh_role(ctx: &Ctx<'_>, id: &str) -> Result<(), ScimError> {
+    let Some(held) = ctx.held_user(id).await? else {
+        return Ok(());
+    };
+    if !ctx.in_quicksight(&held.doc.resource) {
+        return Ok(());
+    }
+    let groups = groups::of_user(ctx, &held.doc.quick_sight_user).await?;
+    let names: BTreeSet<String> = groups.into_iter().map(|g| g.display_name).collect();
+    let planned = plan(ctx, id, &held.doc.resource, &names, true)?;
+    if let UserAction::Upsert { .. } = planned.action {
+        ctx.app.engine.apply(&planned, ctx.deadline).await?;
+    }
+    Ok(())
+}
