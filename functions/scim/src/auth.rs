@@ -147,3 +147,39 @@ async fn read_secret(
         ScimError::Internal(format!("the SCIM token secret {secret} {why}"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Auth, Tokens};
+    use crate::error::ScimError;
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    #[tokio::test]
+    async fn only_the_bearer_scheme_with_the_token_passes() {
+        let auth = Auth::Given(Tokens::parse(TOKEN, false).unwrap());
+        assert_eq!(auth.check(Some(&format!("Bearer {TOKEN}"))).await.unwrap(), None);
+        assert_eq!(auth.check(Some(&format!("bearer  {TOKEN} "))).await.unwrap(), None);
+        for refused in [
+            None,
+            Some(format!("Basic {TOKEN}")),
+            Some(TOKEN.to_owned()),
+            Some("Bearer ".to_owned()),
+            Some(format!("Bearer {TOKEN}x")),
+            Some(format!("Bearer {}", &TOKEN[1..])),
+        ] {
+            let checked = auth.check(refused.as_deref()).await;
+            assert!(matches!(checked, Err(ScimError::Unauthorized)), "{refused:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn with_tenants_the_token_names_its_tenant() {
+        let raw = format!(r#"{{"acme":"{TOKEN}","globex":"{TOKEN}-globex"}}"#);
+        let auth = Auth::Given(Tokens::parse(&raw, true).unwrap());
+        let globex = auth.check(Some(&format!("Bearer {TOKEN}-globex"))).await.unwrap();
+        assert_eq!(globex.as_deref(), Some("globex"));
+        assert!(Tokens::parse(TOKEN, true).is_err(), "tenants need the JSON form");
+        assert!(format!("{:?}", Tokens::parse(TOKEN, false).unwrap()).contains("redacted"));
+    }
+}

@@ -9,7 +9,7 @@ use qs_observe::metrics::{Counts, Metric};
 use serde_json::Value;
 
 use crate::error::{ScimError, ScimType};
-use crate::http::{Request, answer, error_answer};
+use crate::http::{Request, answer, error_answer, header};
 use crate::protocol::filter::Filter;
 use crate::protocol::{Page, ResourceKind, discovery};
 use crate::resource::Ctx;
@@ -68,8 +68,9 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
 }
 
 async fn serve(app: &App, payload: &Value, deadline: tokio::time::Instant) -> Result<Value, ScimError> {
+    // The token first: without one, nothing about the request is answered, not even its path.
+    let tenant = app.auth.check(header(payload, "authorization").as_deref()).await?;
     let request = Request::from_event(payload)?;
-    let tenant = app.auth.check(request.authorization.as_deref()).await?;
     let home = app
         .config
         .home(tenant.as_deref())

@@ -15,7 +15,6 @@ pub struct Request {
     /// The path below [`BASE_PATH`], split at `/` (`["Users", "<id>"]`).
     pub segments: Vec<String>,
     pub query: Vec<(String, String)>,
-    pub authorization: Option<String>,
     pub body: Option<String>,
     /// `https://<host>/scim/v2`: where `meta.location` points.
     pub base: String,
@@ -29,14 +28,7 @@ impl Request {
             .unwrap_or("GET")
             .to_ascii_uppercase();
         let path = event.get("rawPath").and_then(Value::as_str).unwrap_or("/");
-        let header = |name: &str| {
-            event
-                .get("headers")
-                .and_then(Value::as_object)
-                .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
-                .and_then(|(_, v)| v.as_str())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| header(event, name);
         let host = header("host")
             .or_else(|| {
                 event
@@ -82,7 +74,6 @@ impl Request {
             method,
             segments,
             query,
-            authorization: header("authorization"),
             body,
             base: format!("https://{host}{BASE_PATH}"),
         })
@@ -112,6 +103,16 @@ impl Request {
         }
         Ok(value)
     }
+}
+
+/// A request header, found without regard to case.
+pub fn header(event: &Value, name: &str) -> Option<String> {
+    event
+        .get("headers")
+        .and_then(Value::as_object)
+        .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .and_then(|(_, v)| v.as_str())
+        .map(str::to_owned)
 }
 
 /// Query values: `%XX` decoded, `+` a space (as form encoding, which some clients use).

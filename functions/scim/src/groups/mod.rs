@@ -18,7 +18,7 @@ use crate::protocol::get_ci;
 use crate::resource::{Ctx, new_id, now, required_string, written};
 use crate::store::Write;
 
-pub use read::{get, list, of_user};
+pub use read::{existing, get, list, of_user};
 pub use update::{patch, replace};
 
 use members::{change_members, member_users, refresh_roles, take_members};
@@ -54,6 +54,7 @@ struct Held {
 pub struct UserGroup {
     pub id: String,
     pub display_name: String,
+    pub quicksight_group: String,
 }
 
 impl Ctx<'_> {

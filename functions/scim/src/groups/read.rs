@@ -30,7 +30,26 @@ pub async fn of_user(ctx: &Ctx<'_>, quicksight_user: &str) -> Result<Vec<UserGro
                 .unwrap_or_default()
                 .to_owned();
             let display_name = name[ctx.prefix().len()..].to_owned();
-            groups.push(UserGroup { id, display_name });
+            groups.push(UserGroup {
+                id,
+                display_name,
+                quicksight_group: name.clone(),
+            });
+        }
+    }
+    Ok(groups)
+}
+
+/// The groups of `ids` that still exist.
+pub async fn existing(ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<UserGroup>, ScimError> {
+    let mut groups = Vec::new();
+    for id in ids {
+        if let Some(held) = ctx.held_group(id).await? {
+            groups.push(UserGroup {
+                id: held.doc.id.clone(),
+                display_name: held.doc.display_name().to_owned(),
+                quicksight_group: held.doc.quick_sight_group,
+            });
         }
     }
     Ok(groups)

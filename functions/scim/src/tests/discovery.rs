@@ -13,9 +13,9 @@ async fn no_token_or_a_wrong_one_is_a_401_that_says_nothing() {
         assert_eq!(body, Value::Null, "a 401 says nothing");
         assert_eq!(headers["www-authenticate"], "Bearer");
     }
-    // Another scheme is no bearer token.
-    let (status, ..) = h.call_as(None, "GET", "/ServiceProviderConfig", None).await;
-    assert_eq!(status, 401);
+    // Without a token, not even a path outside /scim/v2 is answered.
+    let (status, body, _) = h.call_as(None, "GET", "/../admin", None).await;
+    assert_eq!((status, body), (401, Value::Null));
     let (status, ..) = h.call_as(Some(TOKEN), "GET", "/ServiceProviderConfig", None).await;
     assert_eq!(status, 200);
 }

@@ -420,3 +420,28 @@ async fn a_new_external_id_moves_the_login_of_this_services_user() {
     let qs = h.quicksight_user("bjensen@example.com").await.unwrap();
     assert_eq!(qs.external_login_id(), Some("new-object-id"));
 }
+
+#[tokio::test]
+async fn a_reactivated_user_gets_its_groups_back() {
+    let h = Harness::start(&[]).await;
+    let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
+    let group = h
+        .call(
+            "POST",
+            "/Groups",
+            Some(json!({ "displayName": "Tours", "members": [{ "value": id }] })),
+        )
+        .await
+        .1;
+    let off = patch(json!([{ "op": "replace", "path": "active", "value": false }]));
+    h.call("PATCH", &format!("/Users/{id}"), Some(off)).await;
+    assert_eq!(h.members("scim-Tours").await.unwrap(), Vec::<String>::new());
+    let on = patch(json!([{ "op": "replace", "path": "active", "value": true }]));
+    let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(on)).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        h.members("scim-Tours").await.unwrap(),
+        ["QuickSightFederated/bjensen@example.com"]
+    );
+    assert_eq!(read["groups"][0]["value"], group["id"]);
+}

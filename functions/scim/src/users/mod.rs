@@ -45,6 +45,10 @@ pub struct UserDoc {
     pub resource: Value,
     pub created: String,
     pub last_modified: String,
+    /// The SCIM groups of a user deactivated out of QuickSight (`SCIM_DEACTIVATE=delete`), given
+    /// back when it is active again: its memberships went with QuickSight's user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups_when_deactivated: Vec<String>,
 }
 
 impl UserDoc {
@@ -136,6 +140,7 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
         resource,
         created: at.clone(),
         last_modified: at,
+        groups_when_deactivated: Vec::new(),
     };
     ctx.app
         .table

@@ -34,7 +34,7 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
     let groups = if was_in_quicksight {
         groups::of_user(ctx, &old.quick_sight_user).await?
     } else {
-        Vec::new()
+        groups::existing(ctx, &old.groups_when_deactivated).await?
     };
     let names: BTreeSet<String> = groups.iter().map(|g| g.display_name.clone()).collect();
     let planned = plan(ctx, &old.id, &resource, &names, true)?;
@@ -58,10 +58,17 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
         .await?;
     }
     let engine = &ctx.app.engine;
-    match (ctx.in_quicksight(&resource), was_in_quicksight && renamed) {
+    let in_quicksight = ctx.in_quicksight(&resource);
+    match (in_quicksight, was_in_quicksight && renamed) {
         (true, true) => rename(ctx, &old.quick_sight_user, &planned).await?,
         (true, false) => {
             engine.apply(&planned, ctx.deadline).await?;
+            if !was_in_quicksight && !groups.is_empty() {
+                let names = groups.iter().map(|g| g.quicksight_group.clone()).collect();
+                engine
+                    .change_groups(&ctx.home, &quicksight_user, &names, &BTreeSet::new(), ctx.deadline)
+                    .await?;
+            }
         }
         // Deactivated (SCIM_DEACTIVATE=delete): the user goes, through the asset handover rules.
         (false, _) => {
@@ -70,12 +77,18 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
                 .await?;
         }
     }
+    // Kept while the user is out of QuickSight, so that reactivation gives its groups back.
+    let groups_when_deactivated = match in_quicksight {
+        true => Vec::new(),
+        false => groups.iter().map(|g| g.id.clone()).collect(),
+    };
     let doc = UserDoc {
         id: old.id.clone(),
         quick_sight_user: quicksight_user.clone(),
         resource,
         created: old.created.clone(),
         last_modified: now(),
+        groups_when_deactivated,
     };
     let mut writes = vec![Write::Replace {
         key: ctx.user_key(&old.id),
