@@ -2,13 +2,14 @@
 //! timestamps, `meta`, and the keys of the table's items.
 
 use qs_model::tenant::Home;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use crate::App;
 use crate::error::{ScimError, ScimType};
 use crate::protocol::{ResourceKind, get_ci};
-use crate::store::StoreError;
+use crate::store::{StoreError, Stored, Write};
 
 /// One request's view: the app, the home its token gives it, where its resources live.
 pub struct Ctx<'a> {
@@ -18,9 +19,38 @@ pub struct Ctx<'a> {
     pub deadline: Instant,
 }
 
+/// A resource's record as read, with the version a replacement must find.
+pub struct Held<T> {
+    pub doc: T,
+    pub version: u64,
+}
+
+impl<T: DeserializeOwned> Held<T> {
+    fn from_stored(stored: Stored) -> Result<Self, ScimError> {
+        let doc = serde_json::from_value(stored.doc)
+            .map_err(|e| ScimError::Internal(format!("a record does not read: {e}")))?;
+        Ok(Self {
+            doc,
+            version: stored.version,
+        })
+    }
+}
+
 impl Ctx<'_> {
     pub fn key(&self, kind: &str, name: &str) -> String {
         format!("{kind}#{}#{name}", self.home.namespace)
+    }
+
+    /// The record of the `kind` resource `id`.
+    pub async fn held<T: DeserializeOwned>(&self, kind: &str, id: &str) -> Result<Option<Held<T>>, ScimError> {
+        let stored = self.app.table.get(&self.key(kind, id)).await?;
+        stored.map(Held::from_stored).transpose()
+    }
+
+    /// Every record of `kind` in this home.
+    pub async fn scan<T: DeserializeOwned>(&self, kind: &str) -> Result<Vec<Held<T>>, ScimError> {
+        let stored = self.app.table.scan(&self.key(kind, "")).await?;
+        stored.into_iter().map(Held::from_stored).collect()
     }
 
     pub fn location(&self, kind: ResourceKind, id: &str) -> String {
@@ -37,6 +67,17 @@ impl Ctx<'_> {
             "version": format!("W/\"{version}\""),
         })
     }
+}
+
+/// The writes that move a unique name (`from` to `to`) to the resource `id`.
+pub fn moved(from: String, to: String, id: &str) -> [Write; 2] {
+    [
+        Write::Create {
+            key: to,
+            doc: json!({ "id": id }),
+        },
+        Write::Delete { key: from },
+    ]
 }
 
 /// `schemas` and `id` first, then the attributes, then `meta`: as RFC 7643's examples read.

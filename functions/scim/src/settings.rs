@@ -84,25 +84,22 @@ impl Settings {
             fields::provider_url(f, v).map(|()| v.to_owned())
         });
         let session_source = env
-            .optional("SCIM_SESSION_NAME", |f, v| match v {
-                "userName" => Ok(SessionSource::UserName),
-                "email" => Ok(SessionSource::Email),
-                _ => Err(FieldError::new(f, "must be userName or email", v)),
-            })
+            .optional(
+                "SCIM_SESSION_NAME",
+                one_of(&[("userName", SessionSource::UserName), ("email", SessionSource::Email)]),
+            )
             .unwrap_or(SessionSource::UserName);
         let login_id = env
-            .optional("SCIM_LOGIN_ID", |f, v| match v {
-                "externalId" => Ok(LoginIdSource::ExternalId),
-                "id" => Ok(LoginIdSource::Id),
-                _ => Err(FieldError::new(f, "must be externalId or id", v)),
-            })
+            .optional(
+                "SCIM_LOGIN_ID",
+                one_of(&[("externalId", LoginIdSource::ExternalId), ("id", LoginIdSource::Id)]),
+            )
             .unwrap_or(LoginIdSource::ExternalId);
         let deactivate = env
-            .optional("SCIM_DEACTIVATE", |f, v| match v {
-                "delete" => Ok(Deactivate::Delete),
-                "keep" => Ok(Deactivate::Keep),
-                _ => Err(FieldError::new(f, "must be delete or keep", v)),
-            })
+            .optional(
+                "SCIM_DEACTIVATE",
+                one_of(&[("delete", Deactivate::Delete), ("keep", Deactivate::Keep)]),
+            )
             .unwrap_or(Deactivate::Delete);
         Self {
             table: table.unwrap_or_default(),
@@ -113,5 +110,19 @@ impl Settings {
             login_id,
             deactivate,
         }
+    }
+}
+
+/// A parser of one of `choices`' names, whose error lists them.
+fn one_of<'a, T: Copy>(choices: &'a [(&'static str, T)]) -> impl Fn(&str, &str) -> Result<T, FieldError> + 'a {
+    move |field, v| {
+        choices
+            .iter()
+            .find(|(name, _)| *name == v)
+            .map(|(_, choice)| *choice)
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+                FieldError::new(field, format!("must be {}", names.join(" or ")), v)
+            })
     }
 }

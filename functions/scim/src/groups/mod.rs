@@ -44,10 +44,7 @@ impl GroupDoc {
     }
 }
 
-struct Held {
-    doc: GroupDoc,
-    version: u64,
-}
+type Held = crate::resource::Held<GroupDoc>;
 
 /// A SCIM group a user is in.
 #[derive(Debug, Clone)]
@@ -87,14 +84,7 @@ impl Ctx<'_> {
     }
 
     async fn held_group(&self, id: &str) -> Result<Option<Held>, ScimError> {
-        let Some(stored) = self.app.table.get(&self.group_key(id)).await? else {
-            return Ok(None);
-        };
-        let doc = serde_json::from_value(stored.doc).map_err(|e| ScimError::Internal(format!("group {id}: {e}")))?;
-        Ok(Some(Held {
-            doc,
-            version: stored.version,
-        }))
+        self.held("group", id).await
     }
 }
 

@@ -103,7 +103,7 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page, members: b
                 None => Vec::new(),
             }
         }
-        _ => scan(ctx).await?,
+        _ => ctx.scan("group").await?,
     };
     // members[value eq "<user id>"]: the user's groups, from QuickSight.
     let holding: Option<BTreeSet<String>> = match filter.and_then(|f| f.value_of(Attr::MemberValue)) {
@@ -135,20 +135,6 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page, members: b
             .collect()
     };
     Ok(page.answer(resources))
-}
-
-async fn scan(ctx: &Ctx<'_>) -> Result<Vec<Held>, ScimError> {
-    let stored = ctx.app.table.scan(&ctx.group_key("")).await?;
-    stored
-        .into_iter()
-        .map(|s| {
-            let doc = serde_json::from_value(s.doc).map_err(|e| ScimError::Internal(e.to_string()))?;
-            Ok(Held {
-                doc,
-                version: s.version,
-            })
-        })
-        .collect()
 }
 
 fn matches(filter: &Filter, doc: &GroupDoc) -> bool {

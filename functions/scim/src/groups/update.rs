@@ -9,7 +9,7 @@ use super::read::representation;
 use super::{GroupDoc, Held, not_found};
 use crate::error::ScimError;
 use crate::protocol::patch;
-use crate::resource::{Ctx, now, required_string, written};
+use crate::resource::{Ctx, moved, now, required_string, written};
 use crate::store::Write;
 
 pub async fn replace(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
@@ -95,22 +95,18 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value, members: Vec<Value>)
         version: held.version,
     }];
     if new_name {
-        writes.push(Write::Create {
-            key: ctx.display_name_key(&display_name),
-            doc: json!({ "id": old.id }),
-        });
-        writes.push(Write::Delete {
-            key: ctx.display_name_key(old.display_name()),
-        });
+        writes.extend(moved(
+            ctx.display_name_key(old.display_name()),
+            ctx.display_name_key(&display_name),
+            &old.id,
+        ));
     }
     if renamed {
-        writes.push(Write::Create {
-            key: ctx.quicksight_group_key(&group),
-            doc: json!({ "id": old.id }),
-        });
-        writes.push(Write::Delete {
-            key: ctx.quicksight_group_key(&old.quick_sight_group),
-        });
+        writes.extend(moved(
+            ctx.quicksight_group_key(&old.quick_sight_group),
+            ctx.quicksight_group_key(&group),
+            &old.id,
+        ));
     }
     ctx.app.table.write(writes).await?;
     let affected = if renamed {

@@ -44,14 +44,7 @@ async fn a_record_whose_quicksight_user_is_gone_is_removed_on_read() {
     let h = Harness::start(&[]).await;
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     // The user deleted in QuickSight, outside SCIM, long after it was written.
-    h.quicksight
-        .delete_user()
-        .aws_account_id(qs_testing::ACCOUNT)
-        .namespace("default")
-        .user_name("QuickSightFederated/bjensen@example.com")
-        .send()
-        .await
-        .unwrap();
+    h.delete_in_quicksight("bjensen@example.com").await;
     let key = format!("user#default#{id}");
     let mut stored = h.table().get(&key).unwrap().unwrap();
     stored.doc["lastModified"] = json!("2026-01-01T00:00:00Z");
@@ -77,14 +70,7 @@ async fn a_record_whose_quicksight_user_is_gone_is_removed_on_read() {
 async fn a_just_written_user_quicksight_does_not_show_yet_is_not_removed() {
     let h = Harness::start(&[]).await;
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
-    h.quicksight
-        .delete_user()
-        .aws_account_id(qs_testing::ACCOUNT)
-        .namespace("default")
-        .user_name("QuickSightFederated/bjensen@example.com")
-        .send()
-        .await
-        .unwrap();
+    h.delete_in_quicksight("bjensen@example.com").await;
     // Within the grace, QuickSight's not-found may be its eventual consistency.
     let (status, read, _) = h.call("GET", &format!("/Users/{id}"), None).await;
     assert_eq!((status, read["id"].as_str()), (200, Some(id.as_str())));

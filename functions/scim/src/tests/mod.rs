@@ -147,6 +147,18 @@ impl Harness {
         out.ok().and_then(|o| o.user)
     }
 
+    /// Deletes the QuickSight user `QuickSightFederated/<session>` outside SCIM.
+    pub async fn delete_in_quicksight(&self, session: &str) {
+        self.quicksight
+            .delete_user()
+            .aws_account_id(ACCOUNT)
+            .namespace("default")
+            .user_name(format!("{}/{session}", testing::ROLE_NAME))
+            .send()
+            .await
+            .unwrap();
+    }
+
     /// The members of a QuickSight group (`None`: no such group).
     pub async fn members(&self, group: &str) -> Option<Vec<String>> {
         let out = self

@@ -63,10 +63,7 @@ pub fn is_active(resource: &Value) -> bool {
     get_ci(resource, "active") != Some(&Value::Bool(false))
 }
 
-pub struct Held {
-    pub doc: UserDoc,
-    pub version: u64,
-}
+pub type Held = crate::resource::Held<UserDoc>;
 
 impl Ctx<'_> {
     /// Whether QuickSight holds a user whose SCIM user has `resource`.
@@ -87,14 +84,7 @@ impl Ctx<'_> {
     }
 
     pub async fn held_user(&self, id: &str) -> Result<Option<Held>, ScimError> {
-        let Some(stored) = self.app.table.get(&self.user_key(id)).await? else {
-            return Ok(None);
-        };
-        let doc = serde_json::from_value(stored.doc).map_err(|e| ScimError::Internal(format!("user {id}: {e}")))?;
-        Ok(Some(Held {
-            doc,
-            version: stored.version,
-        }))
+        self.held("user", id).await
     }
 
     /// The id an index item (`userName#…`, `qsUser#…`) points at.

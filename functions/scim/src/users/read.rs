@@ -121,7 +121,7 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page) -> Result<
                 None => Vec::new(),
             }
         }
-        _ => scan(ctx).await?,
+        _ => ctx.scan("user").await?,
     };
     let mut matching: Vec<Held> = candidates
         .into_iter()
@@ -140,20 +140,6 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page) -> Result<
             .collect()
     };
     Ok(page.answer(resources))
-}
-
-async fn scan(ctx: &Ctx<'_>) -> Result<Vec<Held>, ScimError> {
-    let stored = ctx.app.table.scan(&ctx.user_key("")).await?;
-    stored
-        .into_iter()
-        .map(|s| {
-            let doc: UserDoc = serde_json::from_value(s.doc).map_err(|e| ScimError::Internal(e.to_string()))?;
-            Ok(Held {
-                doc,
-                version: s.version,
-            })
-        })
-        .collect()
 }
 
 fn matches(filter: &Filter, doc: &UserDoc) -> bool {

@@ -10,7 +10,7 @@ use super::{Held, READ_ONLY, UserDoc, not_found, plan};
 use crate::error::ScimError;
 use crate::groups;
 use crate::protocol::patch;
-use crate::resource::{Ctx, now, required_string, written};
+use crate::resource::{Ctx, moved, now, required_string, written};
 use crate::store::Write;
 
 pub async fn replace(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
@@ -96,22 +96,18 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
         version: held.version,
     }];
     if new_name {
-        writes.push(Write::Create {
-            key: ctx.user_name_key(&user_name),
-            doc: json!({ "id": old.id }),
-        });
-        writes.push(Write::Delete {
-            key: ctx.user_name_key(old.user_name()),
-        });
+        writes.extend(moved(
+            ctx.user_name_key(old.user_name()),
+            ctx.user_name_key(&user_name),
+            &old.id,
+        ));
     }
     if renamed {
-        writes.push(Write::Create {
-            key: ctx.quicksight_user_key(&quicksight_user),
-            doc: json!({ "id": old.id }),
-        });
-        writes.push(Write::Delete {
-            key: ctx.quicksight_user_key(&old.quick_sight_user),
-        });
+        writes.extend(moved(
+            ctx.quicksight_user_key(&old.quick_sight_user),
+            ctx.quicksight_user_key(&quicksight_user),
+            &old.id,
+        ));
     }
     ctx.app.table.write(writes).await?;
     let version = held.version + 1;
