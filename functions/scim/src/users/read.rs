@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Held, UserDoc, VISIBILITY_GRACE, forget};
 use crate::error::ScimError;
-use crate::groups;
+use crate::groups::{self, UserGroup};
 use crate::protocol::filter::{Attr, Filter};
 use crate::protocol::{ENTERPRISE_USER_SCHEMA, Page, ResourceKind, USER_SCHEMA, get_ci};
 use crate::resource::{Ctx, ordered};
@@ -36,17 +36,21 @@ pub(super) async fn read(ctx: &Ctx<'_>, held: Held) -> Result<Option<Value>, Sci
         return Ok(None);
     };
     let groups = groups::of_user(ctx, &doc.quick_sight_user).await?;
-    let members: Vec<Value> = groups
-        .iter()
-        .map(|g| json!({ "value": g.id, "display": g.display_name, "$ref": ctx.location(ResourceKind::Group, &g.id) }))
-        .collect();
     Ok(Some(representation(
         ctx,
         doc,
         held.version,
         Some(&existing),
-        Some(members),
+        Some(group_refs(ctx, &groups)),
     )))
+}
+
+/// The user's `groups` attribute.
+pub(super) fn group_refs(ctx: &Ctx<'_>, groups: &[UserGroup]) -> Vec<Value> {
+    groups
+        .iter()
+        .map(|g| json!({ "value": g.id, "display": g.display_name, "$ref": ctx.location(ResourceKind::Group, &g.id) }))
+        .collect()
 }
 
 fn recently_written(doc: &UserDoc) -> bool {

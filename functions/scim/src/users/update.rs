@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use qs_model::message::{Planned, UserAction};
 use serde_json::{Value, json};
 
-use super::read::read;
+use super::read::{group_refs, representation};
 use super::{Held, READ_ONLY, UserDoc, not_found, plan};
 use crate::error::ScimError;
 use crate::groups;
@@ -110,19 +110,13 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
         ));
     }
     ctx.app.table.write(writes).await?;
-    let version = held.version + 1;
-    match read(
-        ctx,
-        Held {
-            doc: doc.clone(),
-            version,
-        },
-    )
-    .await?
-    {
-        Some(answer) => Ok(answer),
-        None => Err(not_found(&doc.id)),
-    }
+    // What QuickSight now holds is what was just written: the answer needs no second read.
+    let groups = if in_quicksight {
+        group_refs(ctx, &groups)
+    } else {
+        Vec::new()
+    };
+    Ok(representation(ctx, &doc, held.version + 1, None, Some(groups)))
 }
 
 /// A rename QuickSight cannot do: the user under its new name, with its managed groups, then the
