@@ -93,6 +93,17 @@ impl InHome<'_> {
     /// over and checked (`transfer`), a refusal (`refuse`), or nothing (`none`). A dry run
     /// searches and reports, and changes nothing.
     pub(super) async fn hand_over(&self, user_name: &str, user_arn: &str) -> Result<Vec<HandedOver>, EngineError> {
+        self.hand_over_to(user_name, user_arn, None).await
+    }
+
+    /// [`Self::hand_over`], to `to` when given (a renamed user's new name: the same person, whatever
+    /// `ASSET_HANDOVER` says of leavers).
+    pub(super) async fn hand_over_to(
+        &self,
+        user_name: &str,
+        user_arn: &str,
+        to: Option<&str>,
+    ) -> Result<Vec<HandedOver>, EngineError> {
         let owned = owned_assets(&self.client(), &self.account_id, user_arn).await?;
         if owned.is_empty() {
             return Ok(Vec::new());
@@ -104,8 +115,9 @@ impl InHome<'_> {
                 assets: count_by_kind(&owned),
             })
         };
-        let to = match self.asset_handover.policy {
-            HandoverPolicy::None => {
+        let to = match (to, self.asset_handover.policy) {
+            (Some(to), _) => to.to_owned(),
+            (None, HandoverPolicy::None) => {
                 tracing::warn!(
                     user_name,
                     assets = owned.len(),
@@ -113,8 +125,8 @@ impl InHome<'_> {
                 );
                 return Ok(Vec::new());
             }
-            HandoverPolicy::Refuse => return Err(refused()),
-            HandoverPolicy::Transfer => self.asset_handover.principal_for(self.home).ok_or_else(refused)?,
+            (None, HandoverPolicy::Refuse) => return Err(refused()),
+            (None, HandoverPolicy::Transfer) => self.asset_handover.principal_for(self.home).ok_or_else(refused)?,
         };
         let mut handed = Vec::with_capacity(owned.len());
         for asset in owned {

@@ -249,7 +249,27 @@ impl Engine {
     /// Deletes the user; a user already gone is success (`not_found`).
     pub async fn delete_user(&self, home: &Home, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
         within(deadline, "delete_user", async {
-            self.at(home, deadline).await?.delete_user_now(user_name).await
+            self.at(home, deadline).await?.delete_user_now(user_name, None).await
+        })
+        .await
+    }
+
+    /// Deletes the old name of a renamed user, its assets handed to `heir` (the new name's ARN)
+    /// first and checked, whatever `ASSET_HANDOVER` says of leavers: the person stays.
+    pub async fn retire_old_name(
+        &self,
+        home: &Home,
+        user_name: &str,
+        heir: &str,
+        deadline: Instant,
+    ) -> Result<Outcome, EngineError> {
+        self.in_identity_region(|| {
+            within(deadline, "retire_old_name", async {
+                self.at(home, deadline)
+                    .await?
+                    .delete_user_now(user_name, Some(heir))
+                    .await
+            })
         })
         .await
     }

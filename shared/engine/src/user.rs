@@ -211,12 +211,12 @@ impl InHome<'_> {
 
     /// Deletes the user, its assets handed over first (or the deletion refused: see
     /// [`Self::hand_over`]).
-    pub(super) async fn delete_user_now(&self, user_name: &str) -> Result<Outcome, EngineError> {
+    pub(super) async fn delete_user_now(&self, user_name: &str, heir: Option<&str>) -> Result<Outcome, EngineError> {
         let Some(existing) = self.describe_user(user_name).await? else {
             return Ok(self.outcome(user_name, None, UserChange::NotFound, GroupChanges::default()));
         };
         let handed = match existing.arn.as_deref() {
-            Some(arn) => self.hand_over(user_name, arn).await?,
+            Some(arn) => self.hand_over_to(user_name, arn, heir).await?,
             None => Vec::new(),
         };
         let change = if self.dry_run {

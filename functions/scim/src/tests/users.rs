@@ -317,6 +317,32 @@ async fn a_rename_keeps_the_id_moves_the_groups_and_retires_the_old_quicksight_u
 }
 
 #[tokio::test]
+async fn a_renamed_asset_owner_keeps_its_assets_under_the_new_name() {
+    let h = Harness::start(&[]).await;
+    let mut author = bjensen();
+    author["roles"] = json!([{ "value": "AUTHOR" }]);
+    let id = h.create_user(author).await["id"].as_str().unwrap().to_owned();
+    let old_arn = h.quicksight_user("bjensen@example.com").await.unwrap().arn.unwrap();
+    h.seed_owned_dashboard("tours", &old_arn).await;
+    // ASSET_HANDOVER=refuse (the default) refuses leavers; a rename is no leaver.
+    let body = patch(json!([{ "op": "replace", "path": "userName", "value": "barbara@example.com" }]));
+    let (status, read, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body)).await;
+    assert_eq!(status, 200, "{read}");
+    assert!(h.quicksight_user("bjensen@example.com").await.is_none());
+    let new_arn = h.quicksight_user("barbara@example.com").await.unwrap().arn.unwrap();
+    let permissions = h
+        .quicksight
+        .describe_dashboard_permissions()
+        .aws_account_id(qs_testing::ACCOUNT)
+        .dashboard_id("tours")
+        .send()
+        .await
+        .unwrap();
+    let owners: Vec<&str> = permissions.permissions().iter().map(|p| p.principal()).collect();
+    assert!(owners.contains(&new_arn.as_str()), "{owners:?}");
+}
+
+#[tokio::test]
 async fn delete_removes_the_quicksight_user_and_then_answers_404() {
     let h = Harness::start(&[]).await;
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();

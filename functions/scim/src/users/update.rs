@@ -119,10 +119,9 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
     Ok(representation(ctx, &doc, held.version + 1, None, Some(groups)))
 }
 
-/// A rename QuickSight cannot do: the user under its new name, with its managed groups, then the
-/// old name deleted through the asset handover rules. Each step is idempotent, so a repeated
-/// request finishes a rename that failed halfway. A deletion the rules refuse removes the new
-/// user again (it owns nothing yet) and answers the refusal.
+/// A rename QuickSight cannot do: the user under its new name, with its managed groups; then the
+/// old name's assets handed to the new name and checked, and the old name deleted. Each step is
+/// idempotent, so a repeated request finishes a rename that failed halfway.
 async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), ScimError> {
     let engine = &ctx.app.engine;
     let home = &ctx.home;
@@ -132,19 +131,25 @@ async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), 
         .unwrap_or_default();
     let scope = ctx.app.config.group_scope(home);
     let managed: BTreeSet<String> = old_groups.into_iter().filter(|g| scope.is_managed(g)).collect();
-    engine.apply(planned, ctx.deadline).await?;
+    let outcome = engine.apply(planned, ctx.deadline).await?;
     let new_user = planned.user_name();
     if !managed.is_empty() {
         engine
             .change_groups(home, new_user, &managed, &BTreeSet::new(), ctx.deadline)
             .await?;
     }
-    if let Err(refused) = engine.delete_user(home, old_user, ctx.deadline).await {
-        if refused.is_refusal() {
-            engine.delete_user(home, new_user, ctx.deadline).await?;
-        }
-        return Err(refused.into());
-    }
+    let heir = match outcome.arn {
+        Some(arn) => arn,
+        None => engine
+            .describe(home, new_user, ctx.deadline)
+            .await?
+            .and_then(|u| u.arn)
+            .ok_or_else(|| ScimError::Unavailable {
+                status: 503,
+                detail: format!("QuickSight does not show {new_user} yet; retry"),
+            })?,
+    };
+    engine.retire_old_name(home, old_user, &heir, ctx.deadline).await?;
     Ok(())
 }
 
