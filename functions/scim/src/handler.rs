@@ -1,6 +1,7 @@
 //! One request: authenticated, routed to its resource, answered; logged and counted without the
 //! token or the body.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use lambda_runtime::{Error, LambdaEvent};
@@ -34,12 +35,13 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
             .unwrap_or("/")
             .to_owned(),
     );
-    let result = serve(app, &event.payload, deadline).await;
+    let counts = Mutex::new(Counts::default());
+    let result = serve(app, &event.payload, deadline, &counts).await;
     let status = match &result {
         Ok(answer) => answer["statusCode"].as_u64().unwrap_or(200) as u16,
         Err(e) => e.status(),
     };
-    let mut counts = Counts::default();
+    let mut counts = counts.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     counts.add(Metric::ScimRequests, 1);
     counts.add(Metric::ScimRequestsUnauthorized, u64::from(status == 401));
     counts.add(
@@ -67,7 +69,12 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
     }
 }
 
-async fn serve(app: &App, payload: &Value, deadline: tokio::time::Instant) -> Result<Value, ScimError> {
+async fn serve(
+    app: &App,
+    payload: &Value,
+    deadline: tokio::time::Instant,
+    counts: &Mutex<Counts>,
+) -> Result<Value, ScimError> {
     // The token first: without one, nothing about the request is answered, not even its path.
     let tenant = app.auth.check(header(payload, "authorization").as_deref()).await?;
     let request = Request::from_event(payload)?;
@@ -80,6 +87,7 @@ async fn serve(app: &App, payload: &Value, deadline: tokio::time::Instant) -> Re
         home,
         base: request.base.clone(),
         deadline,
+        counts,
     };
     route(&ctx, &request).await
 }

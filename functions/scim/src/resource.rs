@@ -1,7 +1,11 @@
 //! What users and groups share: the request's context (its home, its base URL, its deadline), ids,
 //! timestamps, `meta`, and the keys of the table's items.
 
+use std::sync::Mutex;
+
+use qs_engine::Outcome;
 use qs_model::tenant::Home;
+use qs_observe::metrics::Counts;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
@@ -17,6 +21,8 @@ pub struct Ctx<'a> {
     pub home: Home,
     pub base: String,
     pub deadline: Instant,
+    /// What the request's engine calls did, for its metric line.
+    pub counts: &'a Mutex<Counts>,
 }
 
 /// A resource's record as read, with the version a replacement must find.
@@ -37,6 +43,14 @@ impl<T: DeserializeOwned> Held<T> {
 }
 
 impl Ctx<'_> {
+    /// Counts what one engine call did to a user (registered, updated, deleted, memberships).
+    pub fn count(&self, outcome: &Outcome) {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .outcome(outcome);
+    }
+
     pub fn key(&self, kind: &str, name: &str) -> String {
         format!("{kind}#{}#{name}", self.home.namespace)
     }

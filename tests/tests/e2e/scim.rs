@@ -197,6 +197,22 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     scim.ok("DELETE", &format!("/Groups/{group_id}"), None, 204);
     scim.ok("GET", &format!("/Groups/{group_id}"), None, 404);
     assert!(!scim.lambda.log_text().contains(TOKEN), "the token is never logged");
+    // One metric line per request, counting what each did to the user.
+    let lines: Vec<Value> = scim
+        .lambda
+        .log_lines()
+        .into_iter()
+        .filter(|l| l.get("_aws").is_some())
+        .collect();
+    let sum = |name: &str| lines.iter().map(|l| l[name].as_u64().unwrap_or(0)).sum::<u64>();
+    assert_eq!(sum("ScimRequests"), lines.len() as u64);
+    assert_eq!(
+        (sum("UsersRegistered"), sum("UsersDeleted"), sum("MembershipsAdded")),
+        (1, 1, 1),
+        "{lines:?}"
+    );
+    // The two reads of what was deleted answered 404; nothing failed.
+    assert_eq!((sum("ScimRequestsInvalid"), sum("ScimRequestsFailed")), (2, 0));
 }
 
 /// Entra ID's sequence as Microsoft's SCIM endpoint tutorial and its known-issues page show it:

@@ -51,17 +51,12 @@ pub(super) async fn change_members(
 ) -> Result<(), ScimError> {
     let one = BTreeSet::from([group.to_owned()]);
     let none = BTreeSet::new();
+    let engine = &ctx.app.engine;
     for user in add {
-        ctx.app
-            .engine
-            .change_groups(&ctx.home, user, &one, &none, ctx.deadline)
-            .await?;
+        ctx.count(&engine.change_groups(&ctx.home, user, &one, &none, ctx.deadline).await?);
     }
     for user in remove {
-        ctx.app
-            .engine
-            .change_groups(&ctx.home, user, &none, &one, ctx.deadline)
-            .await?;
+        ctx.count(&engine.change_groups(&ctx.home, user, &none, &one, ctx.deadline).await?);
     }
     Ok(())
 }

@@ -121,7 +121,7 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
     )
     .await?;
     if ctx.in_quicksight(&resource) {
-        ctx.app.engine.apply(&planned, ctx.deadline).await?;
+        ctx.count(&ctx.app.engine.apply(&planned, ctx.deadline).await?);
     }
     let at = now();
     let doc = UserDoc {
@@ -182,10 +182,12 @@ async fn forget(ctx: &Ctx<'_>, doc: &UserDoc) -> Result<(), ScimError> {
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ScimError> {
     let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
-    ctx.app
+    let deleted = ctx
+        .app
         .engine
         .delete_user(&ctx.home, &held.doc.quick_sight_user, ctx.deadline)
         .await?;
+    ctx.count(&deleted);
     forget(ctx, &held.doc).await
 }
 

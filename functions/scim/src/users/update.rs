@@ -62,19 +62,22 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
     match (in_quicksight, was_in_quicksight && renamed) {
         (true, true) => rename(ctx, &old.quick_sight_user, &planned).await?,
         (true, false) => {
-            engine.apply(&planned, ctx.deadline).await?;
+            ctx.count(&engine.apply(&planned, ctx.deadline).await?);
             if !was_in_quicksight && !groups.is_empty() {
                 let names = groups.iter().map(|g| g.quicksight_group.clone()).collect();
-                engine
-                    .change_groups(&ctx.home, &quicksight_user, &names, &BTreeSet::new(), ctx.deadline)
+                let none = BTreeSet::new();
+                let joined = engine
+                    .change_groups(&ctx.home, &quicksight_user, &names, &none, ctx.deadline)
                     .await?;
+                ctx.count(&joined);
             }
         }
         // Deactivated (SCIM_DEACTIVATE=delete): the user goes, through the asset handover rules.
         (false, _) => {
-            engine
+            let deleted = engine
                 .delete_user(&ctx.home, &old.quick_sight_user, ctx.deadline)
                 .await?;
+            ctx.count(&deleted);
         }
     }
     // Kept while the user is out of QuickSight, so that reactivation gives its groups back.
@@ -132,11 +135,13 @@ async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), 
     let scope = ctx.app.config.group_scope(home);
     let managed: BTreeSet<String> = old_groups.into_iter().filter(|g| scope.is_managed(g)).collect();
     let outcome = engine.apply(planned, ctx.deadline).await?;
+    ctx.count(&outcome);
     let new_user = planned.user_name();
     if !managed.is_empty() {
-        engine
+        let moved = engine
             .change_groups(home, new_user, &managed, &BTreeSet::new(), ctx.deadline)
             .await?;
+        ctx.count(&moved);
     }
     let heir = match outcome.arn {
         Some(arn) => arn,
@@ -149,7 +154,7 @@ async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), 
                 detail: format!("QuickSight does not show {new_user} yet; retry"),
             })?,
     };
-    engine.retire_old_name(home, old_user, &heir, ctx.deadline).await?;
+    ctx.count(&engine.retire_old_name(home, old_user, &heir, ctx.deadline).await?);
     Ok(())
 }
 
@@ -165,7 +170,7 @@ pub async fn refresh_role(ctx: &Ctx<'_>, id: &str) -> Result<(), ScimError> {
     let names: BTreeSet<String> = groups.into_iter().map(|g| g.display_name).collect();
     let planned = plan(ctx, id, &held.doc.resource, &names, true)?;
     if let UserAction::Upsert { .. } = planned.action {
-        ctx.app.engine.apply(&planned, ctx.deadline).await?;
+        ctx.count(&ctx.app.engine.apply(&planned, ctx.deadline).await?);
     }
     Ok(())
 }
