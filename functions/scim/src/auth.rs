@@ -16,7 +16,7 @@ use crate::settings::MIN_TOKEN_CHARS;
 const REFRESH_ON_MISMATCH_AFTER: Duration = Duration::from_secs(30);
 
 /// The accepted tokens' digests, each with its tenant (`None`: tenants off).
-#[derive(Clone)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Tokens(Vec<(Option<String>, [u8; 32])>);
 
 impl std::fmt::Debug for Tokens {

@@ -42,7 +42,7 @@ pub fn read_env(lookup: impl Fn(&str) -> Option<String>) -> Result<(Config, Sett
         lookup(name).or_else(|| (name == "EXTERNAL_LOGIN_PROVIDER").then(|| "CUSTOM_OIDC".into()))
     });
     let config = Config::read(&mut env);
-    let settings = Settings::read(&mut env);
+    let settings = Settings::read(&mut env, config.tenancy().is_some());
     if env.raw("MANAGED_GROUP_PREFIX").is_none() {
         env.fail(
             "MANAGED_GROUP_PREFIX",
@@ -56,19 +56,12 @@ pub fn read_env(lookup: impl Fn(&str) -> Option<String>) -> Result<(Config, Sett
             "is required with EXTERNAL_LOGIN_PROVIDER=CUSTOM_OIDC: the identity provider's URL, as QuickSight records the login",
         );
     }
-    if let TokenSetting::Given(token) = &settings.token
-        && !token.is_empty()
-    {
-        match Tokens::parse(token, config.tenancy().is_some()) {
-            Ok(tokens) => {
-                // Each tenant is checked by the tenants' rules now, not at its first request.
-                for tenant in tokens.tenants() {
-                    if let Err(e) = config.home(Some(tenant)) {
-                        env.fail("SCIM_TOKEN", format!("names a tenant the tenant rules refuse: {e}"));
-                    }
-                }
+    // Each tenant is checked by the tenants' rules now, not at its first request.
+    if let TokenSetting::Given(tokens) = &settings.token {
+        for tenant in tokens.tenants() {
+            if let Err(e) = config.home(Some(tenant)) {
+                env.fail("SCIM_TOKEN", format!("names a tenant the tenant rules refuse: {e}"));
             }
-            Err(why) => env.fail("SCIM_TOKEN", why),
         }
     }
     env.finish((config, settings))

@@ -5,7 +5,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use qs_engine::{Engine, load_sdk_config};
 use qs_observe::logging::init_logging;
 use scim::store::DynamoTable;
-use scim::{App, Auth, Table, TokenSetting, Tokens, handle, read_env};
+use scim::{App, Auth, Table, TokenSetting, handle, read_env};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -15,14 +15,13 @@ async fn main() -> Result<(), Error> {
     init_logging();
     let (config, settings) = read_env(|name| std::env::var(name).ok())?;
     let sdk = load_sdk_config(&config).await?;
-    let tenants = config.tenancy().is_some();
     let auth = match &settings.token {
-        TokenSetting::Given(token) => Auth::Given(Tokens::parse(token, tenants)?),
+        TokenSetting::Given(tokens) => Auth::Given(tokens.clone()),
         TokenSetting::Secret(secret) => Auth::Secret {
             client: aws_sdk_secretsmanager::Client::new(&sdk),
             secret: secret.clone(),
             ttl: settings.token_cache,
-            tenants,
+            tenants: config.tenancy().is_some(),
             cache: Mutex::new(None),
         },
     };

@@ -83,15 +83,17 @@ impl Ctx<'_> {
     }
 }
 
+/// The write that gives the unique name `key` to the resource `id` (it must be free).
+pub fn name(key: String, id: &str) -> Write {
+    Write::Create {
+        key,
+        doc: json!({ "id": id }),
+    }
+}
+
 /// The writes that move a unique name (`from` to `to`) to the resource `id`.
 pub fn moved(from: String, to: String, id: &str) -> [Write; 2] {
-    [
-        Write::Create {
-            key: to,
-            doc: json!({ "id": id }),
-        },
-        Write::Delete { key: from },
-    ]
+    [name(to, id), Write::Delete { key: from }]
 }
 
 /// `schemas` and `id` first, then the attributes, then `meta`: as RFC 7643's examples read.
@@ -123,16 +125,12 @@ pub fn new_id() -> String {
 
 /// Now, as RFC 3339 with milliseconds.
 pub fn now() -> String {
-    let now = aws_smithy_types_now();
-    now.fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime)
-        .unwrap_or_default()
-}
-
-fn aws_smithy_types_now() -> aws_sdk_dynamodb::primitives::DateTime {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     aws_sdk_dynamodb::primitives::DateTime::from_millis(since.as_millis() as i64)
+        .fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
 }
 
 /// The attributes a client wrote: `id`, `meta` and (RFC 7643 §2.2) read-only attributes it may

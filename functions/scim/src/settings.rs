@@ -5,6 +5,8 @@ use std::time::Duration;
 use qs_model::config::{EnvReader, parse};
 use qs_model::validate::{FieldError, fields};
 
+use crate::auth::Tokens;
+
 /// Which attribute names the QuickSight session (`SCIM_SESSION_NAME`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionSource {
@@ -34,8 +36,8 @@ pub enum Deactivate {
 /// Where the bearer token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenSetting {
-    /// `SCIM_TOKEN`: given directly (local runs and tests).
-    Given(String),
+    /// `SCIM_TOKEN`: given directly (local runs and tests), read once here.
+    Given(Tokens),
     /// `SCIM_TOKEN_SECRET`: the Secrets Manager secret's name or ARN.
     Secret(String),
 }
@@ -55,7 +57,8 @@ pub struct Settings {
 pub const MIN_TOKEN_CHARS: usize = 32;
 
 impl Settings {
-    pub fn read(env: &mut EnvReader) -> Self {
+    /// `tenants`: whether tenants are on (a given token is then a JSON object of tenant to token).
+    pub fn read(env: &mut EnvReader, tenants: bool) -> Self {
         let table = env.required("SCIM_TABLE", parse::string);
         let given = env.optional("SCIM_TOKEN", parse::string);
         let secret = env.optional("SCIM_TOKEN_SECRET", parse::string);
@@ -67,7 +70,13 @@ impl Settings {
                 );
                 None
             }
-            (Some(token), None) => Some(TokenSetting::Given(token)),
+            (Some(token), None) => match Tokens::parse(&token, tenants) {
+                Ok(tokens) => Some(TokenSetting::Given(tokens)),
+                Err(why) => {
+                    env.fail("SCIM_TOKEN", why);
+                    None
+                }
+            },
             (None, Some(secret)) => Some(TokenSetting::Secret(secret)),
             (None, None) => {
                 env.fail("SCIM_TOKEN_SECRET", "is required (or SCIM_TOKEN, for local runs)");
@@ -103,7 +112,7 @@ impl Settings {
             .unwrap_or(Deactivate::Delete);
         Self {
             table: table.unwrap_or_default(),
-            token: token.unwrap_or(TokenSetting::Given(String::new())),
+            token: token.unwrap_or(TokenSetting::Given(Tokens::default())),
             token_cache,
             provider_url,
             session_source,

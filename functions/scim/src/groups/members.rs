@@ -22,7 +22,7 @@ pub(super) async fn member_users(ctx: &Ctx<'_>, members: &[Value]) -> Result<BTr
             .held_user(id)
             .await?
             .ok_or_else(|| ScimError::bad(ScimType::InvalidValue, format!("members: there is no User {id}")))?;
-        if users::is_active(&held.doc.resource) || ctx.app.settings.deactivate == crate::settings::Deactivate::Keep {
+        if ctx.in_quicksight(&held.doc.resource) {
             users.insert(held.doc.quick_sight_user);
         }
     }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::error::{ScimError, ScimType};
 use crate::protocol::get_ci;
-use crate::resource::{Ctx, new_id, now, required_string, written};
+use crate::resource::{Ctx, name, new_id, now, required_string, written};
 use crate::store::Write;
 
 pub use read::{existing, get, list, of_user};
@@ -129,14 +129,8 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
                 key: ctx.group_key(&id),
                 doc: json!(doc),
             },
-            Write::Create {
-                key: ctx.display_name_key(&display_name),
-                doc: json!({ "id": id }),
-            },
-            Write::Create {
-                key: ctx.quicksight_group_key(&group),
-                doc: json!({ "id": id }),
-            },
+            name(ctx.display_name_key(&display_name), &id),
+            name(ctx.quicksight_group_key(&group), &id),
         ])
         .await?;
     refresh_roles(ctx, &[&display_name], &users).await?;

@@ -22,13 +22,7 @@ pub async fn of_user(ctx: &Ctx<'_>, quicksight_user: &str) -> Result<Vec<UserGro
         .unwrap_or_default();
     let mut groups = Vec::new();
     for name in names.iter().filter(|n| n.starts_with(ctx.prefix())) {
-        if let Some(stored) = ctx.app.table.get(&ctx.quicksight_group_key(name)).await? {
-            let id = stored
-                .doc
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
+        if let Some(id) = ctx.indexed(&ctx.quicksight_group_key(name)).await? {
             let display_name = name[ctx.prefix().len()..].to_owned();
             groups.push(UserGroup {
                 id,

@@ -384,13 +384,13 @@ pub fn normalized(attr: &str, value: Value) -> Value {
             "false" => Value::Bool(false),
             _ => Value::String(s),
         },
-        Value::Array(items) => Value::Array(items.into_iter().map(normalize_members).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(normalized_element).collect()),
         other => other,
     }
 }
 
-/// The `primary` of a multi-valued attribute's element, when sent as a string.
-fn normalize_members(item: Value) -> Value {
+/// A multi-valued attribute's element with its boolean sub-attributes (`primary`) normalized.
+fn normalized_element(item: Value) -> Value {
     match item {
         Value::Object(object) => Value::Object(
             object

@@ -57,29 +57,25 @@ impl DynamoTable {
             .set_transact_items(Some(items))
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) =>
-            {
-                let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err() else {
-                    unreachable!("matched above")
-                };
-                let failed = cancelled
-                    .cancellation_reasons()
-                    .iter()
-                    .position(|r| r.code() == Some("ConditionalCheckFailed"));
-                match failed {
-                    Some(i) => Err(StoreError::Conflict {
-                        key: keys.get(i).cloned().unwrap_or_default(),
-                    }),
-                    None => Err(StoreError::Unavailable(format!(
-                        "TransactWriteItems cancelled: {}",
-                        cancelled.message().unwrap_or_default()
-                    ))),
-                }
-            }
-            Err(e) => Err(failure("TransactWriteItems", e)),
+        let error = match written {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() else {
+            return Err(failure("TransactWriteItems", error));
+        };
+        let failed = cancelled
+            .cancellation_reasons()
+            .iter()
+            .position(|r| r.code() == Some("ConditionalCheckFailed"));
+        match failed {
+            Some(i) => Err(StoreError::Conflict {
+                key: keys.get(i).cloned().unwrap_or_default(),
+            }),
+            None => Err(StoreError::Unavailable(format!(
+                "TransactWriteItems cancelled: {}",
+                cancelled.message().unwrap_or_default()
+            ))),
         }
     }
 

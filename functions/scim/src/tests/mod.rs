@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::store::memory::MemoryTable;
-use crate::{App, Auth, Table, Tokens, handle, read_env};
+use crate::{App, Auth, Table, handle, read_env};
 
 pub const TOKEN: &str = "test-token-0123456789abcdef0123456789";
 pub const PROVIDER: &str = "https://idp.example.com";
@@ -57,9 +57,8 @@ impl Harness {
                 .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
                 .build(),
         );
-        let tenants = config.tenancy().is_some();
         let auth = match &settings.token {
-            crate::TokenSetting::Given(t) => Auth::Given(Tokens::parse(t, tenants).unwrap()),
+            crate::TokenSetting::Given(tokens) => Auth::Given(tokens.clone()),
             crate::TokenSetting::Secret(_) => unreachable!("tests give the token"),
         };
         let engine = Engine::new(quicksight.clone(), &config);

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::error::{ScimError, ScimType};
 use crate::protocol::get_ci;
-use crate::resource::{Ctx, new_id, now, required_string, written};
+use crate::resource::{Ctx, name, new_id, now, required_string, written};
 use crate::settings::Deactivate;
 use crate::store::Write;
 
@@ -59,7 +59,7 @@ impl UserDoc {
     }
 }
 
-pub fn is_active(resource: &Value) -> bool {
+fn is_active(resource: &Value) -> bool {
     get_ci(resource, "active") != Some(&Value::Bool(false))
 }
 
@@ -67,7 +67,7 @@ pub type Held = crate::resource::Held<UserDoc>;
 
 impl Ctx<'_> {
     /// Whether QuickSight holds a user whose SCIM user has `resource`.
-    fn in_quicksight(&self, resource: &Value) -> bool {
+    pub fn in_quicksight(&self, resource: &Value) -> bool {
         is_active(resource) || self.app.settings.deactivate == Deactivate::Keep
     }
 
@@ -139,14 +139,8 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
                 key: ctx.user_key(&id),
                 doc: json!(doc),
             },
-            Write::Create {
-                key: ctx.user_name_key(&user_name),
-                doc: json!({ "id": id }),
-            },
-            Write::Create {
-                key: ctx.quicksight_user_key(&quicksight_user),
-                doc: json!({ "id": id }),
-            },
+            name(ctx.user_name_key(&user_name), &id),
+            name(ctx.quicksight_user_key(&quicksight_user), &id),
         ])
         .await?;
     Ok(representation(ctx, &doc, 1, None, Some(Vec::new())))
