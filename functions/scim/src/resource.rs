@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
 use qs_engine::Outcome;
 use qs_model::tenant::Home;
 use qs_observe::metrics::Counts;
@@ -123,14 +124,25 @@ pub fn new_id() -> String {
     )
 }
 
-/// Now, as RFC 3339 with milliseconds.
+/// Now, as RFC 3339 with microseconds: fine enough that resources created one after another
+/// list in that order.
 pub fn now() -> String {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    aws_sdk_dynamodb::primitives::DateTime::from_millis(since.as_millis() as i64)
-        .fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime)
+    let micros = since.subsec_micros() * 1000;
+    DateTime::from_secs_and_nanos(since.as_secs() as i64, micros)
+        .fmt(DateTimeFormat::DateTime)
         .unwrap_or_default()
+}
+
+/// A list's order, the same for every page (RFC 7644 §3.4.2.4): by creation, then by id. A
+/// timestamp's fraction has as many digits as it needs, so the text alone would not order it.
+pub fn by_creation<T>(held: &mut [Held<T>], created: impl Fn(&T) -> &str, id: impl Fn(&T) -> &str) {
+    held.sort_by_cached_key(|h| {
+        let at = DateTime::from_str(created(&h.doc), DateTimeFormat::DateTime).ok();
+        (at, id(&h.doc).to_owned())
+    });
 }
 
 /// The attributes a client wrote: `id`, `meta` and (RFC 7643 §2.2) read-only attributes it may
@@ -201,5 +213,37 @@ fn shown(key: &str) -> String {
     match (parts.next(), parts.next(), parts.next()) {
         (Some(kind), Some(_), Some(name)) => format!("{kind} {name:?}"),
         _ => "the resource".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Held, by_creation};
+
+    #[test]
+    fn lists_order_by_the_instant_of_creation_not_its_text_then_by_id() {
+        let held = |created: &str, id: &str| Held {
+            doc: (created.to_owned(), id.to_owned()),
+            version: 1,
+        };
+        let mut list = vec![
+            held("2026-12-02T10:00:00.5Z", "a"),
+            held("2026-12-02T10:00:00.123457Z", "b"),
+            held("2026-12-02T10:00:00.123456Z", "z"),
+            held("2026-12-02T10:00:00.123457Z", "a"),
+            held("2026-12-02T10:00:00Z", "c"),
+        ];
+        by_creation(&mut list, |d| &d.0, |d| &d.1);
+        let order: Vec<(&str, &str)> = list.iter().map(|h| (h.doc.0.as_str(), h.doc.1.as_str())).collect();
+        assert_eq!(
+            order,
+            [
+                ("2026-12-02T10:00:00Z", "c"),
+                ("2026-12-02T10:00:00.123456Z", "z"),
+                ("2026-12-02T10:00:00.123457Z", "a"),
+                ("2026-12-02T10:00:00.123457Z", "b"),
+                ("2026-12-02T10:00:00.5Z", "a"),
+            ]
+        );
     }
 }

@@ -10,7 +10,7 @@ use super::{GroupDoc, Held, UserGroup, forget, not_found};
 use crate::error::ScimError;
 use crate::protocol::filter::{Attr, Filter};
 use crate::protocol::{GROUP_SCHEMA, Page, ResourceKind, get_ci};
-use crate::resource::{Ctx, ordered};
+use crate::resource::{Ctx, by_creation, ordered};
 
 /// The SCIM groups `quicksight_user` is in, from QuickSight's ListUserGroups.
 pub async fn of_user(ctx: &Ctx<'_>, quicksight_user: &str) -> Result<Vec<UserGroup>, ScimError> {
@@ -116,7 +116,7 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page, members: b
         .filter(|h| filter.is_none_or(|f| matches(f, &h.doc)))
         .filter(|h| holding.as_ref().is_none_or(|ids| ids.contains(&h.doc.id)))
         .collect();
-    matching.sort_by(|a, b| (&a.doc.created, &a.doc.id).cmp(&(&b.doc.created, &b.doc.id)));
+    by_creation(&mut matching, |d| &d.created, |d| &d.id);
     let resources = if matching.len() == 1 {
         read(ctx, matching.pop().expect("one"), members)
             .await?

@@ -8,7 +8,7 @@ use crate::error::ScimError;
 use crate::groups::{self, UserGroup};
 use crate::protocol::filter::{Attr, Filter};
 use crate::protocol::{ENTERPRISE_USER_SCHEMA, Page, ResourceKind, USER_SCHEMA, get_ci};
-use crate::resource::{Ctx, ordered};
+use crate::resource::{Ctx, by_creation, ordered};
 
 /// The user as QuickSight and the table hold it; `None` when QuickSight no longer has it (the
 /// record is then removed).
@@ -131,7 +131,7 @@ pub async fn list(ctx: &Ctx<'_>, filter: Option<&Filter>, page: Page) -> Result<
         .into_iter()
         .filter(|h| filter.is_none_or(|f| matches(f, &h.doc)))
         .collect();
-    matching.sort_by(|a, b| (&a.doc.created, &a.doc.id).cmp(&(&b.doc.created, &b.doc.id)));
+    by_creation(&mut matching, |d| &d.created, |d| &d.id);
     // One user (the lookups IdPs make before they write) is read from QuickSight too; a longer
     // list is answered from the table alone, without groups, rather than with two calls per user.
     let resources = if matching.len() == 1 {
