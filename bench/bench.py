@@ -17,6 +17,7 @@ import embed
 import handover
 import reconcile
 import scim
+import soak
 import throughput
 import tls
 from common import EXTRA_ENV, FUNCTIONS, Emulator, Function, cognito_event, mib, sqs_event, table, upsert
@@ -140,6 +141,7 @@ def main():
     parser.add_argument("--embed-memory", type=int, default=256, help="the embed part's warm memory size (oidc-signup's)")
     parser.add_argument("--embed-cold-memory", default="128,256", help="the embed part's cold-start memory sizes")
     parser.add_argument("--embed-logins", type=int, default=40, help="warm logins per process in the embed part")
+    parser.add_argument("--soak-runs", type=int, default=20, help="runs of the two-instance queue test in the soak part")
     parser.add_argument("--reconcile-users", default="1000,10000", help="directory sizes for the reconcile part")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="override a function variable, e.g. QUICKSIGHT_RETRY_MODE=standard (repeatable)")
@@ -172,6 +174,8 @@ def main():
         reconcile.run(args.target, [int(n) for n in args.reconcile_users.split(",")], 0.01, 20)
     if "handover" in parts:
         handover.run(args.target, [0, 200], args.runs)
+    if "soak" in parts:
+        soak.run(args.target, args.soak_runs, 3)
 
 
 if __name__ == "__main__":

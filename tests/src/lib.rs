@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
 
+pub mod event_source;
 pub mod lambda;
 
 pub use qs_testing::{ACCOUNT, NAMESPACE, ROLE_ARN};

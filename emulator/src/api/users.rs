@@ -346,7 +346,10 @@ pub struct PrincipalPath {
 pub async fn list(State(emu): State<Arc<Emulator>>, scope: Scope, query: Query) -> ApiResult {
     let mut store = emu.store();
     let space = scope.space(&mut store)?;
-    let (users, next) = page(space.users.iter().map(|(k, u)| (k.clone(), u)), &query)?;
+    // A just-registered user is missing from lists too (the facts: invisible to membership and
+    // list calls for seconds).
+    let visible = space.users.iter().filter(|(_, u)| u.is_visible());
+    let (users, next) = page(visible.map(|(k, u)| (k.clone(), u)), &query)?;
     Ok(ok(200, json!({ "UserList": users, "NextToken": next })))
 }
 

@@ -18,7 +18,7 @@ impl Engine {
         user_name: &str,
         deadline: Instant,
     ) -> Result<Option<ExistingUser>, EngineError> {
-        let at = InHome { engine: self, home };
+        let at = self.in_home(home, deadline);
         self.in_identity_region(|| within(deadline, "describe_user", at.describe_user(user_name)))
             .await
     }
@@ -30,7 +30,7 @@ impl Engine {
         user_name: &str,
         deadline: Instant,
     ) -> Result<Option<BTreeSet<String>>, EngineError> {
-        let at = InHome { engine: self, home };
+        let at = self.in_home(home, deadline);
         self.in_identity_region(|| within(deadline, "list_user_groups", at.list_user_groups(user_name)))
             .await
     }
@@ -42,7 +42,7 @@ impl Engine {
         group: &str,
         deadline: Instant,
     ) -> Result<Option<BTreeSet<String>>, EngineError> {
-        let at = InHome { engine: self, home };
+        let at = self.in_home(home, deadline);
         self.in_identity_region(|| within(deadline, "list_group_memberships", at.list_members(group)))
             .await
     }
@@ -63,7 +63,7 @@ impl Engine {
 
     /// Deletes `group` and with it its memberships (never its members); `false` when it was gone.
     pub async fn delete_group(&self, home: &Home, group: &str, deadline: Instant) -> Result<bool, EngineError> {
-        let at = InHome { engine: self, home };
+        let at = self.in_home(home, deadline);
         self.in_identity_region(|| within(deadline, "delete_group", at.delete_group(group)))
             .await
     }

@@ -138,7 +138,7 @@ impl Engine {
                 if code_of(&error) != Some(USER_NOT_FOUND) || !new {
                     return Err(from_sdk("GenerateEmbedUrlForRegisteredUser", error));
                 }
-                if waited + backoff > self.visibility_wait {
+                if waited + backoff > self.consistency_window {
                     return Err(EngineError::NotYetVisible {
                         user: outcome.user_name.clone(),
                         operation: "GenerateEmbedUrlForRegisteredUser",

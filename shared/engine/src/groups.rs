@@ -47,36 +47,22 @@ impl InHome<'_> {
         self.apply_memberships(user_name, &add, &remove).await
     }
 
-    /// The names of every group the user is in, over all pages. A 404 for a user this engine
-    /// registered moments ago is QuickSight not showing it yet: retried with backoff, bounded. Any
-    /// other 404 is reported as transient too, so the change returns to the queue rather than
-    /// failing for good while QuickSight catches up.
+    /// The names of every group the user is in, over all pages. A 404 is read again while it
+    /// may be QuickSight not showing a registration yet ([`InHome::settled`]); a final one is
+    /// reported as transient too, so the change returns to the queue rather than failing for good.
     pub(super) async fn current_groups(&self, user_name: &str) -> Result<BTreeSet<String>, EngineError> {
-        let mut backoff = FIRST_VISIBILITY_BACKOFF;
-        let started = Instant::now();
-        loop {
-            match self.list_user_groups(user_name).await? {
-                Some(groups) => return Ok(groups),
-                // In a dry run the user may be one that would be registered first.
-                None if self.dry_run => return Ok(BTreeSet::new()),
-                None => {}
-            }
-            let waited = started.elapsed();
-            if !self.registered_recently(user_name) || waited + backoff > self.visibility_wait {
-                return Err(EngineError::NotYetVisible {
-                    user: user_name.to_owned(),
-                    operation: "ListUserGroups",
-                    waited,
-                });
-            }
-            tracing::debug!(
-                user_name,
-                ?backoff,
-                "user registered moments ago not visible yet; retrying"
-            );
-            sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_VISIBILITY_BACKOFF);
+        // In a dry run the user may be one that would be registered first.
+        if self.dry_run {
+            return Ok(self.list_user_groups(user_name).await?.unwrap_or_default());
         }
+        let started = Instant::now();
+        self.settled(user_name, "ListUserGroups", || self.list_user_groups(user_name))
+            .await?
+            .ok_or_else(|| EngineError::NotYetVisible {
+                user: user_name.to_owned(),
+                operation: "ListUserGroups",
+                waited: started.elapsed(),
+            })
     }
 
     /// Every group the user is in, or `None` when QuickSight answers that the user does not exist.
@@ -171,7 +157,7 @@ impl InHome<'_> {
                 continue;
             };
             let waited = known_at.elapsed();
-            if waited + backoff > self.visibility_wait {
+            if waited + backoff > self.consistency_window {
                 return Err(EngineError::NotYetVisible {
                     user: user_name.to_owned(),
                     operation: "CreateGroupMembership",

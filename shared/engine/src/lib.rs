@@ -42,8 +42,6 @@ pub use error::{EngineError, from_sdk};
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
 pub use user::existing_user;
 
-/// How long membership calls keep retrying a just-registered user that QuickSight does not show yet.
-pub const DEFAULT_VISIBILITY_WAIT: Duration = Duration::from_secs(4);
 const FIRST_VISIBILITY_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_VISIBILITY_BACKOFF: Duration = Duration::from_secs(1);
 
@@ -65,7 +63,8 @@ pub struct Engine {
     /// Where the warm-up call goes: the one home, or (tenants on) `default`.
     warm_up_home: Home,
     dry_run: bool,
-    visibility_wait: Duration,
+    /// How long QuickSight may take to show a registration (`QUICKSIGHT_CONSISTENCY_SECONDS`).
+    consistency_window: Duration,
     first_call: FirstCall,
     role_downgrade: RoleDowngrade,
     managed_tag_keys: BTreeSet<String>,
@@ -91,7 +90,7 @@ impl Engine {
                 ..Home::default()
             }),
             dry_run: config.dry_run,
-            visibility_wait: DEFAULT_VISIBILITY_WAIT,
+            consistency_window: config.consistency_window,
             first_call: FirstCall::Describe,
             role_downgrade: config.role_downgrade,
             managed_tag_keys: config.managed_tag_keys.clone(),
@@ -124,9 +123,9 @@ impl Engine {
         self
     }
 
-    /// Bounds the wait for a just-registered user to become visible to membership calls.
-    pub fn with_visibility_wait(mut self, wait: Duration) -> Self {
-        self.visibility_wait = wait;
+    /// How long QuickSight may take to show a registration (default: the configuration's).
+    pub fn with_consistency_window(mut self, window: Duration) -> Self {
+        self.consistency_window = window;
         self
     }
 
@@ -162,35 +161,15 @@ impl Engine {
         }
     }
 
-    /// Applies a planned change from the queue or a sign-up, in its home.
+    /// Applies a planned change from the queue, a sign-up or a directory, in its home.
     pub async fn apply(&self, planned: &Planned, deadline: Instant) -> Result<Outcome, EngineError> {
-        self.in_identity_region(|| self.apply_here(planned, deadline)).await
-    }
-
-    async fn apply_here(&self, planned: &Planned, deadline: Instant) -> Result<Outcome, EngineError> {
-        let home = &planned.home;
-        let none = BTreeSet::new();
-        // Boxed: each operation's future is deep, and one enum of all four nested in a handler's
-        // future overflows the compiler's layout depth limit.
-        match &planned.action {
-            UserAction::Upsert { spec, groups } => {
-                let (desired, scope) = match groups {
-                    Some(GroupSync { desired, scope }) => (Some(desired), scope),
-                    None => (None, &GroupScope::default()),
-                };
-                Box::pin(self.provision(home, spec, desired, scope, deadline)).await
-            }
-            UserAction::AddGroups { user_name, groups } => {
-                Box::pin(self.change_groups(home, user_name, groups, &none, deadline)).await
-            }
-            UserAction::RemoveGroups { user_name, groups } => {
-                Box::pin(self.change_groups(home, user_name, &none, groups, deadline)).await
-            }
-            UserAction::Delete { user_name } => Box::pin(self.delete_user(home, user_name, deadline)).await,
-            UserAction::DeleteByPrincipalId { principal_id } => {
-                Box::pin(self.delete_orphan(home, principal_id, deadline)).await
-            }
-        }
+        self.in_identity_region(|| {
+            within(deadline, "apply", async {
+                let at = self.at(&planned.home, deadline).await?;
+                Box::pin(at.apply_now(&planned.action)).await
+            })
+        })
+        .await
     }
 
     /// Registers or updates the user, then (when `groups` is given) makes the user's groups of
@@ -204,14 +183,7 @@ impl Engine {
         deadline: Instant,
     ) -> Result<Outcome, EngineError> {
         within(deadline, "provision", async {
-            let at = self.at(home, deadline).await?;
-            let mut outcome = at.register_or_update_now(spec).await?;
-            if let Some(desired) = groups {
-                let is_new = outcome.user == UserChange::Registered;
-                let synced = at.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
-                outcome.groups.merge(synced);
-            }
-            Ok(outcome)
+            self.at(home, deadline).await?.provision_now(spec, groups, scope).await
         })
         .await
     }
@@ -239,14 +211,16 @@ impl Engine {
         deadline: Instant,
     ) -> Result<Outcome, EngineError> {
         within(deadline, "change_groups", async {
-            let at = self.at(home, deadline).await?;
-            let groups = at.change_groups_now(user_name, add, remove).await?;
-            Ok(at.outcome(user_name, None, UserChange::Unchanged, groups))
+            self.at(home, deadline)
+                .await?
+                .change_groups_outcome(user_name, add, remove)
+                .await
         })
         .await
     }
 
-    /// Deletes the user; a user already gone is success (`not_found`).
+    /// Deletes the user; a user already gone is success (`not_found`), once QuickSight's 404 is
+    /// final: a user any process registered before this call is deleted.
     pub async fn delete_user(&self, home: &Home, user_name: &str, deadline: Instant) -> Result<Outcome, EngineError> {
         within(deadline, "delete_user", async {
             self.at(home, deadline).await?.delete_user_now(user_name, None).await
@@ -274,14 +248,75 @@ impl Engine {
         .await
     }
 
+    /// This engine at work in `home` on a change that starts now, without the namespace check
+    /// (reads, and calls whose home is known ready).
+    fn in_home<'a>(&'a self, home: &'a Home, deadline: Instant) -> InHome<'a> {
+        InHome {
+            engine: self,
+            home,
+            seen: Instant::now(),
+            deadline,
+        }
+    }
+
     /// This engine at work in `home`, once its namespace is ready (a tenant's namespace is
     /// checked once per process, and created on first use when configured).
     async fn at<'a>(&'a self, home: &'a Home, deadline: Instant) -> Result<InHome<'a>, EngineError> {
-        let at = InHome { engine: self, home };
+        let at = self.in_home(home, deadline);
         if home.tenant.is_some() {
             self.namespaces.ensure(&at, deadline).await?;
         }
         Ok(at)
+    }
+}
+
+impl InHome<'_> {
+    async fn apply_now(&self, action: &UserAction) -> Result<Outcome, EngineError> {
+        let none = BTreeSet::new();
+        // Boxed: each operation's future is deep, and one enum of all four nested in a handler's
+        // future overflows the compiler's layout depth limit.
+        match action {
+            UserAction::Upsert { spec, groups } => {
+                let (desired, scope) = match groups {
+                    Some(GroupSync { desired, scope }) => (Some(desired), scope),
+                    None => (None, &GroupScope::default()),
+                };
+                Box::pin(self.provision_now(spec, desired, scope)).await
+            }
+            UserAction::AddGroups { user_name, groups } => {
+                Box::pin(self.change_groups_outcome(user_name, groups, &none)).await
+            }
+            UserAction::RemoveGroups { user_name, groups } => {
+                Box::pin(self.change_groups_outcome(user_name, &none, groups)).await
+            }
+            UserAction::Delete { user_name } => Box::pin(self.delete_user_now(user_name, None)).await,
+            UserAction::DeleteByPrincipalId { principal_id } => Box::pin(self.delete_orphan_now(principal_id)).await,
+        }
+    }
+
+    async fn provision_now(
+        &self,
+        spec: &UserSpec,
+        groups: Option<&BTreeSet<String>>,
+        scope: &GroupScope,
+    ) -> Result<Outcome, EngineError> {
+        let mut outcome = self.register_or_update_now(spec).await?;
+        if let Some(desired) = groups {
+            let is_new = outcome.user == UserChange::Registered;
+            let synced = self.sync_groups_now(&outcome.user_name, desired, scope, is_new).await?;
+            outcome.groups.merge(synced);
+        }
+        Ok(outcome)
+    }
+
+    async fn change_groups_outcome(
+        &self,
+        user_name: &str,
+        add: &BTreeSet<String>,
+        remove: &BTreeSet<String>,
+    ) -> Result<Outcome, EngineError> {
+        let groups = self.change_groups_now(user_name, add, remove).await?;
+        Ok(self.outcome(user_name, None, UserChange::Unchanged, groups))
     }
 }
 

@@ -26,7 +26,7 @@ impl Engine {
 }
 
 impl InHome<'_> {
-    async fn delete_orphan_now(&self, principal_id: &str) -> Result<Outcome, EngineError> {
+    pub(super) async fn delete_orphan_now(&self, principal_id: &str) -> Result<Outcome, EngineError> {
         let Some(user) = self.user_by_principal_id(principal_id).await? else {
             return Ok(self.outcome(ORPHAN_NAME, None, UserChange::NotFound, GroupChanges::default()));
         };

@@ -1,4 +1,4 @@
-//! The users this engine registered in the last minute: a 404 about one of them is QuickSight not
+//! The users this engine registered in the last minutes: a 404 about one of them is QuickSight not
 //! showing it yet (eventual consistency), not a user that does not exist.
 
 use std::collections::HashMap;
@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// How long after registration a 404 still counts as QuickSight catching up.
-const WINDOW: Duration = Duration::from_secs(60);
+/// How long a registration is remembered: longer than any consistency window the configuration allows.
+const KEPT: Duration = Duration::from_secs(300);
 
 #[derive(Default)]
 pub(super) struct RecentRegistrations(Mutex<HashMap<String, Instant>>);
@@ -16,13 +16,14 @@ pub(super) struct RecentRegistrations(Mutex<HashMap<String, Instant>>);
 impl RecentRegistrations {
     pub(super) fn record(&self, user_name: &str) {
         let mut recent = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Forget the old ones as new ones come: the map holds one minute of registrations.
-        recent.retain(|_, at| at.elapsed() < WINDOW);
+        // Forget the old ones as new ones come: the map holds a few minutes of registrations.
+        recent.retain(|_, at| at.elapsed() < KEPT);
         recent.insert(user_name.to_owned(), Instant::now());
     }
 
-    pub(super) fn contains(&self, user_name: &str) -> bool {
+    /// When this engine last registered `user_name`, if it still remembers.
+    pub(super) fn registered_at(&self, user_name: &str) -> Option<Instant> {
         let recent = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        recent.get(user_name).is_some_and(|at| at.elapsed() < WINDOW)
+        recent.get(user_name).copied().filter(|at| at.elapsed() < KEPT)
     }
 }

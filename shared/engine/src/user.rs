@@ -56,16 +56,20 @@ impl InHome<'_> {
                 let arn = out.user().and_then(User::arn).map(str::to_owned);
                 Ok(self.outcome(user_name, arn, UserChange::Registered, GroupChanges::default()))
             }
-            Err(e) if code_of(&e) == Some(EXISTS) => match self.describe_user(user_name).await? {
-                // Boxed: the decision may not register again, but its future type recurses.
-                Some(existing) => Box::pin(self.apply_decision(spec, Some(existing))).await,
-                // RegisterUser said it exists: a concurrent registration QuickSight does not show yet.
-                None => Err(EngineError::NotYetVisible {
-                    user: user_name.clone(),
-                    operation: "DescribeUser",
-                    waited: Default::default(),
-                }),
-            },
+            Err(e) if code_of(&e) == Some(EXISTS) => {
+                // RegisterUser said it exists: a 404 now is a concurrent registration QuickSight
+                // does not show yet, read again within the consistency window.
+                let described = self.settled(user_name, "DescribeUser", || self.describe_user(user_name));
+                match described.await? {
+                    // Boxed: the decision may not register again, but its future type recurses.
+                    Some(existing) => Box::pin(self.apply_decision(spec, Some(existing))).await,
+                    None => Err(EngineError::NotYetVisible {
+                        user: user_name.clone(),
+                        operation: "DescribeUser",
+                        waited: Default::default(),
+                    }),
+                }
+            }
             Err(e) => Err(from_sdk("RegisterUser", e)),
         }
     }
@@ -210,9 +214,11 @@ impl InHome<'_> {
     }
 
     /// Deletes the user, its assets handed over first (or the deletion refused: see
-    /// [`Self::hand_over`]).
+    /// [`Self::hand_over`]). A user QuickSight does not show is `NotFound` only once that is
+    /// final: one that any process registered before the change began is deleted.
     pub(super) async fn delete_user_now(&self, user_name: &str, heir: Option<&str>) -> Result<Outcome, EngineError> {
-        let Some(existing) = self.describe_user(user_name).await? else {
+        let described = self.settled(user_name, "DescribeUser", || self.describe_user(user_name));
+        let Some(existing) = described.await? else {
             return Ok(self.outcome(user_name, None, UserChange::NotFound, GroupChanges::default()));
         };
         let handed = match existing.arn.as_deref() {

@@ -824,12 +824,32 @@ async fn just_registered_users_are_invisible_for_the_consistency_delay() {
     };
     assert_eq!(code(&describe().await.unwrap_err()), "ResourceNotFoundException");
     assert_eq!(join(&qs, "qs-a", ana).await.unwrap_err(), "ResourceNotFoundException");
+    let delete = || {
+        qs.delete_user()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .user_name(ana)
+            .send()
+    };
+    assert_eq!(code(&delete().await.unwrap_err()), "ResourceNotFoundException");
+    let listed = || async {
+        let users = qs
+            .list_users()
+            .aws_account_id(ACCOUNT)
+            .namespace(NS)
+            .send()
+            .await
+            .unwrap();
+        users.user_list().len()
+    };
+    assert_eq!(listed().await, 0, "not listed yet either");
     assert_eq!(
         register(&qs, "ana").await.unwrap_err().split(':').next(),
         Some("ResourceExistsException")
     );
     tokio::time::sleep(Duration::from_millis(700)).await;
     describe().await.unwrap();
+    assert_eq!(listed().await, 1);
     join(&qs, "qs-a", ana).await.unwrap();
 }
 

@@ -18,3 +18,4 @@ mod sdk_endpoint;
 mod sqs_sync;
 mod template;
 mod tenants;
+mod two_instances;

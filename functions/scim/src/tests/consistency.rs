@@ -75,3 +75,28 @@ async fn a_just_written_user_quicksight_does_not_show_yet_is_not_removed() {
     let (status, read, _) = h.call("GET", &format!("/Users/{id}"), None).await;
     assert_eq!((status, read["id"].as_str()), (200, Some(id.as_str())));
 }
+
+/// Another instance registered the user a moment ago, and QuickSight does not show it yet: the
+/// deactivation deletes it instead of reading the 404 as "already gone".
+#[tokio::test]
+async fn a_deactivation_right_after_another_instance_created_the_user_deletes_it() {
+    let mut h = Harness::with_emulator(
+        &["--consistency-delay-ms", "1500"],
+        &[("QUICKSIGHT_CONSISTENCY_SECONDS", "5")],
+    )
+    .await;
+    let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
+    // The next request lands on another instance: an engine that registered nothing.
+    h.app.engine = qs_engine::Engine::new(h.quicksight.clone(), &h.app.config);
+
+    let deactivate = super::patch(json!([{ "op": "replace", "path": "active", "value": false }]));
+    let (status, user, _) = h.call("PATCH", &format!("/Users/{id}"), Some(deactivate)).await;
+
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["active"], false);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    assert!(
+        h.quicksight_user("bjensen@example.com").await.is_none(),
+        "acknowledged a deactivation that left the user in QuickSight"
+    );
+}

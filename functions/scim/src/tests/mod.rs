@@ -35,7 +35,12 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(extra: &[(&str, &str)]) -> Self {
-        let args = Args::parse_from(["quicksight-local"]);
+        Self::with_emulator(&[], extra).await
+    }
+
+    /// With quicksight-local started with `emulator` (its flags).
+    pub async fn with_emulator(emulator: &[&str], extra: &[(&str, &str)]) -> Self {
+        let args = Args::parse_from(["quicksight-local"].iter().chain(emulator));
         let emulator = Arc::new(Emulator::new(&args, Store::default()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -45,6 +50,9 @@ impl Harness {
             ("SCIM_TOKEN", TOKEN),
             ("SCIM_PROVIDER_URL", PROVIDER),
             ("MANAGED_GROUP_PREFIX", PREFIX),
+            // A QuickSight 404 is final a second after the request came (the emulator shows
+            // users at once unless asked not to).
+            ("QUICKSIGHT_CONSISTENCY_SECONDS", "1"),
         ];
         vars.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
         vars.extend_from_slice(extra);

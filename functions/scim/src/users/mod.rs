@@ -176,12 +176,15 @@ async fn forget(ctx: &Ctx<'_>, doc: &UserDoc) -> Result<(), ScimError> {
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> Result<(), ScimError> {
     let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
-    let deleted = ctx
-        .app
-        .engine
-        .delete_user(&ctx.home, &held.doc.quick_sight_user, ctx.deadline)
-        .await?;
-    ctx.count(&deleted);
+    // A deactivated user was deleted from QuickSight then, and the deletion confirmed.
+    if ctx.in_quicksight(&held.doc.resource) {
+        let deleted = ctx
+            .app
+            .engine
+            .delete_user(&ctx.home, &held.doc.quick_sight_user, ctx.deadline)
+            .await?;
+        ctx.count(&deleted);
+    }
     forget(ctx, &held.doc).await
 }
 

@@ -73,12 +73,15 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
             }
         }
         // Deactivated (SCIM_DEACTIVATE=delete): the user goes, through the asset handover rules.
-        (false, _) => {
+        // One deactivated before was deleted then, and the deletion confirmed: a repeat (Okta
+        // pushes updates to deactivated users) need not wait out QuickSight's consistency window.
+        (false, _) if was_in_quicksight => {
             let deleted = engine
                 .delete_user(&ctx.home, &old.quick_sight_user, ctx.deadline)
                 .await?;
             ctx.count(&deleted);
         }
+        (false, _) => {}
     }
     // Kept while the user is out of QuickSight, so that reactivation gives its groups back.
     let groups_when_deactivated = match in_quicksight {

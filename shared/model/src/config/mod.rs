@@ -14,6 +14,8 @@ use crate::validate::{FieldError, ProviderKind, UserRole, fields};
 
 pub const DEFAULT_NAMESPACE: &str = "default";
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+/// How long QuickSight may take to show a user registered elsewhere (`QUICKSIGHT_CONSISTENCY_SECONDS`).
+pub const DEFAULT_CONSISTENCY_SECONDS: u64 = 10;
 /// The provider URL QuickSight reports for users of the COGNITO provider type.
 pub const COGNITO_PROVIDER_URL: &str = "cognito-identity.amazonaws.com";
 
@@ -139,6 +141,10 @@ pub struct Config {
     /// `QUICKSIGHT_WARM_UP`: open the connection to QuickSight (one DescribeUser) during init, so
     /// the first invoke finds the TLS handshake done. Init is billed too: see the benchmark.
     pub warm_up: bool,
+    /// `QUICKSIGHT_CONSISTENCY_SECONDS`: how long after a change was first seen a "user not found"
+    /// may still be QuickSight not showing a registration that any process made before it
+    /// (eventual consistency). Only a 404 read after it is taken as "the user is not there".
+    pub consistency_window: std::time::Duration,
 }
 
 impl Config {
@@ -215,6 +221,10 @@ impl Config {
                 .unwrap_or(LoginRelink::Never),
             ca_bundle: env.optional("AWS_CA_BUNDLE", read_ca_bundle),
             warm_up: env.optional("QUICKSIGHT_WARM_UP", parse::boolean).unwrap_or(false),
+            consistency_window: std::time::Duration::from_secs(
+                env.optional("QUICKSIGHT_CONSISTENCY_SECONDS", parse::number_in(1..=300))
+                    .unwrap_or(DEFAULT_CONSISTENCY_SECONDS),
+            ),
             asset_handover,
         }
     }
