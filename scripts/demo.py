@@ -38,6 +38,8 @@ RUNS = [
 TENANTS = {
     "TENANT_NAMESPACE": "{tenant}",
     "TENANT_CREATE_NAMESPACE": "true",
+    # Creating namespaces on demand needs the values that may create one named.
+    "TENANT_ALLOWED": "[a-z][a-z0-9-]{1,30}",
     "TENANT_GROUPS": "{tenant}-everyone",
     # quicksight-local takes 2 s to create a namespace: the trigger's longest budget covers it.
     "SIGNUP_BUDGET_MS": "4500",
@@ -227,6 +229,9 @@ def main():
             event = json.loads(json.dumps(signup))
             attributes = event["request"]["userAttributes"]
             attributes.update({"custom:tenant": tenant, "email": email, "sub": f"{tenant}-{email}"})
+            # Confirmed by the SaaS backend (AdminConfirmSignUp), which set the tenant: no app client
+            # is involved, so none could have let the user write it.
+            event["callerContext"]["clientId"] = "CLIENT_ID_NOT_APPLICABLE"
             print(f"\ncognito-signup <- {email}, custom:tenant={tenant} (TENANT_NAMESPACE={{tenant}})")
             run("CognitoSignupFunction", "cognito-signup", event, TENANTS)
 

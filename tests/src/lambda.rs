@@ -280,6 +280,44 @@ pub async fn scim_table(dynamodb: &aws_sdk_dynamodb::Client, name: &str) {
         .unwrap();
 }
 
+/// A moto user pool with `custom:tenant` and two app clients: one whose users may write it, one
+/// whose users may not. Its id and the two client ids.
+pub async fn pool_with_two_clients(cognito: &aws_sdk_cognitoidentityprovider::Client) -> (String, String, String) {
+    use aws_sdk_cognitoidentityprovider::types::{AttributeDataType, SchemaAttributeType};
+    let pool = cognito
+        .create_user_pool()
+        .pool_name("tenants")
+        .schema(
+            SchemaAttributeType::builder()
+                .name("tenant")
+                .attribute_data_type(AttributeDataType::String)
+                .mutable(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let client = |name: &'static str, writes: &'static [&'static str]| {
+        let cognito = cognito.clone();
+        let pool_id = pool_id.clone();
+        async move {
+            let mut create = cognito
+                .create_user_pool_client()
+                .user_pool_id(&pool_id)
+                .client_name(name);
+            for attribute in writes {
+                create = create.write_attributes(*attribute);
+            }
+            let created = create.send().await.unwrap();
+            created.user_pool_client().unwrap().client_id().unwrap().to_owned()
+        }
+    };
+    let writable = client("self-service", &["email", "custom:tenant"]).await;
+    let read_only = client("web", &["email"]).await;
+    (pool_id, writable, read_only)
+}
+
 /// A FIFO queue named `name` (ending in `.fifo`); its URL.
 pub async fn fifo_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     let created = sqs

@@ -32,6 +32,8 @@ pub enum TriggerError {
     Invalid(ValidationErrors),
     #[error("this deployment may not apply the sign-up: {0}")]
     Refused(EngineError),
+    #[error("the sign-up's tenant is not trusted: {0}")]
+    TenantUntrusted(crate::Untrusted),
     /// Cognito shows this one to the app: it carries the request id and no SDK text.
     #[error("QuickSight failed ({}) and the retry queue did not take the change ({queue}); request id {request_id}", quicksight.summary())]
     NotQueued {
@@ -47,6 +49,7 @@ impl From<TriggerError> for Diagnostic {
             TriggerError::MalformedEvent(_) => "MalformedEvent",
             TriggerError::Invalid(_) => "InvalidAttributes",
             TriggerError::Refused(_) => "Refused",
+            TriggerError::TenantUntrusted(_) => "TenantUntrusted",
             TriggerError::NotQueued { .. } => "NotProvisionedNorQueued",
         };
         Diagnostic {
@@ -71,8 +74,10 @@ pub fn respond(
     result: Result<Handled, TriggerError>,
     event: Value,
     fail_signup_on_error: bool,
+    namespaces_created: u64,
 ) -> Result<Value, Diagnostic> {
     let mut counts = Counts::default();
+    counts.add(Metric::NamespacesCreated, namespaces_created);
     match &result {
         Ok(Handled::NotASignup { .. }) => {}
         Ok(Handled::Provisioned(outcome)) => counts.outcome(outcome),
@@ -91,7 +96,12 @@ pub fn respond(
             tracing::warn!(error = %quicksight.summary(), message_id, "QuickSight failed; the change is queued for a retry");
             tracing::debug!(error = %quicksight, "QuickSight's error")
         }
-        Err(e @ (TriggerError::MalformedEvent(_) | TriggerError::Invalid(_) | TriggerError::Refused(_))) => {
+        Err(
+            e @ (TriggerError::MalformedEvent(_)
+            | TriggerError::Invalid(_)
+            | TriggerError::Refused(_)
+            | TriggerError::TenantUntrusted(_)),
+        ) => {
             tracing::error!(error = %e, "sign-up not provisioned in QuickSight, and not queued")
         }
         Err(e @ TriggerError::NotQueued { .. }) => {

@@ -26,7 +26,15 @@ struct Source {
 #[serde(rename_all = "camelCase")]
 struct Signup {
     user_pool_id: String,
+    #[serde(default)]
+    caller_context: CallerContext,
     request: Request,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CallerContext {
+    client_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +67,13 @@ pub(crate) async fn provision(
         .to_change(&app.config, attributes.session_name_source)
         .map_err(TriggerError::Invalid)?;
     let planned = change.plan(&app.config).map_err(TriggerError::Invalid)?;
+    if let (Some(guard), Some(attribute)) = (&app.tenant_guard, tenant_attribute) {
+        let client_id = signup.caller_context.client_id.as_deref();
+        guard
+            .check(&signup.user_pool_id, client_id, attribute)
+            .await
+            .map_err(TriggerError::TenantUntrusted)?;
+    }
     let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
     match app.engine.apply(&planned, deadline).await {
         Ok(outcome) => Ok(Handled::Provisioned(outcome)),

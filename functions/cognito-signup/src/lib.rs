@@ -5,6 +5,7 @@
 mod error;
 mod event;
 mod settings;
+mod tenant_guard;
 
 use std::sync::LazyLock;
 
@@ -12,10 +13,12 @@ use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use qs_engine::Engine;
 use qs_model::config::{Config, ConfigError, EnvReader, RoleDowngrade};
+use qs_model::tenant::WritableTenant;
 use serde_json::Value;
 
 pub use error::{Handled, QueueError, TriggerError};
 pub use settings::Settings;
+pub use tenant_guard::{TenantGuard, Untrusted};
 
 /// The retry queue's client, built the first time QuickSight fails: most sign-ups never need it,
 /// and a cold start pays for nothing it does not use.
@@ -27,6 +30,8 @@ pub struct App {
     pub settings: Settings,
     pub engine: Engine,
     pub sqs: RetryQueue,
+    /// Tenants on and `TENANT_ATTRIBUTE_WRITABLE=refuse`: the check of a sign-up's app client.
+    pub tenant_guard: Option<TenantGuard>,
 }
 
 impl App {
@@ -43,7 +48,26 @@ impl App {
             settings,
             engine,
             sqs: LazyLock::new(Box::new(sqs)),
+            tenant_guard: None,
         }
+    }
+
+    /// With tenants on, what checks that the tenant attribute is not the user's to write: the
+    /// guard on `cognito`, or (`TENANT_ATTRIBUTE_WRITABLE=allow`) one warning per cold start.
+    pub fn with_tenant_check(mut self, cognito: impl FnOnce() -> aws_sdk_cognitoidentityprovider::Client) -> Self {
+        match self
+            .config
+            .tenancy()
+            .map(|t| (t.attribute_writable, t.attribute.as_str()))
+        {
+            Some((WritableTenant::Refuse, _)) => self.tenant_guard = Some(TenantGuard::new(cognito())),
+            Some((WritableTenant::Allow, attribute)) => tracing::warn!(
+                attribute,
+                "TENANT_ATTRIBUTE_WRITABLE=allow: a tenant is accepted even from an app client whose users can write it"
+            ),
+            None => {}
+        }
+        self
     }
 }
 
@@ -57,7 +81,8 @@ pub fn read_env(mut env: EnvReader) -> Result<(Config, Settings), ConfigError> {
 /// The trigger: Cognito gets its event back unchanged, unless the sign-up is to fail.
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     let result = event::provision(app, &event.payload, event.context.deadline, &event.context.request_id).await;
-    error::respond(result, event.payload, app.settings.fail_signup_on_error)
+    let created = app.engine.take_namespaces_created();
+    error::respond(result, event.payload, app.settings.fail_signup_on_error, created)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ async fn main() -> Result<(), Error> {
     let engine = Engine::connect(&sdk, &config)
         .await
         .with_first_call(FirstCall::Register);
-    let app = App::new(config, settings, engine, move || aws_sdk_sqs::Client::new(&sdk));
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+    let app = App::new(config, settings, engine, move || aws_sdk_sqs::Client::new(&sdk)).with_tenant_check(|| cognito);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await
 }

@@ -120,9 +120,11 @@ fn embed_cause(error: &EngineError) -> &'static str {
 
 /// 200 with the outcome (and the embed URL), or the error's status and body; logged either way.
 /// The URL appears in the answer only: never in a log line or a metric.
-pub fn respond(result: Result<Login, SignupError>, request_id: &str) -> Value {
+/// `namespaces_created`: tenants' namespaces the engine created meanwhile.
+pub fn respond(result: Result<Login, SignupError>, request_id: &str, namespaces_created: u64) -> Value {
     let mut counts = Counts::default();
     counts.add(Metric::JwksRefetches, crate::verify::take_refetches());
+    counts.add(Metric::NamespacesCreated, namespaces_created);
     match &result {
         Ok(login) => {
             counts.outcome(&login.outcome);

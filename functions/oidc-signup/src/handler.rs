@@ -25,7 +25,11 @@ pub struct Login {
 
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error> {
     let result = login(app, &event.payload, event.context.deadline).await;
-    Ok(respond(result, &event.context.request_id))
+    Ok(respond(
+        result,
+        &event.context.request_id,
+        app.engine.take_namespaces_created(),
+    ))
 }
 
 async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, SignupError> {

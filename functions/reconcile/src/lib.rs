@@ -65,7 +65,10 @@ pub async fn handle(app: &App, _event: LambdaEvent<Value>) -> Result<Value, Diag
 fn phase(e: &ReconcileError) -> &'static str {
     match e {
         ReconcileError::QuickSight(_) => "quicksight",
-        ReconcileError::Export(_) | ReconcileError::NoCognitoClient => "directory",
+        ReconcileError::Export(_)
+        | ReconcileError::NoCognitoClient
+        | ReconcileError::Directory(_)
+        | ReconcileError::WritableTenantAttribute { .. } => "directory",
         ReconcileError::Tenant(_) => "configuration",
     }
 }

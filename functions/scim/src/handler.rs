@@ -43,6 +43,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
     };
     let mut counts = counts.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     counts.add(Metric::ScimRequests, 1);
+    counts.add(Metric::NamespacesCreated, app.engine.take_namespaces_created());
     counts.add(Metric::ScimRequestsUnauthorized, u64::from(status == 401));
     counts.add(
         Metric::ScimRequestsInvalid,

@@ -89,6 +89,10 @@ pub async fn handle(app: &App, event: LambdaEvent<SqsEvent>) -> Result<Response,
     };
     let results = runner.run(items, deadline).await;
     let mut counts = Counts::default();
+    counts.add(
+        qs_observe::metrics::Metric::NamespacesCreated,
+        app.engine.take_namespaces_created(),
+    );
     for report in &results {
         report.count(&mut counts);
     }

@@ -143,6 +143,11 @@ impl Engine {
             .await;
     }
 
+    /// Tenants' namespaces this process created since the last call, for the invocation's metrics.
+    pub fn take_namespaces_created(&self) -> u64 {
+        self.namespaces.take_created()
+    }
+
     /// The QuickSight client to call with now.
     fn client(&self) -> Client {
         self.quicksight.get()

@@ -6,6 +6,7 @@
 //! create it once; another process's creation answers ResourceExistsException, and this one waits.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub(crate) struct Namespaces {
     create: bool,
     /// Per namespace: whether it is known `CREATED`, behind the lock its first check holds.
     ready: Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
+    /// Namespaces created and not yet counted in a metric line.
+    created: AtomicU64,
 }
 
 impl Namespaces {
@@ -31,6 +34,7 @@ impl Namespaces {
         Self {
             create,
             ready: Mutex::default(),
+            created: AtomicU64::new(0),
         }
     }
 
@@ -42,16 +46,22 @@ impl Namespaces {
         };
         let mut ready = slot.lock().await;
         if !*ready {
-            *ready = at.make_ready(self.create, deadline).await?;
+            *ready = at.make_ready(self.create, deadline, &self.created).await?;
         }
         Ok(())
+    }
+
+    /// Namespaces this process created since the last call: counted when CreateNamespace answers,
+    /// so one still `CREATING` when its change gives up counts too.
+    pub fn take_created(&self) -> u64 {
+        self.created.swap(0, Ordering::Relaxed)
     }
 }
 
 impl InHome<'_> {
     /// Waits for the namespace to be `CREATED`, creating it first when `create` allows; whether
     /// it is (a dry run does not create, and reports `false`).
-    async fn make_ready(&self, create: bool, deadline: Instant) -> Result<bool, EngineError> {
+    async fn make_ready(&self, create: bool, deadline: Instant, created: &AtomicU64) -> Result<bool, EngineError> {
         let mut poll = FIRST_POLL;
         loop {
             let status = match self.namespace_status().await? {
@@ -61,7 +71,9 @@ impl InHome<'_> {
                 // registering them would do.
                 None if self.dry_run => return Ok(false),
                 None => {
-                    self.create_namespace().await?;
+                    if self.create_namespace().await? {
+                        created.fetch_add(1, Ordering::Relaxed);
+                    }
                     NamespaceStatus::Creating
                 }
                 Some(status @ (NamespaceStatus::Creating | NamespaceStatus::RetryableFailure)) => status,
@@ -111,8 +123,8 @@ impl InHome<'_> {
         }
     }
 
-    /// CreateNamespace; one another process created meanwhile is as good.
-    async fn create_namespace(&self) -> Result<(), EngineError> {
+    /// CreateNamespace; one another process created meanwhile is as good (`false`).
+    async fn create_namespace(&self) -> Result<bool, EngineError> {
         let created = self
             .client()
             .create_namespace()
@@ -124,9 +136,9 @@ impl InHome<'_> {
         match created {
             Ok(_) => {
                 tracing::info!(namespace = self.namespace(), "creating the tenant's namespace");
-                Ok(())
+                Ok(true)
             }
-            Err(e) if code_of(&e) == Some(EXISTS) => Ok(()),
+            Err(e) if code_of(&e) == Some(EXISTS) => Ok(false),
             Err(e) => Err(from_sdk("CreateNamespace", e)),
         }
     }

@@ -8,7 +8,7 @@ use qs_model::assets::OwnedAsset;
 use qs_model::config::Config;
 use qs_model::message::Change;
 use qs_model::message::file::FileError;
-use qs_model::tenant::Home;
+use qs_model::tenant::{Home, WritableTenant};
 use qs_model::validate::FieldError;
 use qs_queue::Outgoing;
 
@@ -29,6 +29,14 @@ pub enum ReconcileError {
     NoCognitoClient,
     #[error("{0}")]
     Tenant(#[from] FieldError),
+    /// Anyone signing up through these clients could have chosen their tenant.
+    #[error(
+        "the tenant attribute {attribute} is writable by the users of app client(s) {}: no tenant from this pool is trusted (make it read-only in those clients, or TENANT_ATTRIBUTE_WRITABLE=allow)",
+        clients.join(", ")
+    )]
+    WritableTenantAttribute { attribute: String, clients: Vec<String> },
+    #[error("reading the directory: {0}")]
+    Directory(String),
 }
 
 /// What a reconcile reads with, built once.
@@ -74,6 +82,18 @@ impl Reconciler {
                 attributes,
             } => {
                 let client = self.cognito.as_ref().ok_or(ReconcileError::NoCognitoClient)?;
+                if let Some(tenancy) = self.config.tenancy()
+                    && tenancy.attribute_writable == WritableTenant::Refuse
+                {
+                    let attribute = &tenancy.attribute;
+                    let clients = read::writable_clients(client, pool_id, attribute)
+                        .await
+                        .map_err(ReconcileError::Directory)?;
+                    if !clients.is_empty() {
+                        let attribute = attribute.clone();
+                        return Err(ReconcileError::WritableTenantAttribute { attribute, clients });
+                    }
+                }
                 read::cognito(client, &self.config, pool_id, *groups, attributes, progress).await
             }
             DirectorySource::Export { path, issuer } => read::export(&self.config, path, issuer.as_deref())?,

@@ -200,11 +200,63 @@ fn with_quicksight_warm_up_the_connection_opens_during_init_with_one_read() {
     assert_eq!(stats["total"]["requests"], 2, "{stats}");
 }
 
-/// The sign-up event with the user's `custom:tenant` attribute.
+/// The sign-up event with the user's `custom:tenant` attribute, confirmed by an administrator
+/// (no app client, so the tenant is trusted without asking Cognito).
 fn of_tenant(tenant: &str) -> Value {
+    through(tenant, "CLIENT_ID_NOT_APPLICABLE")
+}
+
+/// The sign-up event with `custom:tenant`, through app client `client_id`.
+fn through(tenant: &str, client_id: &str) -> Value {
     let mut signup = event(SIGN_UP);
     signup["request"]["userAttributes"]["custom:tenant"] = json!(tenant);
+    signup["callerContext"]["clientId"] = json!(client_id);
     signup
+}
+
+#[tokio::test]
+async fn a_tenant_the_users_app_client_lets_them_write_is_refused_and_nothing_is_written() {
+    let emu = Emulator::start(&[]);
+    emu.seed_namespace("acme");
+    let moto = Moto::start();
+    let (pool_id, writable, read_only) = lambda::pool_with_two_clients(&moto.cognito()).await;
+    let lambda = Lambda::start(
+        "cognito-signup",
+        &env(
+            &emu,
+            &[
+                ("TENANT_NAMESPACE", "{tenant}"),
+                ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url),
+            ],
+        ),
+    );
+    let signup = |tenant: &str, client: &str| {
+        let mut event = through(tenant, client);
+        event["userPoolId"] = json!(pool_id);
+        assert_eq!(lambda.invoke(&event), event, "Cognito's sign-up goes on");
+    };
+
+    // Through the client whose users can write custom:tenant: refused, even for a real tenant.
+    signup("acme", &writable);
+    assert!(emu.users_in("acme").is_empty(), "nothing written in acme");
+    let refusal = lambda.log_text();
+    assert!(
+        refusal.contains(&writable) && refusal.contains("lets its users write custom:tenant"),
+        "the log names the client:\n{refusal}"
+    );
+
+    // What such a user tried (issue 38): each refused, nothing written anywhere.
+    for tenant in ["default", "Default", "DEFAULT", "ACME"] {
+        signup(tenant, &read_only);
+    }
+    assert!(emu.user_names().is_empty(), "nothing in default");
+    assert!(emu.users_in("acme").is_empty());
+    assert_eq!(emu.requests("CreateNamespace"), 0);
+    assert_eq!(emu.requests("RegisterUser"), 0);
+
+    // Through the client whose users cannot: provisioned in the tenant's namespace.
+    signup("acme", &read_only);
+    assert_eq!(emu.users_in("acme"), ["QuickSightFederated/maria.silva@example.com"]);
 }
 
 #[tokio::test]
@@ -221,6 +273,7 @@ async fn each_tenant_gets_its_own_user_and_a_namespace_still_being_created_queue
             &[
                 ("TENANT_NAMESPACE", "cust-{tenant}"),
                 ("TENANT_CREATE_NAMESPACE", "true"),
+                ("TENANT_ALLOWED", "[a-z]+"),
                 ("SIGNUP_BUDGET_MS", "1000"),
                 ("RETRY_QUEUE_URL", &queue),
                 ("AWS_ENDPOINT_URL_SQS", &moto.url),

@@ -280,7 +280,7 @@ fn each_tenants_users_land_in_its_namespace_and_a_missing_or_hostile_tenant_writ
     emu.seed_namespace("acme");
     let jwks = Jwks::start(&["rsa-a"]);
     let mut settings = TENANTS.to_vec();
-    settings.push(("TENANT_CREATE_NAMESPACE", "true"));
+    settings.extend([("TENANT_CREATE_NAMESPACE", "true"), ("TENANT_ALLOWED", "[a-z]+")]);
     let lambda = start(&emu, &jwks, &settings);
     let signup =
         |changes: Value| status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &with(changes)))));
@@ -306,6 +306,10 @@ fn each_tenants_users_land_in_its_namespace_and_a_missing_or_hostile_tenant_writ
         (json!("../default"), "must start with a letter or digit"),
         (json!("a/b"), "'/' is not allowed"),
         (json!("%2e%2e"), "must start with a letter or digit"),
+        // A claim the user could edit (issue 38): the provider's namespace, a second spelling.
+        (json!("default"), "the provider's own"),
+        (json!("Default"), "lower case"),
+        (json!("ACME"), "lower case"),
     ] {
         let (status, body) = signup(json!({ "tenant": claim }));
         assert_eq!(status, 400, "{claim}: {body}");
@@ -327,6 +331,7 @@ fn a_tenant_whose_namespace_is_not_ready_in_time_is_answered_503_with_retry_afte
     let mut settings = TENANTS.to_vec();
     settings.extend([
         ("TENANT_CREATE_NAMESPACE", "true"),
+        ("TENANT_ALLOWED", "[a-z]+"),
         ("AWS_LAMBDA_FUNCTION_TIMEOUT", "2"),
     ]);
     let lambda = start(&emu, &jwks, &settings);

@@ -451,3 +451,41 @@ async fn a_run_whose_quicksight_read_fails_writes_a_reconcile_failed_line_naming
         json!([["Function"], ["Function", "Phase"]])
     );
 }
+
+/// With tenants on, a pool with an app client whose users can write the tenant attribute is not
+/// reconciled: the run stops, naming the client, and sends nothing.
+#[tokio::test]
+async fn a_pool_whose_app_client_lets_users_write_the_tenant_is_refused_naming_the_client() {
+    let emu = Emulator::start(&[]);
+    let moto = Moto::start();
+    let cognito = moto.cognito();
+    let (pool_id, writable, _) = lambda::pool_with_two_clients(&cognito).await;
+    pool_user(&cognito, &pool_id, "ana@example.com", None).await;
+    let mut env = settings(&pool_id);
+    env.extend(
+        [
+            ("TENANT_NAMESPACE", "{tenant}"),
+            (
+                "QUICKSIGHT_FEDERATED_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/qs-{tenant}",
+            ),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let output = Command::new(bin("qs-reconcile"))
+        .env_clear()
+        .envs(base_env(&emu.url))
+        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run qs-reconcile");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("custom:tenant") && stderr.contains(&format!("self-service ({writable})")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("(web"), "the read-only client is not named: {stderr}");
+    assert_eq!(emu.requests("ListUsers"), 0, "QuickSight not even read");
+}

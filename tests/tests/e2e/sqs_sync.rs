@@ -319,6 +319,7 @@ fn a_tenants_changes_land_in_its_namespace_and_one_not_ready_returns_to_the_queu
                     "arn:aws:iam::123456789012:role/qs-{tenant}",
                 ),
                 ("TENANT_CREATE_NAMESPACE", "true"),
+                ("TENANT_ALLOWED", "[a-z]+"),
                 ("START_MARGIN_MS", "0"),
                 ("AWS_LAMBDA_FUNCTION_TIMEOUT", "3"),
             ],

@@ -22,6 +22,7 @@ fn config(extra: &[(&str, &str)]) -> Config {
         ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_TEMPLATE),
         ("TENANT_GROUPS", "{tenant}-everyone"),
         ("QUICKSIGHT_MAX_ATTEMPTS", "10"),
+        ("TENANT_ALLOWED", "[a-z0-9-]+"),
     ];
     vars.extend_from_slice(extra);
     testing::config(&vars)

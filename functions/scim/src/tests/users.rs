@@ -419,6 +419,7 @@ async fn with_tenants_each_token_reaches_its_own_namespace_only() {
         ("SCIM_TOKEN", &tokens),
         ("TENANT_NAMESPACE", "tenant-{tenant}"),
         ("TENANT_CREATE_NAMESPACE", "true"),
+        ("TENANT_ALLOWED", "acme|globex"),
     ])
     .await;
     let (status, created, _) = h.call_as(Some(acme), "POST", "/Users", Some(bjensen())).await;

@@ -10,6 +10,8 @@ use crate::validate::{FieldError, fields};
 
 /// What a template's `{tenant}` stands for.
 pub const PLACEHOLDER: &str = "{tenant}";
+/// `TENANT_ALLOWED` when it is not set: lower-case letters, digits and `-`.
+pub const DEFAULT_ALLOWED: &str = "[a-z0-9][a-z0-9-]*";
 /// The tenant a template is tried with when the configuration is read.
 const SAMPLE: &str = "tenant";
 
@@ -86,6 +88,40 @@ impl PartialEq for AllowedTenants {
 
 impl Eq for AllowedTenants {}
 
+/// Whether a tenant from a user attribute that the user's own app client can write is accepted
+/// (`TENANT_ATTRIBUTE_WRITABLE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritableTenant {
+    /// Refused: anyone signing up through that client could name any tenant (the default).
+    Refuse,
+    /// Accepted knowingly, with a warning at every cold start.
+    Allow,
+}
+
+impl WritableTenant {
+    pub fn parse(field: &str, v: &str) -> Result<Self, FieldError> {
+        match v {
+            "refuse" => Ok(Self::Refuse),
+            "allow" => Ok(Self::Allow),
+            _ => Err(FieldError::new(field, "must be refuse or allow", v)),
+        }
+    }
+}
+
+/// Whether an app client whose `WriteAttributes` are `write_attributes` lets its users write
+/// `attribute`. Cognito's API reference (`UserPoolClientType.WriteAttributes`): a client without
+/// its own list may write the pool's standard attributes and no custom one (`custom:…`);
+/// developer-only attributes (`dev:…`) no user can write.
+pub fn client_can_write(write_attributes: &[String], attribute: &str) -> bool {
+    if attribute.starts_with("dev:") {
+        return false;
+    }
+    if write_attributes.is_empty() {
+        return !attribute.starts_with("custom:");
+    }
+    write_attributes.iter().any(|a| a == attribute)
+}
+
 /// How tenants map to QuickSight, read once with the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenancy {
@@ -93,8 +129,17 @@ pub struct Tenancy {
     pub namespace: Template,
     /// `QUICKSIGHT_FEDERATED_ROLE_ARN`, which may hold `{tenant}` (one IAM role per tenant).
     pub role_arn: Template,
-    /// `TENANT_ALLOWED`; every valid tenant when unset.
-    pub allowed: Option<AllowedTenants>,
+    /// `TENANT_ALLOWED`, or [`DEFAULT_ALLOWED`] when unset.
+    pub allowed: AllowedTenants,
+    /// Whether `TENANT_ALLOWED` was set: creating namespaces on demand needs it.
+    pub allowed_set: bool,
+    /// `TENANT_ALLOW_DEFAULT`: a tenant may live in `default` (or `QUICKSIGHT_NAMESPACE`).
+    pub allow_default: bool,
+    /// The namespaces a tenant may not resolve to without `TENANT_ALLOW_DEFAULT`: `default` and
+    /// `QUICKSIGHT_NAMESPACE`, lower case.
+    pub reserved: Vec<String>,
+    /// `TENANT_ATTRIBUTE_WRITABLE`.
+    pub attribute_writable: WritableTenant,
     /// `TENANT_ATTRIBUTE`: the Cognito user attribute naming the tenant (default `custom:tenant`).
     pub attribute: String,
     /// `TENANT_CLAIM`: the ID-token claim naming the tenant (default `tenant`).
@@ -118,7 +163,16 @@ impl Tenancy {
                 .map_err(|e| FieldError::new(f, format!("with {PLACEHOLDER} replaced: {}", e.rule), v))?;
             Ok(template)
         });
-        let allowed = env.optional("TENANT_ALLOWED", AllowedTenants::parse);
+        let allowed_set = env.raw("TENANT_ALLOWED").is_some();
+        let allowed = env
+            .optional("TENANT_ALLOWED", AllowedTenants::parse)
+            .unwrap_or_else(|| AllowedTenants::parse("TENANT_ALLOWED", DEFAULT_ALLOWED).expect("a valid expression"));
+        let allow_default = env.optional("TENANT_ALLOW_DEFAULT", parse::boolean).unwrap_or(false);
+        let attribute_writable = env
+            .optional("TENANT_ATTRIBUTE_WRITABLE", WritableTenant::parse)
+            .unwrap_or(WritableTenant::Refuse);
+        let mut reserved = vec![crate::config::DEFAULT_NAMESPACE.to_owned()];
+        reserved.extend(env.raw("QUICKSIGHT_NAMESPACE").map(|n| n.to_ascii_lowercase()));
         let attribute = env
             .optional("TENANT_ATTRIBUTE", parse::string)
             .unwrap_or_else(|| "custom:tenant".into());
@@ -129,7 +183,13 @@ impl Tenancy {
         let create_namespace = env.optional("TENANT_CREATE_NAMESPACE", parse::boolean).unwrap_or(false);
         let role_arn = Template::new(role_arn.unwrap_or_default());
         if env.raw("TENANT_NAMESPACE").is_none() {
-            for variable in ["TENANT_ALLOWED", "TENANT_GROUPS", "TENANT_CREATE_NAMESPACE"] {
+            for variable in [
+                "TENANT_ALLOWED",
+                "TENANT_GROUPS",
+                "TENANT_CREATE_NAMESPACE",
+                "TENANT_ALLOW_DEFAULT",
+                "TENANT_ATTRIBUTE_WRITABLE",
+            ] {
                 if env.raw(variable).is_some() {
                     env.fail(variable, "is only used when TENANT_NAMESPACE is set");
                 }
@@ -151,10 +211,21 @@ impl Tenancy {
                 format!("{} (got {:?})", e.rule, role_arn.as_str()),
             );
         }
+        if create_namespace && !allowed_set {
+            env.fail(
+                "TENANT_CREATE_NAMESPACE",
+                "needs TENANT_ALLOWED set: every new tenant value creates a namespace (100 per account by \
+                 default), so name the values that may",
+            );
+        }
         Some(Self {
             namespace: namespace?,
             role_arn,
             allowed,
+            allowed_set,
+            allow_default,
+            reserved,
+            attribute_writable,
             attribute,
             claim,
             groups,
@@ -166,10 +237,15 @@ impl Tenancy {
     /// namespace, role or group name is built from it.
     pub fn home(&self, field: &str, tenant: &str) -> Result<Home, FieldError> {
         fields::tenant(field, tenant)?;
-        if let Some(allowed) = &self.allowed
-            && !allowed.allows(tenant)
-        {
-            let rule = format!("is not a tenant TENANT_ALLOWED accepts ({})", allowed.source);
+        // One spelling per tenant: IAM does not tell role names apart by case, and no source
+        // says QuickSight tells namespace names apart; a value in capitals is refused, not
+        // folded, so that what the directory holds is what QuickSight holds.
+        if tenant.chars().any(|c| c.is_ascii_uppercase()) {
+            let rule = "must be lower case: names that differ only by case may be one namespace and are one IAM role";
+            return Err(FieldError::new(field, rule, tenant));
+        }
+        if !self.allowed.allows(tenant) {
+            let rule = format!("is not a tenant TENANT_ALLOWED accepts ({})", self.allowed.source);
             return Err(FieldError::new(field, rule, tenant));
         }
         let namespace = self.namespace.render(tenant);
@@ -180,6 +256,12 @@ impl Tenancy {
                 tenant,
             )
         })?;
+        if !self.allow_default && self.reserved.contains(&namespace.to_ascii_lowercase()) {
+            let rule = format!(
+                "makes namespace {namespace:?}, the provider's own: no tenant lives there unless TENANT_ALLOW_DEFAULT=true"
+            );
+            return Err(FieldError::new(field, rule, tenant));
+        }
         let role = FederatedRole::parse(field, &self.role_arn.render(tenant)).map_err(|e| {
             FieldError::new(
                 field,

@@ -9,13 +9,14 @@ fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
+/// Tenants on (`cust-{tenant}`), `extra` taking precedence.
 fn tenants(extra: &[(&str, &str)]) -> Config {
-    let mut vars = vec![
+    let mut vars = extra.to_vec();
+    vars.extend([
         ACCOUNT,
         ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_PER_TENANT),
         ("TENANT_NAMESPACE", "cust-{tenant}"),
-    ];
-    vars.extend_from_slice(extra);
+    ]);
     read(&vars).unwrap()
 }
 
@@ -76,9 +77,92 @@ fn a_tenant_whose_namespace_would_be_too_long_is_refused_naming_the_namespace() 
 fn tenant_allowed_is_a_whole_value_match() {
     let config = tenants(&[("TENANT_ALLOWED", "[a-z]+")]);
     assert!(config.home(Some("acme")).is_ok());
-    for refused in ["Acme", "acme1", "1acme"] {
+    for refused in ["acme1", "1acme"] {
         let error = config.home(Some(refused)).unwrap_err();
         assert!(error.rule.contains("TENANT_ALLOWED"), "{refused}: {}", error.rule);
+    }
+}
+
+/// What an attacker who can write the tenant attribute tried (issue 38): each refused, under a
+/// `TENANT_ALLOWED` that accepts any case, and under the default one.
+#[test]
+fn a_tenant_may_not_name_the_providers_namespace_nor_a_second_spelling() {
+    for allowed in [Some("[A-Za-z0-9-]+"), None] {
+        let mut vars = vec![("TENANT_NAMESPACE", "{tenant}"), ("TENANT_CREATE_NAMESPACE", "true")];
+        vars.extend(allowed.map(|a| ("TENANT_ALLOWED", a)));
+        if allowed.is_none() {
+            vars.retain(|(k, _)| *k != "TENANT_CREATE_NAMESPACE");
+        }
+        let config = tenants(&vars);
+        // (value, a word of the rule it breaks)
+        let table = [
+            ("default", "the provider's own"),
+            ("Default", "lower case"),
+            ("DEFAULT", "lower case"),
+            ("ACME", "lower case"),
+        ];
+        for (value, rule) in table {
+            let error = config.home(Some(value)).unwrap_err();
+            assert_eq!((error.field.as_str(), error.value.as_str()), ("tenant", value));
+            assert!(error.rule.contains(rule), "{allowed:?} {value:?}: {}", error.rule);
+        }
+        assert_eq!(config.home(Some("acme")).unwrap().namespace, "acme");
+    }
+}
+
+#[test]
+fn the_providers_namespace_is_a_tenants_home_only_when_allowed() {
+    let staff = tenants(&[("TENANT_NAMESPACE", "{tenant}"), ("QUICKSIGHT_NAMESPACE", "Staff")]);
+    let error = staff.home(Some("staff")).unwrap_err();
+    assert!(error.rule.contains("TENANT_ALLOW_DEFAULT"), "{}", error.rule);
+    assert!(staff.home(Some("default")).is_err());
+    let allowed = tenants(&[("TENANT_NAMESPACE", "{tenant}"), ("TENANT_ALLOW_DEFAULT", "true")]);
+    assert_eq!(allowed.home(Some("default")).unwrap().namespace, "default");
+    // A template that cannot make `default` is not touched by the rule.
+    assert_eq!(tenants(&[]).home(Some("default")).unwrap().namespace, "cust-default");
+}
+
+#[test]
+fn creating_namespaces_on_demand_needs_tenant_allowed() {
+    let error = read(&[
+        ACCOUNT,
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_PER_TENANT),
+        ("TENANT_NAMESPACE", "{tenant}"),
+        ("TENANT_CREATE_NAMESPACE", "true"),
+    ])
+    .unwrap_err();
+    assert_eq!(error.0.len(), 1, "{error}");
+    assert_eq!(error.0[0].variable, "TENANT_CREATE_NAMESPACE");
+    assert!(error.0[0].rule.contains("needs TENANT_ALLOWED"), "{error}");
+}
+
+#[test]
+fn the_default_tenant_allowed_takes_lower_case_letters_digits_and_dashes() {
+    let config = tenants(&[]);
+    assert!(config.home(Some("acme-2")).is_ok());
+    for refused in ["acme_corp", "acme.corp"] {
+        let error = config.home(Some(refused)).unwrap_err();
+        assert!(error.rule.contains("TENANT_ALLOWED"), "{refused}: {}", error.rule);
+    }
+}
+
+#[test]
+fn which_app_clients_let_their_users_write_the_tenant_attribute() {
+    let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    // (WriteAttributes, attribute, writable)
+    let table = [
+        (list(&[]), "custom:tenant", false),
+        (list(&[]), "locale", true),
+        (list(&["email", "custom:tenant"]), "custom:tenant", true),
+        (list(&["email"]), "custom:tenant", false),
+        (list(&["dev:custom:tenant"]), "dev:custom:tenant", false),
+    ];
+    for (write_attributes, attribute, writable) in table {
+        assert_eq!(
+            super::client_can_write(&write_attributes, attribute),
+            writable,
+            "{write_attributes:?} {attribute}"
+        );
     }
 }
 

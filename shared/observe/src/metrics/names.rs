@@ -50,6 +50,8 @@ metrics! {
     LoginConflicts,
     MembershipsAdded,
     MembershipsRemoved,
+    /// Tenants' namespaces created on demand (TENANT_CREATE_NAMESPACE).
+    NamespacesCreated,
     /// reconcile: changes the queue did not take.
     ReconcileChangesNotSent,
     ReconcileChangesSent,

@@ -5,6 +5,7 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType, UserType};
 use qs_model::config::Config;
 use qs_model::signup::{CognitoAttributes, pool_issuer};
+use qs_model::tenant::client_can_write;
 use qs_model::validate::ProviderKind;
 use qs_queue::sdk_error::describe;
 
@@ -94,6 +95,44 @@ fn directory_user(
         active: user.enabled() && user.user_status() != Some(&UserStatusType::Unconfirmed),
         change: signup.to_change(config, attributes.session_name_source),
     }
+}
+
+/// The pool's app clients whose users can write `attribute` (by name, or id when unnamed):
+/// ListUserPoolClients, then DescribeUserPoolClient for each, since only it gives WriteAttributes.
+pub async fn writable_clients(client: &Client, pool_id: &str, attribute: &str) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    let mut pages = client
+        .list_user_pool_clients()
+        .user_pool_id(pool_id)
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| failed("ListUserPoolClients", e))?;
+        ids.extend(
+            page.user_pool_clients()
+                .iter()
+                .filter_map(|c| c.client_id().map(str::to_owned)),
+        );
+    }
+    let mut writable = Vec::new();
+    for id in ids {
+        let described = client
+            .describe_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_id(&id)
+            .send()
+            .await
+            .map_err(|e| failed("DescribeUserPoolClient", e))?;
+        let Some(pool_client) = described.user_pool_client() else {
+            continue;
+        };
+        if client_can_write(pool_client.write_attributes(), attribute) {
+            let name = pool_client.client_name().map_or(id.clone(), |n| format!("{n} ({id})"));
+            writable.push(name);
+        }
+    }
+    Ok(writable)
 }
 
 /// Each user's groups in the pool: ListGroups, then ListUsersInGroup per group (never per user).

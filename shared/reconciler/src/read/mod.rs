@@ -5,7 +5,7 @@ mod cognito;
 mod export;
 mod quicksight;
 
-pub use cognito::cognito;
+pub use cognito::{cognito, writable_clients};
 pub use export::export;
 pub use quicksight::quicksight;
 
