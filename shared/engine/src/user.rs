@@ -129,6 +129,14 @@ impl InHome<'_> {
             None => Vec::new(),
         };
         self.delete_user_call(user_name).await?;
+        // The profile an administrator applied comes back with the user, unless the change names one.
+        let spec = &UserSpec {
+            custom_permissions_name: spec
+                .custom_permissions_name
+                .clone()
+                .or_else(|| existing.custom_permissions_name.clone()),
+            ..spec.clone()
+        };
         let registered = self
             .register_request(spec)
             .send()
@@ -174,10 +182,10 @@ impl InHome<'_> {
             .user_name(user_name)
             .email(&spec.email)
             .role(role.as_str().into());
-        match (&spec.custom_permissions_name, &existing.custom_permissions_name) {
-            (Some(name), _) => request = request.custom_permissions_name(name),
-            (None, Some(_)) => request = request.unapply_custom_permissions(true),
-            (None, None) => {}
+        // Sent only when the change names a profile: without CustomPermissionsName (and without
+        // UnapplyCustomPermissions) UpdateUser leaves the user's profile as it is.
+        if let Some(name) = &spec.custom_permissions_name {
+            request = request.custom_permissions_name(name);
         }
         match &spec.external_login {
             ExternalLogin::None if existing.is_tied() => {

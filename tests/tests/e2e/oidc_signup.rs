@@ -139,6 +139,35 @@ fn a_valid_token_provisions_a_custom_oidc_user_with_the_issuer_as_provider() {
     );
 }
 
+/// An administrator restricted the user (a custom permissions profile) after the first login; the
+/// next login leaves the restriction where it is.
+#[tokio::test]
+async fn a_login_never_lifts_a_profile_an_administrator_applied() {
+    let emu = Emulator::start(&[]);
+    let jwks = Jwks::start(&["rsa-a"]);
+    let lambda = start(&emu, &jwks, &[]);
+    let login = || status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims()))));
+    assert_eq!(login().0, 200);
+    let ana = "QuickSightFederated/ana@example.com";
+    emu.client()
+        .update_user()
+        .aws_account_id(qs_provision_tests::ACCOUNT)
+        .namespace("default")
+        .user_name(ana)
+        .email("ana@example.com")
+        .role(aws_sdk_quicksight::types::UserRole::Author)
+        .custom_permissions_name("no-export")
+        .send()
+        .await
+        .unwrap();
+
+    let (status, body) = login();
+
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["status"], "unchanged", "{body}");
+    assert_eq!(emu.user(ana)["CustomPermissionsName"], "no-export");
+}
+
 #[test]
 fn every_failed_check_answers_401_naming_the_check_and_provisions_nothing() {
     let emu = Emulator::start(&[]);

@@ -71,7 +71,9 @@ impl ExistingUser {
         if self.role.as_deref() != Some(spec.role.as_str()) {
             fields.push(UserField::Role);
         }
-        if self.custom_permissions_name != spec.custom_permissions_name {
+        // A change without a profile leaves the user's as it is: an administrator's restriction
+        // is never lifted by a login, a sync or a reconcile that does not manage profiles.
+        if spec.custom_permissions_name.is_some() && self.custom_permissions_name != spec.custom_permissions_name {
             fields.push(UserField::CustomPermissionsName);
         }
         if self.login_differs(spec) {

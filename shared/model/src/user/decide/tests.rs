@@ -45,6 +45,14 @@ fn existing(email: &str, role: &str, login_id: &str) -> ExistingUser {
     }
 }
 
+/// `user` with the profile an administrator applied.
+fn restricted(user: ExistingUser) -> ExistingUser {
+    ExistingUser {
+        custom_permissions_name: Some("no-export".into()),
+        ..user
+    }
+}
+
 fn policy(role_downgrade: RoleDowngrade, relink: bool) -> Policy {
     Policy { role_downgrade, relink }
 }
@@ -68,6 +76,25 @@ fn one_table_of_what_a_change_does() {
             spec(a, Reader, login("s1")),
             policy(Keep, false),
             Decision::Nothing,
+        ),
+        (
+            "an administrator's profile, and a change that names none: untouched",
+            Some(restricted(existing(a, "READER", "s1"))),
+            spec(a, Reader, login("s1")),
+            policy(Keep, false),
+            Decision::Nothing,
+        ),
+        (
+            "a change that names another profile",
+            Some(restricted(existing(a, "READER", "s1"))),
+            UserSpec {
+                custom_permissions_name: Some("author-basic".into()),
+                ..spec(a, Reader, login("s1"))
+            },
+            policy(Keep, false),
+            Decision::Update {
+                fields: vec![CustomPermissionsName],
+            },
         ),
         (
             "an upgrade and an e-mail",
