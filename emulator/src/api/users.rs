@@ -289,6 +289,8 @@ pub async fn delete(
 ) -> ApiResult {
     model::user_name(&name)?;
     let mut store = emu.store();
+    // A user QuickSight does not show yet cannot be deleted either (404), as it cannot be read.
+    visible_user(scope.space(&mut store)?, &name)?;
     if !store.delete_user(&scope.account, &scope.namespace, &name)? {
         return Err(ApiError::not_found("USER", format!("The user {name} does not exist.")));
     }

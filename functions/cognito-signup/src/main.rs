@@ -18,7 +18,9 @@ async fn main() -> Result<(), Error> {
     let engine = Engine::connect(&sdk, &config)
         .await
         .with_first_call(FirstCall::Register);
-    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-    let app = App::new(config, settings, engine, move || aws_sdk_sqs::Client::new(&sdk)).with_tenant_check(|| cognito);
+    let for_queue = sdk.clone();
+    // The Cognito client only with tenants on (and TENANT_ATTRIBUTE_WRITABLE=refuse).
+    let app = App::new(config, settings, engine, move || aws_sdk_sqs::Client::new(&for_queue))
+        .with_tenant_check(|| aws_sdk_cognitoidentityprovider::Client::new(&sdk));
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await
 }

@@ -26,7 +26,8 @@ pub enum Untrusted {
         "app client {client_id} lets its users write {attribute}, so the tenant may be the user's own choice; nothing was written (make the attribute read-only in the client, or TENANT_ATTRIBUTE_WRITABLE=allow)"
     )]
     Writable { client_id: String, attribute: String },
-    /// Cognito's error code: the tenant cannot be checked now; the reconcile provisions the user later.
+    /// Cognito's error code: the tenant cannot be checked now, so nothing is written; the
+    /// reconcile, which checks the pool's clients itself, provisions the user later.
     #[error("DescribeUserPoolClient of app client {client_id} failed ({code}); the tenant is not trusted unchecked")]
     Unchecked { client_id: String, code: String },
 }

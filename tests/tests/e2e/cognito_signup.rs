@@ -292,6 +292,12 @@ async fn each_tenant_gets_its_own_user_and_a_namespace_still_being_created_queue
     // is queued in the tenant's and user's FIFO group, to finish later.
     assert_eq!(lambda.invoke(&of_tenant("globex")), of_tenant("globex"));
     assert_eq!(emu.succeeded("CreateNamespace"), 1);
+    let created: u64 = lambda
+        .log_lines()
+        .iter()
+        .filter_map(|l| l["NamespacesCreated"].as_u64())
+        .sum();
+    assert_eq!(created, 1, "counted though the namespace was not ready in time");
     let received = sqs
         .receive_message()
         .queue_url(&queue)

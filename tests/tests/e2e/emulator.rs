@@ -811,7 +811,7 @@ async fn a_search_is_a_read_though_it_is_a_post() {
 #[tokio::test]
 async fn just_registered_users_are_invisible_for_the_consistency_delay() {
     // Long enough that the calls below, on a loaded machine, all come within it.
-    let emu = Emulator::start(&["--consistency-delay-ms", "2000"]);
+    let emu = Emulator::start(&["--consistency-delay-ms", "1500"]);
     let qs = emu.client();
     create_group(&qs, "qs-a").await.unwrap();
     register(&qs, "ana").await.unwrap();
@@ -848,7 +848,7 @@ async fn just_registered_users_are_invisible_for_the_consistency_delay() {
         register(&qs, "ana").await.unwrap_err().split(':').next(),
         Some("ResourceExistsException")
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     describe().await.unwrap();
     assert_eq!(listed().await, 1);
     join(&qs, "qs-a", ana).await.unwrap();
