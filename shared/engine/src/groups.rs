@@ -47,22 +47,15 @@ impl InHome<'_> {
         self.apply_memberships(user_name, &add, &remove).await
     }
 
-    /// The names of every group the user is in, over all pages. A 404 is read again while it
-    /// may be QuickSight not showing a registration yet ([`InHome::settled`]); a final one is
-    /// reported as transient too, so the change returns to the queue rather than failing for good.
+    /// The names of every group the user is in, over all pages ([`InHome::shown`]: a 404 is
+    /// read again while QuickSight may not show a registration yet, and a final one is transient).
     pub(super) async fn current_groups(&self, user_name: &str) -> Result<BTreeSet<String>, EngineError> {
         // In a dry run the user may be one that would be registered first.
         if self.dry_run {
             return Ok(self.list_user_groups(user_name).await?.unwrap_or_default());
         }
-        let started = Instant::now();
-        self.settled(user_name, "ListUserGroups", || self.list_user_groups(user_name))
-            .await?
-            .ok_or_else(|| EngineError::NotYetVisible {
-                user: user_name.to_owned(),
-                operation: "ListUserGroups",
-                waited: started.elapsed(),
-            })
+        self.shown(user_name, "ListUserGroups", || self.list_user_groups(user_name))
+            .await
     }
 
     /// Every group the user is in, or `None` when QuickSight answers that the user does not exist.

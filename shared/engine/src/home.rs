@@ -100,6 +100,28 @@ impl InHome<'_> {
         }
     }
 
+    /// [`Self::settled`] for a user that must be there: a final 404 is
+    /// [`EngineError::NotYetVisible`] too (transient: the change returns to the queue rather
+    /// than failing for good).
+    pub async fn shown<T, F>(
+        &self,
+        user_name: &str,
+        operation: &'static str,
+        read: impl Fn() -> F,
+    ) -> Result<T, EngineError>
+    where
+        F: Future<Output = Result<Option<T>, EngineError>>,
+    {
+        let started = Instant::now();
+        self.settled(user_name, operation, read)
+            .await?
+            .ok_or_else(|| EngineError::NotYetVisible {
+                user: user_name.to_owned(),
+                operation,
+                waited: started.elapsed(),
+            })
+    }
+
     pub fn outcome(&self, user_name: &str, arn: Option<String>, user: UserChange, groups: GroupChanges) -> Outcome {
         Outcome {
             user_name: user_name.to_owned(),

@@ -59,16 +59,9 @@ impl InHome<'_> {
             Err(e) if code_of(&e) == Some(EXISTS) => {
                 // RegisterUser said it exists: a 404 now is a concurrent registration QuickSight
                 // does not show yet, read again within the consistency window.
-                let described = self.settled(user_name, "DescribeUser", || self.describe_user(user_name));
-                match described.await? {
-                    // Boxed: the decision may not register again, but its future type recurses.
-                    Some(existing) => Box::pin(self.apply_decision(spec, Some(existing))).await,
-                    None => Err(EngineError::NotYetVisible {
-                        user: user_name.clone(),
-                        operation: "DescribeUser",
-                        waited: Default::default(),
-                    }),
-                }
+                let existing = self.shown(user_name, "DescribeUser", || self.describe_user(user_name));
+                // Boxed: the decision may not register again, but its future type recurses.
+                Box::pin(self.apply_decision(spec, Some(existing.await?))).await
             }
             Err(e) => Err(from_sdk("RegisterUser", e)),
         }
