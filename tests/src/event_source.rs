@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
 use serde_json::{Value, json};
 
 use crate::lambda::Lambda;
@@ -161,19 +161,9 @@ async fn acknowledge(sqs: &aws_sdk_sqs::Client, queue: &str, messages: &[Message
         .iter()
         .filter_map(|f| f["itemIdentifier"].as_str())
         .collect();
-    let mut delete = sqs.delete_message_batch().queue_url(queue);
     let mut deliveries = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
+    for m in messages {
         let id = m.message_id().unwrap_or_default();
-        if !failed.contains(id) {
-            delete = delete.entries(
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(m.receipt_handle().unwrap())
-                    .build()
-                    .unwrap(),
-            );
-        }
         let report = response["results"]
             .as_array()
             .and_then(|r| r.iter().find(|r| r["message_id"] == id))
@@ -191,8 +181,12 @@ async fn acknowledge(sqs: &aws_sdk_sqs::Client, queue: &str, messages: &[Message
             report,
         });
     }
-    if failed.len() < messages.len() {
-        assert!(delete.send().await.unwrap().failed().is_empty(), "a delete failed");
+    let applied: Vec<&Message> = messages
+        .iter()
+        .filter(|m| !failed.contains(m.message_id().unwrap_or_default()))
+        .collect();
+    if !applied.is_empty() {
+        crate::lambda::delete_messages(sqs, queue, applied).await;
     }
     deliveries
 }

@@ -330,6 +330,25 @@ pub async fn fifo_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     created.queue_url().expect("a queue URL").to_owned()
 }
 
+/// Deletes `messages` (received ones, at most ten) in one DeleteMessageBatch; none may fail.
+pub async fn delete_messages<'a>(
+    sqs: &aws_sdk_sqs::Client,
+    queue: &str,
+    messages: impl IntoIterator<Item = &'a Message>,
+) {
+    let mut delete = sqs.delete_message_batch().queue_url(queue);
+    for (i, m) in messages.into_iter().enumerate() {
+        delete = delete.entries(
+            DeleteMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .receipt_handle(m.receipt_handle().unwrap())
+                .build()
+                .unwrap(),
+        );
+    }
+    assert!(delete.send().await.unwrap().failed().is_empty(), "a delete failed");
+}
+
 /// Receives and deletes what the queue holds now, ten at a time with their system attributes,
 /// until it answers empty. Received messages stay hidden long enough that none is seen twice.
 pub async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Message> {
@@ -347,17 +366,7 @@ pub async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Message> {
         if out.messages().is_empty() {
             return messages;
         }
-        let mut delete = sqs.delete_message_batch().queue_url(queue);
-        for (i, m) in out.messages().iter().enumerate() {
-            delete = delete.entries(
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(m.receipt_handle().unwrap())
-                    .build()
-                    .unwrap(),
-            );
-        }
-        assert!(delete.send().await.unwrap().failed().is_empty());
+        delete_messages(sqs, queue, out.messages()).await;
         messages.extend(out.messages().iter().cloned());
     }
 }

@@ -94,16 +94,22 @@ async fn add_member(qs: &aws_sdk_quicksight::Client, group: &str, email: &str) {
         .unwrap();
 }
 
-fn reconcile_command(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> (Output, Value) {
-    let output = Command::new(bin("qs-reconcile"))
+/// `qs-reconcile args` with the deployment's `env`, against the emulator and moto.
+fn run_reconcile(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> Output {
+    Command::new(bin("qs-reconcile"))
         .args(args)
-        .arg("--json")
         .env_clear()
         .envs(base_env(&emu.url))
         .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
-        .expect("run qs-reconcile");
+        .expect("run qs-reconcile")
+}
+
+/// [`run_reconcile`] with `--json`: its output and the plan it printed.
+fn reconcile_command(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> (Output, Value) {
+    let args: Vec<&str> = args.iter().copied().chain(["--json"]).collect();
+    let output = run_reconcile(emu, moto, env, &args);
     let plan = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| panic!("no JSON plan; stderr: {}", String::from_utf8_lossy(&output.stderr)));
     (output, plan)
@@ -472,13 +478,7 @@ async fn a_pool_whose_app_client_lets_users_write_the_tenant_is_refused_naming_t
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    let output = Command::new(bin("qs-reconcile"))
-        .env_clear()
-        .envs(base_env(&emu.url))
-        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("run qs-reconcile");
+    let output = run_reconcile(&emu, &moto, &env, &[]);
 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
