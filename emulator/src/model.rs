@@ -191,3 +191,29 @@ pub fn max_results(v: Option<&str>) -> Result<usize, ApiError> {
         },
     }
 }
+
+/// A capability's `CapabilityState` in a custom permissions profile.
+pub fn capability_state(capability: &str, v: &str) -> Check {
+    if v == "ALLOW" || v == "DENY" {
+        Ok(())
+    } else {
+        Err(bad(
+            &format!("capabilities.{capability}"),
+            "Member must satisfy enum value set: [DENY, ALLOW]",
+            v,
+        ))
+    }
+}
+
+/// A role a custom permissions profile can be applied to (`Role`: no restricted roles).
+pub fn profile_role(v: &str) -> Check {
+    if ROLES.contains(&v) {
+        Ok(())
+    } else {
+        Err(bad(
+            "role",
+            "Member must satisfy enum value set: [ADMIN, AUTHOR, READER, ADMIN_PRO, AUTHOR_PRO, READER_PRO]",
+            v,
+        ))
+    }
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::Emulator;
-use crate::api::{assets, embed, groups, members, namespaces, tags, users};
+use crate::api::{assets, embed, groups, members, namespaces, permissions, tags, users};
 
 /// Whether an operation reads or changes QuickSight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,16 @@ operations! {
     UpdateDataSourcePermissions: POST "/accounts/{AwsAccountId}/data-sources/{DataSourceId}/permissions", Write => assets::update_data_source_permissions;
     DescribeFolderPermissions: GET "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Read => assets::describe_folder_permissions;
     UpdateFolderPermissions: PUT "/accounts/{AwsAccountId}/folders/{FolderId}/permissions", Write => assets::update_folder_permissions;
+    CreateCustomPermissions: POST "/accounts/{AwsAccountId}/custom-permissions", Write => permissions::create;
+    ListCustomPermissions: GET "/accounts/{AwsAccountId}/custom-permissions", Read => permissions::list;
+    DescribeCustomPermissions: GET "/accounts/{AwsAccountId}/custom-permissions/{CustomPermissionsName}", Read => permissions::describe;
+    UpdateCustomPermissions: PUT "/accounts/{AwsAccountId}/custom-permissions/{CustomPermissionsName}", Write => permissions::update;
+    DeleteCustomPermissions: DELETE "/accounts/{AwsAccountId}/custom-permissions/{CustomPermissionsName}", Write => permissions::delete;
+    UpdateUserCustomPermission: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}/custom-permission", Write => permissions::update_user;
+    DeleteUserCustomPermission: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/users/{UserName}/custom-permission", Write => permissions::delete_user;
+    UpdateRoleCustomPermission: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Write => permissions::update_role;
+    DescribeRoleCustomPermission: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Read => permissions::describe_role;
+    DeleteRoleCustomPermission: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Write => permissions::delete_role;
     GenerateEmbedUrlForRegisteredUser: POST "/accounts/{AwsAccountId}/embed-url/registered-user", Write => embed::generate_for_registered_user;
     TagResource: POST "/resources/{ResourceArn}/tags", Write => tags::tag;
     UntagResource: DELETE "/resources/{ResourceArn}/tags", Write => tags::untag;

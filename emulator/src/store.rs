@@ -65,6 +65,9 @@ pub struct Space {
     /// Group name to member names, for the state dump and the state file.
     #[serde(default)]
     pub memberships: BTreeMap<String, BTreeSet<String>>,
+    /// Role to the custom permissions profile applied to it (UpdateRoleCustomPermission).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub role_profiles: BTreeMap<String, String>,
     /// The region CreateNamespace was called in (its `CapacityRegion`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_region: Option<String>,
@@ -152,7 +155,50 @@ pub struct Store {
     /// Dashboards, analyses, datasets, data sources and folders by `kind/id`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub assets: BTreeMap<String, Asset>,
+    /// Custom permissions profiles by `account/name` (CreateCustomPermissions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub profiles: BTreeMap<String, Profile>,
     pub next_id: u64,
+}
+
+/// A custom permissions profile, as the API's `CustomPermissions` shape returns it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Profile {
+    pub arn: String,
+    pub custom_permissions_name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capabilities: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<serde_json::Value>,
+}
+
+impl Store {
+    /// The account's profile `name`, or QuickSight's 404.
+    pub fn profile(&self, account: &str, name: &str) -> Result<&Profile, ApiError> {
+        self.profiles.get(&format!("{account}/{name}")).ok_or_else(|| {
+            ApiError::not_found_untyped(format!("The custom permissions profile {name} does not exist."))
+        })
+    }
+
+    /// Where the account's profile `name` is applied: `namespace/user` and `namespace/role:ROLE`.
+    pub fn profile_uses(&self, account: &str, name: &str) -> Vec<String> {
+        let prefix = format!("{account}/");
+        let mut uses = Vec::new();
+        for (key, space) in &self.spaces {
+            let Some(namespace) = key.strip_prefix(&prefix) else {
+                continue;
+            };
+            let users = space
+                .users
+                .values()
+                .filter(|u| u.custom_permissions_name.as_deref() == Some(name));
+            uses.extend(users.map(|u| format!("{namespace}/{}", u.user_name)));
+            let roles = space.role_profiles.iter().filter(|(_, p)| *p == name);
+            uses.extend(roles.map(|(role, _)| format!("{namespace}/role:{role}")));
+        }
+        uses
+    }
 }
 
 impl Store {

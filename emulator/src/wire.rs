@@ -41,6 +41,17 @@ impl ApiError {
             ..Self::new(404, "ResourceNotFoundException", message)
         }
     }
+    /// A 404 whose resource type the model's enum does not have (a custom permissions profile).
+    pub fn not_found_untyped(message: impl Into<String>) -> Self {
+        Self::new(404, "ResourceNotFoundException", message)
+    }
+    /// Updating or deleting would leave an inconsistent state (a profile still applied).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "ConflictException", message)
+    }
+    pub fn exists_untyped(message: impl Into<String>) -> Self {
+        Self::new(409, "ResourceExistsException", message)
+    }
     pub fn exists(resource_type: &'static str, message: impl Into<String>) -> Self {
         Self {
             resource_type: Some(resource_type),

@@ -80,6 +80,23 @@ impl Emulator {
             .credentials_provider(local_credentials())
     }
 
+    /// Creates the custom permissions profile `name` (exports denied), as an administrator would.
+    pub async fn create_profile(&self, name: &str) {
+        let deny = aws_sdk_quicksight::types::CapabilityState::Deny;
+        let capabilities = aws_sdk_quicksight::types::Capabilities::builder()
+            .export_to_csv(deny.clone())
+            .export_to_excel(deny)
+            .build();
+        self.client()
+            .create_custom_permissions()
+            .aws_account_id(ACCOUNT)
+            .custom_permissions_name(name)
+            .capabilities(capabilities)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("creating profile {name}: {e:?}"));
+    }
+
     pub fn stats(&self) -> serde_json::Value {
         self.get_json("/_emulator/stats")
     }

@@ -5,6 +5,7 @@ pub mod embed;
 pub mod groups;
 pub mod members;
 pub mod namespaces;
+pub mod permissions;
 pub mod tags;
 pub mod users;
 

@@ -165,6 +165,9 @@ pub async fn register(
     }
 
     let mut store = emu.store();
+    if let Some(name) = &b.custom_permissions_name {
+        store.profile(&scope.account, name)?;
+    }
     let id = store.next_id();
     let space = scope.space(&mut store)?;
     if space.users.contains_key(&user_name) {
@@ -205,7 +208,7 @@ pub async fn register(
     Ok(ok(201, body))
 }
 
-fn visible_user<'a>(space: &'a mut crate::store::Space, name: &str) -> Result<&'a mut User, ApiError> {
+pub(super) fn visible_user<'a>(space: &'a mut crate::store::Space, name: &str) -> Result<&'a mut User, ApiError> {
     space
         .users
         .get_mut(name)
@@ -251,6 +254,9 @@ pub async fn update(
         true,
     )?;
     let mut store = emu.store();
+    if let Some(cp) = &b.custom_permissions_name {
+        store.profile(&scope.account, cp)?;
+    }
     let user = visible_user(scope.space(&mut store)?, &name)?;
     // QuickSight refuses to take an author's or admin's role down to a reader's (their assets
     // would be orphaned); the only way down is DeleteUser and RegisterUser.

@@ -93,6 +93,15 @@ async fn run(app: &App) -> Result<Value, RunError> {
         tracing::warn!(json = %Json(note), "left alone");
     }
     let sent = enqueue(&app.sqs, &app.queue_url, &plan).await;
+    for role in plan.roles.iter().filter(|r| r.left_alone) {
+        tracing::warn!(json = %Json(role), "tenant role's custom permissions left alone");
+    }
+    let roles_applied = match app.reconciler.config.dry_run {
+        true => 0,
+        false => app.reconciler.apply_role_profiles(&plan).await.inspect_err(|e| {
+            count_failure(Counts::default(), phase(e));
+        })?,
+    };
     let mut counts = Counts::default();
     counts.add(Metric::ReconcileChangesSent, sent.sent as u64);
     counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);
@@ -116,7 +125,7 @@ async fn run(app: &App) -> Result<Value, RunError> {
     if let Some(problem) = plan.problem(&directory) {
         return Err(RunError::Held(problem));
     }
-    Ok(json!({ "summary": plan.summary, "sent": sent.sent }))
+    Ok(json!({ "summary": plan.summary, "sent": sent.sent, "roles_applied": roles_applied }))
 }
 
 #[cfg(test)]

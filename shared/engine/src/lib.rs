@@ -96,7 +96,10 @@ impl Engine {
             managed_tag_keys: config.managed_tag_keys.clone(),
             provider_url: config.reported_provider_url().map(str::to_owned),
             recent: Default::default(),
-            namespaces: namespaces::Namespaces::new(config.tenancy().is_some_and(|t| t.create_namespace)),
+            namespaces: match config.tenancy() {
+                Some(t) => namespaces::Namespaces::new(t.create_namespace, t.role_permissions.clone()),
+                None => namespaces::Namespaces::new(false, Default::default()),
+            },
             asset_handover: config.asset_handover.clone(),
         }
     }

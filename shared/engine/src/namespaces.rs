@@ -4,14 +4,17 @@
 //! creates it when `TENANT_CREATE_NAMESPACE` is on, and waits for `CREATED` within the change's
 //! deadline. One task at a time makes a namespace ready, so two first sign-ups in one process
 //! create it once; another process's creation answers ResourceExistsException, and this one waits.
+//! A namespace this process creates gets `TENANT_ROLE_PERMISSIONS` (UpdateRoleCustomPermission per
+//! role) before its first change goes on; the reconcile checks every tenant's.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_quicksight::types::{IdentityStore, NamespaceStatus};
 use qs_model::user::Refusal;
+use qs_model::validate::UserRole;
 use tokio::time::{Instant, sleep};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
@@ -23,16 +26,19 @@ const MAX_POLL: Duration = Duration::from_secs(1);
 pub(crate) struct Namespaces {
     /// `TENANT_CREATE_NAMESPACE`.
     create: bool,
-    /// Per namespace: whether it is known `CREATED`, behind the lock its first check holds.
-    ready: Mutex<HashMap<String, Arc<tokio::sync::Mutex<bool>>>>,
+    /// `TENANT_ROLE_PERMISSIONS`.
+    role_permissions: BTreeMap<UserRole, String>,
+    /// Per namespace: what this process knows of it, behind the lock its first check holds.
+    ready: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Readiness>>>>,
     /// Namespaces created and not yet counted in a metric line.
     created: AtomicU64,
 }
 
 impl Namespaces {
-    pub fn new(create: bool) -> Self {
+    pub fn new(create: bool, role_permissions: BTreeMap<UserRole, String>) -> Self {
         Self {
             create,
+            role_permissions,
             ready: Mutex::default(),
             created: AtomicU64::new(0),
         }
@@ -44,9 +50,16 @@ impl Namespaces {
             let mut ready = self.ready.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             ready.entry(at.namespace().to_owned()).or_default().clone()
         };
-        let mut ready = slot.lock().await;
-        if !*ready {
-            *ready = at.make_ready(self.create, deadline, &self.created).await?;
+        let mut state = slot.lock().await;
+        if !state.ready {
+            state.ready = at
+                .make_ready(self.create, deadline, &self.created, &mut state.profiles_due)
+                .await?;
+        }
+        if state.profiles_due && state.ready {
+            // Kept due until every role has its profile: a failure is retried with the change.
+            at.apply_role_permissions(&self.role_permissions).await?;
+            state.profiles_due = false;
         }
         Ok(())
     }
@@ -58,10 +71,47 @@ impl Namespaces {
     }
 }
 
+/// What one process knows of a namespace.
+#[derive(Default)]
+pub(crate) struct Readiness {
+    /// Known `CREATED`.
+    ready: bool,
+    /// Created by this process, its roles' profiles not applied yet.
+    profiles_due: bool,
+}
+
 impl InHome<'_> {
+    /// UpdateRoleCustomPermission for each role `permissions` names.
+    async fn apply_role_permissions(&self, permissions: &BTreeMap<UserRole, String>) -> Result<(), EngineError> {
+        for (role, profile) in permissions {
+            self.client()
+                .update_role_custom_permission()
+                .aws_account_id(&self.account_id)
+                .namespace(self.namespace())
+                .role(role.as_str().into())
+                .custom_permissions_name(profile)
+                .send()
+                .await
+                .map_err(|e| from_sdk("UpdateRoleCustomPermission", e))?;
+            tracing::info!(
+                namespace = self.namespace(),
+                role = role.as_str(),
+                profile,
+                "applied the role's custom permissions"
+            );
+        }
+        Ok(())
+    }
+
     /// Waits for the namespace to be `CREATED`, creating it first when `create` allows; whether
     /// it is (a dry run does not create, and reports `false`).
-    async fn make_ready(&self, create: bool, deadline: Instant, created: &AtomicU64) -> Result<bool, EngineError> {
+    async fn make_ready(
+        &self,
+        create: bool,
+        deadline: Instant,
+        created: &AtomicU64,
+        profiles_due: &mut bool,
+    ) -> Result<bool, EngineError> {
         let mut poll = FIRST_POLL;
         loop {
             let status = match self.namespace_status().await? {
@@ -73,6 +123,7 @@ impl InHome<'_> {
                 None => {
                     if self.create_namespace().await? {
                         created.fetch_add(1, Ordering::Relaxed);
+                        *profiles_due = true;
                     }
                     NamespaceStatus::Creating
                 }

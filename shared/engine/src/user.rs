@@ -2,7 +2,7 @@ use aws_sdk_quicksight::operation::register_user::builders::RegisterUserFluentBu
 use aws_sdk_quicksight::types::{IdentityType, Tag, User};
 use qs_model::outcome::DowngradeAction;
 use qs_model::user::{Decision, ExistingUser, Policy, UserField, decide};
-use qs_model::validate::{ExternalLogin, ProviderKind, UserRole, UserSpec};
+use qs_model::validate::{ExternalLogin, Profile, ProfileChange, ProviderKind, UserRole, UserSpec};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
 use super::{EngineError, FirstCall, GroupChanges, InHome, Outcome, RoleDowngradeReport, UserChange};
@@ -81,7 +81,7 @@ impl InHome<'_> {
             .session_name(&spec.session_name)
             .email(&spec.email)
             .user_role(spec.role.as_str().into())
-            .set_custom_permissions_name(spec.custom_permissions_name.clone())
+            .set_custom_permissions_name(spec.custom_permissions.after(None))
             .set_custom_federation_provider_url(login.provider_url_to_send().map(str::to_owned));
         if let Some(id) = login.id() {
             request = request
@@ -122,12 +122,13 @@ impl InHome<'_> {
             None => Vec::new(),
         };
         self.delete_user_call(user_name).await?;
-        // The profile an administrator applied comes back with the user, unless the change names one.
+        // The user comes back with the profile it would have had after an update: an
+        // administrator's stays, the change's own rule applies to the rest.
+        let after = spec
+            .custom_permissions
+            .after(existing.custom_permissions_name.as_deref());
         let spec = &UserSpec {
-            custom_permissions_name: spec
-                .custom_permissions_name
-                .clone()
-                .or_else(|| existing.custom_permissions_name.clone()),
+            custom_permissions: after.map_or(Profile::Leave, |name| Profile::Named { name }),
             ..spec.clone()
         };
         let registered = self
@@ -175,10 +176,15 @@ impl InHome<'_> {
             .user_name(user_name)
             .email(&spec.email)
             .role(role.as_str().into());
-        // Sent only when the change names a profile: without CustomPermissionsName (and without
-        // UnapplyCustomPermissions) UpdateUser leaves the user's profile as it is.
-        if let Some(name) = &spec.custom_permissions_name {
-            request = request.custom_permissions_name(name);
+        // Without CustomPermissionsName and UnapplyCustomPermissions, UpdateUser leaves the
+        // user's profile as it is: each is sent only when the change's rule calls for it.
+        match spec
+            .custom_permissions
+            .change(existing.custom_permissions_name.as_deref())
+        {
+            Some(ProfileChange::Apply(name)) => request = request.custom_permissions_name(name),
+            Some(ProfileChange::Unapply) => request = request.unapply_custom_permissions(true),
+            None => {}
         }
         match &spec.external_login {
             ExternalLogin::None if existing.is_tied() => {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use qs_model::validate::{self, ExternalLogin, UserRole, UserSpec, fields};
+use qs_model::validate::{self, ExternalLogin, Profile, UserRole, UserSpec, fields};
 use regex::Regex;
 
 /// The model's patterns, anchored (Smithy patterns are not implicitly anchored, our values must
@@ -93,7 +93,9 @@ fn a_whole_user_reports_every_problem_at_once() {
         email: "nope".into(),
         session_name: "x".into(),
         role: UserRole::Reader,
-        custom_permissions_name: Some("bad name".into()),
+        custom_permissions: Profile::Named {
+            name: "bad name".into(),
+        },
         external_login: ExternalLogin::CustomOidc {
             provider_url: "http://idp".into(),
             id: " ".into(),

@@ -2,11 +2,13 @@
 //! users who left (deleted or disabled), and console or attribute drift. A reconcile reads two
 //! snapshots, plans the changes between them ([`plan()`], no SDK) and sends the plan to the bulk
 //! queue as ordinary messages, so sqs-sync applies it with its rate limiting, partial failures and
-//! dead-letter queue. The reconciler writes nothing to QuickSight itself.
+//! dead-letter queue. The reconciler writes nothing to QuickSight itself, but for the roles'
+//! custom permissions profiles of tenants' namespaces ([`roles`]).
 
 mod options;
 mod plan;
 pub mod read;
+pub mod roles;
 mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +67,9 @@ pub struct NamespaceSnapshot {
     pub users: Vec<ExistingUser>,
     /// The members of every group read: the managed groups and every group the directory asks for.
     pub members: BTreeMap<String, BTreeSet<String>>,
+    /// The profile of each role `TENANT_ROLE_PERMISSIONS` names (none read: the namespace does
+    /// not exist yet, and gets them when it is created).
+    pub role_profiles: BTreeMap<qs_model::validate::UserRole, Option<String>>,
 }
 
 #[cfg(test)]

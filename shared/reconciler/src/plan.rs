@@ -107,6 +107,9 @@ pub struct Plan {
     pub held: Vec<Item>,
     pub held_reason: Option<String>,
     pub notes: Vec<Note>,
+    /// Tenants' roles whose custom permissions profile differs from TENANT_ROLE_PERMISSIONS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::roles::RoleProfile>,
     pub summary: Summary,
 }
 
@@ -169,6 +172,7 @@ pub fn plan(config: &Config, directory: &Directory, quicksight: &QuickSightSnaps
         planner.leavers(&mut plan, &present, &protected_logins);
         owned += planner.owned.len();
     }
+    plan.roles = crate::roles::plan(config, quicksight);
     mark_moves(&mut plan);
     guard(&mut plan, directory, options, owned);
     plan.summary.directory_users = directory.users.len();
@@ -372,8 +376,11 @@ impl<'a> Planner<'a> {
                 }
                 plan.summary.memberships_added += memberships.len();
                 plan.summary.register += 1;
+                let profile = spec.custom_permissions.after(None);
+                let fields = profile.map(|p| format!("CustomPermissionsName {p}")).into_iter();
+                let fields = fields.chain(memberships).collect();
                 plan.items
-                    .push(self.item(Action::Register, user_name, memberships, Change::Upsert(message)));
+                    .push(self.item(Action::Register, user_name, fields, Change::Upsert(message)));
                 return;
             }
             (Decision::Refuse(Refusal::LoginConflict { .. }), Some(existing)) => {
@@ -387,8 +394,10 @@ impl<'a> Planner<'a> {
             }
             (Decision::Nothing, Some(_)) => Vec::new(),
             // A kept downgrade is what the engine would do: not a change, not planned again.
-            (Decision::Update { fields } | Decision::KeepRole { fields, .. }, Some(_)) => names(&fields),
-            (Decision::Recreate { .. }, Some(existing)) => names(&existing.differences(spec)),
+            (Decision::Update { fields } | Decision::KeepRole { fields, .. }, Some(existing)) => {
+                names(&fields, existing, spec)
+            }
+            (Decision::Recreate { .. }, Some(existing)) => names(&existing.differences(spec), existing, spec),
         };
         if fields.is_empty() && memberships.is_empty() {
             plan.summary.unchanged += 1;
@@ -424,7 +433,7 @@ impl<'a> Planner<'a> {
             plan.items.push(self.item(
                 Action::Relink,
                 user,
-                names(&[UserField::ExternalLogin]),
+                vec![UserField::ExternalLogin.as_str().to_owned()],
                 Change::Upsert(message),
             ));
         } else {
@@ -511,6 +520,19 @@ impl<'a> Planner<'a> {
     }
 }
 
-fn names(fields: &[UserField]) -> Vec<String> {
-    fields.iter().map(|f| f.as_str().to_owned()).collect()
+/// The fields by their API names; a profile with what it goes from and to.
+fn names(fields: &[UserField], existing: &ExistingUser, spec: &UserSpec) -> Vec<String> {
+    let held = existing.custom_permissions_name.as_deref();
+    let profile = |p: Option<&str>| p.unwrap_or("none").to_owned();
+    fields
+        .iter()
+        .map(|f| match f {
+            UserField::CustomPermissionsName => format!(
+                "CustomPermissionsName {} -> {}",
+                profile(held),
+                profile(spec.custom_permissions.after(held).as_deref())
+            ),
+            f => f.as_str().to_owned(),
+        })
+        .collect()
 }

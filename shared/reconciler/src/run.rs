@@ -112,6 +112,11 @@ impl Reconciler {
         Ok((directory, plan))
     }
 
+    /// Gives tenants' roles the profiles the plan says (none left alone); how many.
+    pub async fn apply_role_profiles(&self, plan: &Plan) -> Result<usize, ReconcileError> {
+        Ok(crate::roles::apply(&self.quicksight.get(), &self.config, &plan.roles).await?)
+    }
+
     /// QuickSight's users and memberships in each home.
     async fn read_quicksight(
         &self,

@@ -13,15 +13,16 @@ use super::{Action, Directory, DirectoryUser, NamespaceSnapshot, NoteKind, Optio
 
 const POOL: &str = "eu-west-1_Ab12Cd34E";
 
+/// The deployment's settings, `extra` taking precedence.
 fn config(extra: &[(&str, &str)]) -> Config {
-    let mut vars = vec![
+    let mut vars = extra.to_vec();
+    vars.extend([
         ("EXTERNAL_LOGIN_PROVIDER", "COGNITO"),
         (
             "GROUP_MAPPING",
             r#"{"finance":{"group":"qs-finance","role":"AUTHOR"},"sales":{"group":"qs-sales"}}"#,
         ),
-    ];
-    vars.extend_from_slice(extra);
+    ]);
     testing::config(&vars)
 }
 
@@ -96,7 +97,12 @@ fn namespace(home: Home, users: Vec<ExistingUser>, members: &[(&str, &[&str])]) 
         .iter()
         .map(|(g, users)| (g.to_string(), users.iter().map(|u| format!("{role}/{u}")).collect()))
         .collect();
-    NamespaceSnapshot { home, users, members }
+    NamespaceSnapshot {
+        home,
+        users,
+        members,
+        role_profiles: Default::default(),
+    }
 }
 
 fn actions(plan: &Plan) -> Vec<(Action, &str, Vec<&str>)> {
@@ -512,4 +518,52 @@ fn a_leavers_line_says_where_its_assets_go_or_the_deletion_is_refused() {
     super::with_assets(&mut held, &config, &owned);
     assert_eq!((held.held.len(), held.notes.len()), (1, 0));
     assert!(held.held[0].fields.is_empty());
+}
+
+#[test]
+fn profile_drift_is_planned_from_and_to_and_an_administrators_profile_is_left() {
+    let config = config(&[(
+        "GROUP_MAPPING",
+        r#"{"contractors":{"group":"qs-contractors","custom_permissions":"no-export"}}"#,
+    )]);
+    let dir = directory(vec![
+        pool_user(&config, "s-1", "ana@example.com", "contractors", true),
+        pool_user(&config, "s-2", "bo@example.com", "", true),
+        pool_user(&config, "s-3", "cy@example.com", "contractors", true),
+        pool_user(&config, "s-4", "di@example.com", "contractors", true),
+    ]);
+    let held = |email: &str, sub: &str, profile: Option<&str>| ExistingUser {
+        custom_permissions_name: profile.map(str::to_owned),
+        ..qs_user(email, sub, "READER")
+    };
+    let qs = quicksight(
+        vec![
+            held("ana@example.com", "s-1", None),
+            held("bo@example.com", "s-2", Some("no-export")),
+            held("cy@example.com", "s-3", Some("admin-locked")),
+        ],
+        &[("qs-contractors", &["ana@example.com", "cy@example.com"])],
+    );
+    let planned = plan(&config, &dir, &qs, &Options::default());
+    assert_eq!(
+        actions(&planned),
+        [
+            (
+                Action::Update,
+                "QuickSightFederated/ana@example.com",
+                vec!["CustomPermissionsName none -> no-export"]
+            ),
+            (
+                Action::Update,
+                "QuickSightFederated/bo@example.com",
+                vec!["CustomPermissionsName no-export -> none"]
+            ),
+            (
+                Action::Register,
+                "QuickSightFederated/di@example.com",
+                vec!["CustomPermissionsName no-export", "+qs-contractors"]
+            ),
+        ]
+    );
+    assert_eq!(planned.summary.unchanged, 1, "cy keeps the administrator's profile");
 }

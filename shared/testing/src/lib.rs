@@ -11,7 +11,7 @@ use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http
 
 use qs_engine::with_retries;
 use qs_model::config::{Config, RetryMode};
-use qs_model::validate::{ExternalLogin, UserRole, UserSpec};
+use qs_model::validate::{ExternalLogin, Profile, UserRole, UserSpec};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const NAMESPACE: &str = "default";
@@ -53,7 +53,7 @@ pub fn user_spec(email: &str, role: UserRole, external_login: ExternalLogin) -> 
         email: email.to_owned(),
         session_name: email.to_owned(),
         role,
-        custom_permissions_name: None,
+        custom_permissions: Profile::Leave,
         external_login,
         tags: Default::default(),
         relink: false,

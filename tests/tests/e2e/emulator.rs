@@ -55,6 +55,7 @@ async fn join(qs: &Client, group: &str, member: &str) -> Result<(), String> {
 async fn iam_user_lifecycle_with_external_login() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();
+    emu.create_profile("no-sharing").await;
 
     let user = qs
         .register_user()

@@ -8,7 +8,7 @@ use qs_engine::{Engine, EngineError, UserChange, with_retries};
 use qs_model::config::Config;
 use qs_model::outcome::DowngradeAction;
 use qs_model::user::{Refusal, UserField};
-use qs_model::validate::{ExternalLogin, UserRole, UserSpec};
+use qs_model::validate::{ExternalLogin, Profile, UserRole, UserSpec};
 use qs_provision_tests::Emulator;
 use qs_testing as testing;
 use tokio::time::Instant;
@@ -32,7 +32,7 @@ fn spec(name: &str, role: UserRole) -> UserSpec {
         email: format!("{name}@example.com"),
         session_name: format!("{name}@example.com"),
         role,
-        custom_permissions_name: None,
+        custom_permissions: Profile::Leave,
         external_login: ExternalLogin::CustomOidc {
             provider_url: "https://idp.example.com".into(),
             id: format!("sub-{name}"),

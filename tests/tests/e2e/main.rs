@@ -5,6 +5,7 @@
 
 mod assets;
 mod cognito_signup;
+mod custom_permissions;
 mod embed;
 mod emulator;
 mod engine;

@@ -149,6 +149,7 @@ async fn a_login_never_lifts_a_profile_an_administrator_applied() {
     let login = || status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims()))));
     assert_eq!(login().0, 200);
     let ana = "QuickSightFederated/ana@example.com";
+    emu.create_profile("no-export").await;
     emu.client()
         .update_user()
         .aws_account_id(qs_provision_tests::ACCOUNT)
@@ -166,6 +167,46 @@ async fn a_login_never_lifts_a_profile_an_administrator_applied() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["status"], "unchanged", "{body}");
     assert_eq!(emu.user(ana)["CustomPermissionsName"], "no-export");
+}
+
+/// GROUP_MAPPING names a profile: a login in the group gets it, a login out of it loses it, and
+/// a profile an administrator applied is neither replaced nor removed.
+#[tokio::test]
+async fn a_mapped_groups_profile_is_applied_at_login_and_never_over_an_administrators() {
+    let emu = Emulator::start(&[]);
+    emu.create_profile("no-export").await;
+    emu.create_profile("admin-locked").await;
+    let jwks = Jwks::start(&["rsa-a"]);
+    let mapping = r#"{"finance":{"group":"qs-finance","role":"AUTHOR"},"contractors":{"group":"qs-contractors","custom_permissions":"no-export"}}"#;
+    let lambda = start(&emu, &jwks, &[("GROUP_MAPPING", mapping)]);
+    let login = |groups: Value| {
+        let claims = with(json!({ "groups": groups }));
+        status_and_body(&lambda.invoke(&http_request(&token("rsa-a", "rsa-a", &claims))))
+    };
+    let ana = "QuickSightFederated/ana@example.com";
+    let profile = || emu.user(ana)["CustomPermissionsName"].clone();
+
+    let (status, body) = login(json!(["finance", "contractors"]));
+    assert_eq!((status, &body["user"]["status"]), (200, &json!("registered")), "{body}");
+    assert_eq!(profile(), "no-export");
+    let (_, body) = login(json!(["finance"]));
+    assert_eq!(body["user"]["fields"], json!(["CustomPermissionsName"]), "{body}");
+    assert!(profile().is_null(), "the profile this deployment applied is removed");
+
+    emu.client()
+        .update_user_custom_permission()
+        .aws_account_id(qs_provision_tests::ACCOUNT)
+        .namespace("default")
+        .user_name(ana)
+        .custom_permissions_name("admin-locked")
+        .send()
+        .await
+        .unwrap();
+    for groups in [json!(["finance", "contractors"]), json!(["finance"])] {
+        let (status, body) = login(groups);
+        assert_eq!((status, &body["user"]["status"]), (200, &json!("unchanged")), "{body}");
+        assert_eq!(profile(), "admin-locked");
+    }
 }
 
 #[test]

@@ -143,7 +143,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         }
         eprintln!("sent {} change(s) to {queue_url}", sent.sent);
         failed = !sent.failed.is_empty();
-    } else if !plan.items.is_empty() {
+        let applied = reconciler.apply_role_profiles(&plan).await?;
+        if applied > 0 {
+            eprintln!("gave {applied} tenant role(s) their custom permissions profile");
+        }
+    } else if !plan.items.is_empty() || plan.roles.iter().any(|r| !r.left_alone) {
         eprintln!("dry run: nothing sent (send the plan with --apply --queue-url URL)");
     }
     if let Some(problem) = plan.problem(&directory) {

@@ -37,6 +37,22 @@ pub fn table(plan: &Plan) -> String {
     for item in &plan.items {
         line(&mut out, "", item);
     }
+    for role in &plan.roles {
+        let tenant = role.tenant.as_deref().unwrap_or(&role.namespace);
+        let holds = role.holds.as_deref().unwrap_or("none");
+        let _ = match role.left_alone {
+            false => writeln!(
+                out,
+                "~ role {} of {tenant}: custom permissions {holds} -> {}",
+                role.role, role.wanted
+            ),
+            true => writeln!(
+                out,
+                "! role {} of {tenant}: keeps custom permissions {holds}, not this deployment's (TENANT_ROLE_PERMISSIONS says {})",
+                role.role, role.wanted
+            ),
+        };
+    }
     for note in &plan.notes {
         let _ = writeln!(out, "! {:width$}  {:?}: {}", note.user, note.kind, note.detail);
     }

@@ -61,17 +61,20 @@ pub(super) async fn change_members(
     Ok(())
 }
 
-/// Re-applies the roles of `users` when GROUP_MAPPING maps one of `display_names` to a role.
+/// Re-applies the roles (and profiles) of `users` when GROUP_MAPPING maps one of `display_names`
+/// to a role or a custom permissions profile.
 pub(super) async fn refresh_roles(
     ctx: &Ctx<'_>,
     display_names: &[&str],
     users: &BTreeSet<String>,
 ) -> Result<(), ScimError> {
     let mapping = &ctx.app.config.group_mapping;
-    if !display_names
-        .iter()
-        .any(|n| mapping.0.get(*n).is_some_and(|m| m.role.is_some()))
-    {
+    if !display_names.iter().any(|n| {
+        mapping
+            .0
+            .get(*n)
+            .is_some_and(|m| m.role.is_some() || m.custom_permissions.is_some())
+    }) {
         return Ok(());
     }
     for user in users {

@@ -5,6 +5,7 @@ mod config;
 mod consistency;
 mod discovery;
 mod groups;
+mod profiles;
 mod users;
 
 use std::sync::Arc;

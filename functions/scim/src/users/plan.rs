@@ -44,7 +44,8 @@ pub fn plan(
         email,
         sub: Some(user_name),
         external_login_id: Some(login_id),
-        idp_groups: Vec::new(),
+        // The mapped role and custom permissions profile; memberships are the Groups' business.
+        idp_groups: idp_groups.iter().map(|g| (*g).to_owned()).collect(),
         provider_url: settings.provider_url.clone(),
         tenant: ctx.home.tenant.clone(),
     };

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 use qs_model::config::{Config, GroupScope};
 use qs_model::outcome::DowngradeAction;
 use qs_model::user::UserField;
-use qs_model::validate::{ExternalLogin, UserRole, UserSpec};
+use qs_model::validate::{ExternalLogin, Profile, UserRole, UserSpec};
 use qs_testing::{self as testing, ACCOUNT, ROLE_ARN, quicksight_error};
 
 use super::{Engine, EngineError, FirstCall, GroupChanges, UserChange};
@@ -76,7 +76,7 @@ fn spec(login: ExternalLogin) -> UserSpec {
         email: "ana@example.com".into(),
         session_name: "ana@example.com".into(),
         role: UserRole::Author,
-        custom_permissions_name: None,
+        custom_permissions: Profile::Leave,
         external_login: login,
         tags: Default::default(),
         relink: false,

@@ -11,6 +11,9 @@ pub struct MappedGroup {
     pub group: String,
     #[serde(default)]
     pub role: Option<UserRole>,
+    /// The custom permissions profile its members get (see [`super::CustomPermissions`]).
+    #[serde(default)]
+    pub custom_permissions: Option<String>,
 }
 
 /// `GROUP_MAPPING`: identity-provider group name to QuickSight group (and optionally role).
@@ -24,12 +27,20 @@ impl GroupMapping {
             .map_err(|e| format!(r#"must be JSON like {{"finance":{{"group":"qs-finance","role":"AUTHOR"}}}}: {e}"#))?;
         for (idp, mapped) in &map {
             fields::group_name("group", &mapped.group).map_err(|e| format!("[{idp:?}].{e}"))?;
+            if let Some(name) = &mapped.custom_permissions {
+                fields::custom_permissions_name("custom_permissions", name).map_err(|e| format!("[{idp:?}].{e}"))?;
+            }
         }
         Ok(Self(map))
     }
 
     pub fn lookup<'a>(&self, idp_groups: impl IntoIterator<Item = &'a str>) -> Vec<&MappedGroup> {
         idp_groups.into_iter().filter_map(|g| self.0.get(g.trim())).collect()
+    }
+
+    /// Every custom permissions profile the mapping names.
+    pub fn profiles(&self) -> BTreeSet<String> {
+        self.0.values().filter_map(|m| m.custom_permissions.clone()).collect()
     }
 
     /// Every QuickSight group the mapping can lead to.

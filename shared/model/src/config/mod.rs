@@ -2,11 +2,13 @@
 
 mod env;
 mod groups;
+mod profiles;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use env::{ConfigError, EnvReader, VarError, parse};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
+pub use profiles::CustomPermissions;
 
 use crate::assets::AssetHandover;
 use crate::tenant::{Home, Tenancy};
@@ -121,6 +123,8 @@ pub struct Config {
     pub external_login_provider: ProviderKind,
     pub custom_federation_provider_url: Option<String>,
     pub group_mapping: GroupMapping,
+    /// The profiles the directory gives users (GROUP_MAPPING, DEFAULT_CUSTOM_PERMISSIONS).
+    pub custom_permissions: CustomPermissions,
     pub default_groups: Vec<String>,
     pub managed_group_prefix: Option<String>,
     pub user_tags: BTreeMap<String, String>,
@@ -190,6 +194,10 @@ impl Config {
         let managed_tag_keys = env
             .optional("MANAGED_TAG_KEYS", parse_tag_keys)
             .unwrap_or_else(|| user_tags.keys().cloned().collect());
+        let group_mapping = env
+            .optional_json("GROUP_MAPPING", GroupMapping::parse)
+            .unwrap_or_default();
+        let custom_permissions = CustomPermissions::read(env, &group_mapping);
         Self {
             account_id: account_id.unwrap_or_default(),
             homes,
@@ -197,9 +205,8 @@ impl Config {
             default_role,
             external_login_provider,
             custom_federation_provider_url,
-            group_mapping: env
-                .optional_json("GROUP_MAPPING", GroupMapping::parse)
-                .unwrap_or_default(),
+            group_mapping,
+            custom_permissions,
             default_groups: env.optional("DEFAULT_GROUPS", parse_group_list).unwrap_or_default(),
             managed_group_prefix: env.optional("MANAGED_GROUP_PREFIX", |f, v| {
                 fields::group_name(f, v).map(|()| v.to_owned())
@@ -292,6 +299,19 @@ impl Config {
         groups.sort();
         groups.dedup();
         (role, groups)
+    }
+
+    /// The custom permissions profile the directory gives a user in `idp_groups`; `None` when
+    /// this deployment does not manage profiles (the user's is left as it is).
+    pub fn resolve_custom_permissions<'a>(
+        &self,
+        idp_groups: impl IntoIterator<Item = &'a str>,
+    ) -> Option<Option<String>> {
+        let mapped = self.group_mapping.lookup(idp_groups);
+        let names = mapped.iter().filter_map(|m| m.custom_permissions.as_deref());
+        self.custom_permissions
+            .managed()
+            .then(|| self.custom_permissions.for_names(names))
     }
 }
 

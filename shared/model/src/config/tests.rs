@@ -157,3 +157,91 @@ DwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiBXJV8LXxNOgw/9+kN4
 gmHbDVz4
 -----END CERTIFICATE-----
 ";
+
+const PROFILE_MAPPING: &str = r#"{
+    "contractors": {"group": "qs-contractors", "custom_permissions": "no-export"},
+    "authors": {"group": "qs-authors", "role": "AUTHOR", "custom_permissions": "author-basic"},
+    "finance": {"group": "qs-finance"}
+}"#;
+
+fn with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+    let mut vars = minimal();
+    vars.extend_from_slice(extra);
+    read(&vars)
+}
+
+#[test]
+fn profiles_follow_groups_in_the_written_precedence_then_the_default() {
+    let c = with(&[
+        ("GROUP_MAPPING", PROFILE_MAPPING),
+        ("CUSTOM_PERMISSIONS_PRECEDENCE", "no-export,author-basic"),
+        ("DEFAULT_CUSTOM_PERMISSIONS", "reader-basic"),
+    ])
+    .unwrap();
+    let rows: [(&[&str], Option<&str>); 5] = [
+        (&["contractors"], Some("no-export")),
+        (&["authors"], Some("author-basic")),
+        // Both: the first in CUSTOM_PERMISSIONS_PRECEDENCE wins.
+        (&["authors", "contractors"], Some("no-export")),
+        // A mapped group without a profile, or no mapped group: the default.
+        (&["finance"], Some("reader-basic")),
+        (&[], Some("reader-basic")),
+    ];
+    for (groups, expected) in rows {
+        let resolved = c.resolve_custom_permissions(groups.iter().copied());
+        assert_eq!(resolved, Some(expected.map(str::to_owned)), "{groups:?}");
+    }
+}
+
+#[test]
+fn profiles_are_unmanaged_unless_a_setting_names_one() {
+    let c = with(&[("GROUP_MAPPING", r#"{"finance": {"group": "qs-finance"}}"#)]).unwrap();
+    assert_eq!(c.resolve_custom_permissions(["finance"]), None);
+    // Managed without a default: a user of no profiled group is to have none of ours.
+    let c = with(&[(
+        "GROUP_MAPPING",
+        r#"{"contractors": {"group": "qs-contractors", "custom_permissions": "no-export"}}"#,
+    )])
+    .unwrap();
+    assert_eq!(c.resolve_custom_permissions(["finance"]), Some(None));
+    assert_eq!(
+        c.resolve_custom_permissions(["contractors"]),
+        Some(Some("no-export".into()))
+    );
+}
+
+#[test]
+fn two_mapped_profiles_need_a_precedence_that_lists_each_once() {
+    let rows: [(&str, &str); 4] = [
+        ("", "must list every profile GROUP_MAPPING names"),
+        ("no-export", "(missing: author-basic)"),
+        (
+            "no-export,author-basic,typo",
+            "names a profile no GROUP_MAPPING entry names (got \"typo\")",
+        ),
+        ("no-export,no-export,author-basic", "lists a profile twice"),
+    ];
+    for (precedence, message) in rows {
+        let mut extra = vec![("GROUP_MAPPING", PROFILE_MAPPING)];
+        if !precedence.is_empty() {
+            extra.push(("CUSTOM_PERMISSIONS_PRECEDENCE", precedence));
+        }
+        let text = with(&extra).unwrap_err().to_string();
+        assert!(text.contains("CUSTOM_PERMISSIONS_PRECEDENCE"), "{precedence}: {text}");
+        assert!(text.contains(message), "{precedence}: {text}");
+    }
+    let bad = with(&[
+        (
+            "GROUP_MAPPING",
+            r#"{"c": {"group": "g", "custom_permissions": "no export"}}"#,
+        ),
+        ("DEFAULT_CUSTOM_PERMISSIONS", "x/y"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        bad.contains("GROUP_MAPPING") && bad.contains("custom_permissions"),
+        "{bad}"
+    );
+    assert!(bad.contains("DEFAULT_CUSTOM_PERMISSIONS"), "{bad}");
+}

@@ -51,8 +51,14 @@ pub struct Upsert {
     /// QuickSight role; the deployment's default role when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Applied over whatever profile the user has; absent: the user's profile is left as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_permissions_name: Option<String>,
+    /// `custom_permissions_name` is the directory's answer (GROUP_MAPPING, DEFAULT_CUSTOM_PERMISSIONS;
+    /// absent: no profile): applied, or a profile of this deployment's removed, but never one an
+    /// administrator applied. Sign-ups, SCIM and the reconcile set it; a bulk row need not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_permissions_from_directory: Option<bool>,
     /// Put on the user at registration, over the deployment's USER_TAGS.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,

@@ -9,7 +9,7 @@ use super::{Change, GroupsChange, Upsert, UserRef, VERSION};
 use crate::config::{Config, GroupScope, LoginRelink};
 use crate::tenant::Home;
 use crate::validate::{
-    ExternalLogin, FieldError, ProviderKind, UserRole, UserSpec, ValidationErrors, derive_session_name, fields,
+    ExternalLogin, FieldError, Profile, ProviderKind, UserRole, UserSpec, ValidationErrors, derive_session_name, fields,
 };
 
 /// A change ready for the engine: every value valid, the user named as QuickSight names it, in
@@ -24,7 +24,8 @@ pub struct Planned {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserAction {
     Upsert {
-        spec: UserSpec,
+        /// Boxed: a spec is several times the size of the other actions.
+        spec: Box<UserSpec>,
         groups: Option<GroupSync>,
     },
     AddGroups {
@@ -283,12 +284,19 @@ impl<'a> Validation<'a> {
             email: u.email.clone(),
             session_name,
             role: role?,
-            custom_permissions_name: u.custom_permissions_name.clone(),
+            custom_permissions: match (u.custom_permissions_from_directory, &u.custom_permissions_name) {
+                (Some(true), name) => config.custom_permissions.from_directory(name.clone()),
+                (_, Some(name)) => Profile::Named { name: name.clone() },
+                (_, None) => Profile::Leave,
+            },
             external_login: external_login?,
             tags,
             relink: u.relink == Some(true) || config.external_login_relink == LoginRelink::Allow,
         };
-        Some(UserAction::Upsert { spec, groups })
+        Some(UserAction::Upsert {
+            spec: Box::new(spec),
+            groups,
+        })
     }
 
     /// The login the deployment's provider type calls for.

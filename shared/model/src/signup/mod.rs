@@ -69,7 +69,9 @@ impl SignupUser {
             },
         };
         let session_name = session_source.and_then(|(field, v)| errors.check(derive_session_name(field, v)));
-        let (role, groups) = config.resolve_groups(self.idp_groups.iter().map(String::as_str));
+        let idp_groups = self.idp_groups.iter().map(String::as_str);
+        let (role, groups) = config.resolve_groups(idp_groups.clone());
+        let custom_permissions = config.resolve_custom_permissions(idp_groups);
         let external_login_id = match config.external_login_provider {
             ProviderKind::None => None,
             _ => self.external_login_id.clone().or_else(|| self.sub.clone()),
@@ -86,7 +88,8 @@ impl SignupUser {
                     && config.custom_federation_provider_url.is_none()
             }),
             role: Some(role.as_str().to_owned()),
-            custom_permissions_name: None,
+            custom_permissions_from_directory: custom_permissions.is_some().then_some(true),
+            custom_permissions_name: custom_permissions.flatten(),
             tags: Default::default(),
             groups: Some(groups),
             relink: None,

@@ -3,10 +3,12 @@
 //! `TENANT_NAMESPACE` is set; a tenant value is checked before any name is built from it, since
 //! the namespace lands in request paths.
 
+use std::collections::BTreeMap;
+
 use regex::Regex;
 
 use crate::config::{EnvReader, FederatedRole, parse};
-use crate::validate::{FieldError, fields};
+use crate::validate::{FieldError, UserRole, fields};
 
 /// What a template's `{tenant}` stands for.
 pub const PLACEHOLDER: &str = "{tenant}";
@@ -148,6 +150,10 @@ pub struct Tenancy {
     pub groups: Vec<Template>,
     /// `TENANT_CREATE_NAMESPACE`: create a new tenant's namespace on its first change.
     pub create_namespace: bool,
+    /// `TENANT_ROLE_PERMISSIONS`: the custom permissions profile of each role in a tenant's
+    /// namespace (`READER:no-export,AUTHOR:author-basic`), applied when the namespace is created
+    /// and checked by the reconcile.
+    pub role_permissions: BTreeMap<UserRole, String>,
 }
 
 impl Tenancy {
@@ -181,6 +187,9 @@ impl Tenancy {
             .unwrap_or_else(|| "tenant".into());
         let groups = env.optional("TENANT_GROUPS", parse_group_templates).unwrap_or_default();
         let create_namespace = env.optional("TENANT_CREATE_NAMESPACE", parse::boolean).unwrap_or(false);
+        let role_permissions = env
+            .optional("TENANT_ROLE_PERMISSIONS", parse_role_permissions)
+            .unwrap_or_default();
         let role_arn = Template::new(role_arn.unwrap_or_default());
         if env.raw("TENANT_NAMESPACE").is_none() {
             for variable in [
@@ -189,6 +198,7 @@ impl Tenancy {
                 "TENANT_CREATE_NAMESPACE",
                 "TENANT_ALLOW_DEFAULT",
                 "TENANT_ATTRIBUTE_WRITABLE",
+                "TENANT_ROLE_PERMISSIONS",
             ] {
                 if env.raw(variable).is_some() {
                     env.fail(variable, "is only used when TENANT_NAMESPACE is set");
@@ -230,6 +240,7 @@ impl Tenancy {
             claim,
             groups,
             create_namespace,
+            role_permissions,
         })
     }
 
@@ -284,6 +295,26 @@ impl Tenancy {
     pub fn groups(&self, tenant: &str) -> Vec<String> {
         self.groups.iter().map(|g| g.render(tenant)).collect()
     }
+}
+
+/// `ROLE:profile,…`, each role once.
+fn parse_role_permissions(variable: &str, v: &str) -> Result<BTreeMap<UserRole, String>, FieldError> {
+    let mut map = BTreeMap::new();
+    for pair in &parse::list(variable, v)? {
+        let Some((role, profile)) = pair.split_once(':') else {
+            return Err(FieldError::new(
+                variable,
+                "must be ROLE:profile pairs, e.g. READER:no-export",
+                pair,
+            ));
+        };
+        let role = UserRole::parse(variable, role.trim())?;
+        fields::custom_permissions_name(variable, profile.trim())?;
+        if map.insert(role, profile.trim().to_owned()).is_some() {
+            return Err(FieldError::new(variable, "names a role twice", pair));
+        }
+    }
+    Ok(map)
 }
 
 fn parse_group_templates(variable: &str, v: &str) -> Result<Vec<Template>, FieldError> {

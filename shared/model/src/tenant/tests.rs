@@ -277,3 +277,42 @@ fn fifo_ids_keep_one_users_changes_in_two_tenants_apart() {
     assert_ne!(acme_group, globex_group);
     assert_ne!(acme_dedup, globex_dedup);
 }
+
+#[test]
+fn tenant_role_permissions_name_each_role_once_with_a_valid_profile() {
+    use crate::validate::UserRole;
+    let config = tenants(&[("TENANT_ROLE_PERMISSIONS", "READER:no-export, AUTHOR:author-basic")]);
+    let roles = &config.tenancy().unwrap().role_permissions;
+    assert_eq!(roles.get(&UserRole::Reader).map(String::as_str), Some("no-export"));
+    assert_eq!(roles.get(&UserRole::Author).map(String::as_str), Some("author-basic"));
+    let rows = [
+        ("READER", "must be ROLE:profile pairs"),
+        ("VIEWER:no-export", "TENANT_ROLE_PERMISSIONS"),
+        ("READER:no export", "only letters, digits"),
+        ("READER:a,READER:b", "names a role twice"),
+    ];
+    for (value, rule) in rows {
+        let mut vars = vec![("TENANT_ROLE_PERMISSIONS", value)];
+        vars.extend([
+            ACCOUNT,
+            ("QUICKSIGHT_FEDERATED_ROLE_ARN", ROLE_PER_TENANT),
+            ("TENANT_NAMESPACE", "cust-{tenant}"),
+        ]);
+        let text = read(&vars).unwrap_err().to_string();
+        assert!(
+            text.contains("TENANT_ROLE_PERMISSIONS") && text.contains(rule),
+            "{value}: {text}"
+        );
+    }
+    let off = read(&[
+        ACCOUNT,
+        ("QUICKSIGHT_FEDERATED_ROLE_ARN", "arn:aws:iam::123456789012:role/Fed"),
+        ("TENANT_ROLE_PERMISSIONS", "READER:no-export"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        off.contains("TENANT_ROLE_PERMISSIONS: is only used when TENANT_NAMESPACE is set"),
+        "{off}"
+    );
+}

@@ -71,9 +71,12 @@ impl ExistingUser {
         if self.role.as_deref() != Some(spec.role.as_str()) {
             fields.push(UserField::Role);
         }
-        // A change without a profile leaves the user's as it is: an administrator's restriction
-        // is never lifted by a login, a sync or a reconcile that does not manage profiles.
-        if spec.custom_permissions_name.is_some() && self.custom_permissions_name != spec.custom_permissions_name {
+        // An administrator's restriction is never lifted: see [`crate::validate::Profile`].
+        if spec
+            .custom_permissions
+            .change(self.custom_permissions_name.as_deref())
+            .is_some()
+        {
             fields.push(UserField::CustomPermissionsName);
         }
         if self.login_differs(spec) {

@@ -4,10 +4,12 @@
 mod enums;
 mod error;
 pub mod fields;
+mod profile;
 mod session_name;
 mod user;
 
 pub use enums::{ProviderKind, UserRole};
 pub use error::{FieldError, ValidationErrors};
+pub use profile::{Profile, ProfileChange};
 pub use session_name::derive_session_name;
 pub use user::{ExternalLogin, UserSpec};

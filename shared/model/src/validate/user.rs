@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{FieldError, ProviderKind, UserRole, ValidationErrors, fields};
+use super::{FieldError, Profile, ProviderKind, UserRole, ValidationErrors, fields};
 
 /// The external login a federated user is tied to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,7 +58,7 @@ pub struct UserSpec {
     pub email: String,
     pub session_name: String,
     pub role: UserRole,
-    pub custom_permissions_name: Option<String>,
+    pub custom_permissions: Profile,
     pub external_login: ExternalLogin,
     pub tags: BTreeMap<String, String>,
     /// Whether an existing user's external login may be moved to this one. Without it, a user
@@ -72,7 +72,7 @@ impl UserSpec {
         let mut errors = ValidationErrors::default();
         errors.check(fields::email("Email", &self.email));
         errors.check(fields::session_name("SessionName", &self.session_name));
-        if let Some(name) = &self.custom_permissions_name {
+        if let Some(name) = self.custom_permissions.name() {
             errors.check(fields::custom_permissions_name("CustomPermissionsName", name));
         }
         errors.0.extend(self.external_login.problems());

@@ -85,5 +85,6 @@ pub async fn quicksight(
         }
     }
     snapshot.members = members;
+    snapshot.role_profiles = crate::roles::read(client, config, home).await?;
     Ok(snapshot)
 }

@@ -3,7 +3,7 @@
 use super::{Decision, Policy, Refusal, decide};
 use crate::config::RoleDowngrade::{self, Fail, Keep, Recreate};
 use crate::user::{ExistingUser, UserField};
-use crate::validate::{ExternalLogin, ProviderKind, UserRole, UserSpec};
+use crate::validate::{ExternalLogin, Profile, ProviderKind, UserRole, UserSpec};
 
 const URL: &str = "https://idp.example.com";
 
@@ -20,7 +20,7 @@ fn spec(email: &str, role: UserRole, login: ExternalLogin) -> UserSpec {
         email: email.into(),
         session_name: email.into(),
         role,
-        custom_permissions_name: None,
+        custom_permissions: Profile::Leave,
         external_login: login,
         tags: Default::default(),
         relink: false,
@@ -50,6 +50,14 @@ fn restricted(user: ExistingUser) -> ExistingUser {
     ExistingUser {
         custom_permissions_name: Some("no-export".into()),
         ..user
+    }
+}
+
+/// The directory's answer, under a deployment that owns `author-basic` only.
+fn directory(name: Option<&str>) -> Profile {
+    Profile::Directory {
+        name: name.map(str::to_owned),
+        owned: std::sync::Arc::new(["author-basic".to_owned()].into()),
     }
 }
 
@@ -88,7 +96,46 @@ fn one_table_of_what_a_change_does() {
             "a change that names another profile",
             Some(restricted(existing(a, "READER", "s1"))),
             UserSpec {
+                custom_permissions: Profile::Named {
+                    name: "author-basic".into(),
+                },
+                ..spec(a, Reader, login("s1"))
+            },
+            policy(Keep, false),
+            Decision::Update {
+                fields: vec![CustomPermissionsName],
+            },
+        ),
+        (
+            "an administrator's profile, and the directory's: untouched",
+            Some(restricted(existing(a, "READER", "s1"))),
+            UserSpec {
+                custom_permissions: directory(Some("author-basic")),
+                ..spec(a, Reader, login("s1"))
+            },
+            policy(Keep, false),
+            Decision::Nothing,
+        ),
+        (
+            "the directory's profile on a user without one",
+            Some(existing(a, "READER", "s1")),
+            UserSpec {
+                custom_permissions: directory(Some("author-basic")),
+                ..spec(a, Reader, login("s1"))
+            },
+            policy(Keep, false),
+            Decision::Update {
+                fields: vec![CustomPermissionsName],
+            },
+        ),
+        (
+            "the directory's own profile, no longer named: removed",
+            Some(ExistingUser {
                 custom_permissions_name: Some("author-basic".into()),
+                ..existing(a, "READER", "s1")
+            }),
+            UserSpec {
+                custom_permissions: directory(None),
                 ..spec(a, Reader, login("s1"))
             },
             policy(Keep, false),
