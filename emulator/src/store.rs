@@ -161,6 +161,15 @@ pub struct Store {
     pub next_id: u64,
 }
 
+/// Where the account's profile `name` is kept in [`Store::profiles`].
+pub fn profile_key(account: &str, name: &str) -> String {
+    format!("{account}/{name}")
+}
+
+fn profile_not_found(name: &str) -> ApiError {
+    ApiError::not_found_untyped(format!("The custom permissions profile {name} does not exist."))
+}
+
 /// A custom permissions profile, as the API's `CustomPermissions` shape returns it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -176,9 +185,15 @@ pub struct Profile {
 impl Store {
     /// The account's profile `name`, or QuickSight's 404.
     pub fn profile(&self, account: &str, name: &str) -> Result<&Profile, ApiError> {
-        self.profiles.get(&format!("{account}/{name}")).ok_or_else(|| {
-            ApiError::not_found_untyped(format!("The custom permissions profile {name} does not exist."))
-        })
+        self.profiles
+            .get(&profile_key(account, name))
+            .ok_or_else(|| profile_not_found(name))
+    }
+
+    pub fn profile_mut(&mut self, account: &str, name: &str) -> Result<&mut Profile, ApiError> {
+        self.profiles
+            .get_mut(&profile_key(account, name))
+            .ok_or_else(|| profile_not_found(name))
     }
 
     /// Where the account's profile `name` is applied: `namespace/user` and `namespace/role:ROLE`.

@@ -82,19 +82,7 @@ impl Emulator {
 
     /// Creates the custom permissions profile `name` (exports denied), as an administrator would.
     pub async fn create_profile(&self, name: &str) {
-        let deny = aws_sdk_quicksight::types::CapabilityState::Deny;
-        let capabilities = aws_sdk_quicksight::types::Capabilities::builder()
-            .export_to_csv(deny.clone())
-            .export_to_excel(deny)
-            .build();
-        self.client()
-            .create_custom_permissions()
-            .aws_account_id(ACCOUNT)
-            .custom_permissions_name(name)
-            .capabilities(capabilities)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("creating profile {name}: {e:?}"));
+        qs_testing::create_profile(&self.client(), name).await;
     }
 
     pub fn stats(&self) -> serde_json::Value {

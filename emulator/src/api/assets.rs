@@ -9,18 +9,12 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{page, parse_body};
+use super::{AccountPath, page, parse_body};
 use crate::Emulator;
 use crate::assets::{self, Asset, AssetKind};
 use crate::model;
 use crate::store::Store;
 use crate::wire::{ApiError, ApiResult, ok};
-
-#[derive(Deserialize)]
-pub struct AccountPath {
-    #[serde(rename = "AwsAccountId")]
-    account: String,
-}
 
 /// An asset's path: the account and the asset's id, whatever the kind calls it.
 #[derive(Deserialize)]

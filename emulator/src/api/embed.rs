@@ -12,16 +12,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::parse_body;
+use super::{AccountPath, parse_body};
 use crate::assets::{self, AssetKind};
 use crate::wire::{ApiError, ApiResult, ok};
 use crate::{Emulator, model};
-
-#[derive(Deserialize)]
-pub struct AccountPath {
-    #[serde(rename = "AwsAccountId")]
-    account: String,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]

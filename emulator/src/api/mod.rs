@@ -68,6 +68,13 @@ impl Scope {
     }
 }
 
+/// A path's `AwsAccountId`, for the operations on an account's resources outside namespaces.
+#[derive(Deserialize)]
+pub struct AccountPath {
+    #[serde(rename = "AwsAccountId")]
+    pub account: String,
+}
+
 /// A path's `UserName`.
 #[derive(Deserialize)]
 pub struct UserPath {

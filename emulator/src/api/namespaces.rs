@@ -10,17 +10,11 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Query, Region, page, parse_body};
+use super::{AccountPath, Query, Region, page, parse_body};
 use crate::Emulator;
 use crate::model;
 use crate::store::Space;
 use crate::wire::{ApiError, ApiResult, ok};
-
-#[derive(Deserialize)]
-pub struct AccountPath {
-    #[serde(rename = "AwsAccountId")]
-    account: String,
-}
 
 #[derive(Deserialize)]
 pub struct NamespacePath {

@@ -12,16 +12,10 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Query, Region, Scope, Tag, UserPath, page, parse_body};
-use crate::store::Profile;
+use super::{AccountPath, Query, Region, Scope, Tag, UserPath, page, parse_body};
+use crate::store::{Profile, profile_key};
 use crate::wire::{ApiError, ApiResult, ok};
 use crate::{Emulator, model};
-
-#[derive(Deserialize)]
-pub struct AccountPath {
-    #[serde(rename = "AwsAccountId")]
-    account: String,
-}
 
 #[derive(Deserialize)]
 pub struct ProfilePath {
@@ -60,13 +54,15 @@ fn capabilities(b: &mut ProfileBody) -> Result<BTreeMap<String, String>, ApiErro
     Ok(capabilities)
 }
 
-fn applied_name(body: &Bytes) -> Result<String, ApiError> {
-    let b: ApplyBody = parse_body(body)?;
-    let name = b
-        .custom_permissions_name
-        .ok_or_else(|| ApiError::invalid("CustomPermissionsName is required."))?;
+/// A body's `CustomPermissionsName`, required and checked.
+fn required_name(name: Option<String>) -> Result<String, ApiError> {
+    let name = name.ok_or_else(|| ApiError::invalid("CustomPermissionsName is required."))?;
     model::custom_permissions_name(&name)?;
     Ok(name)
+}
+
+fn applied_name(body: &Bytes) -> Result<String, ApiError> {
+    required_name(parse_body::<ApplyBody>(body)?.custom_permissions_name)
 }
 
 pub async fn create(
@@ -77,17 +73,13 @@ pub async fn create(
 ) -> ApiResult {
     model::account_id(&account)?;
     let mut b: ProfileBody = parse_body(&body)?;
-    let name = b
-        .custom_permissions_name
-        .clone()
-        .ok_or_else(|| ApiError::invalid("CustomPermissionsName is required."))?;
-    model::custom_permissions_name(&name)?;
+    let name = required_name(b.custom_permissions_name.take())?;
     let capabilities = capabilities(&mut b)?;
     if let Some(tags) = &b.tags {
         model::tags(tags)?;
     }
     let mut store = emu.store();
-    let key = format!("{account}/{name}");
+    let key = profile_key(&account, &name);
     if store.profiles.contains_key(&key) {
         return Err(ApiError::exists_untyped(format!(
             "The custom permissions profile {name} already exists."
@@ -140,11 +132,7 @@ pub async fn update(State(emu): State<Arc<Emulator>>, Path(path): Path<ProfilePa
     let mut b: ProfileBody = parse_body(&body)?;
     let capabilities = capabilities(&mut b)?;
     let mut store = emu.store();
-    store.profile(&path.account, &path.name)?;
-    let profile = store
-        .profiles
-        .get_mut(&format!("{}/{}", path.account, path.name))
-        .expect("checked above");
+    let profile = store.profile_mut(&path.account, &path.name)?;
     profile.capabilities = capabilities;
     profile.governance = b.governance;
     Ok(ok(200, json!({ "Arn": profile.arn })))
@@ -164,7 +152,7 @@ pub async fn delete(State(emu): State<Arc<Emulator>>, Path(path): Path<ProfilePa
             uses.join(", ")
         )));
     }
-    store.profiles.remove(&format!("{}/{}", path.account, path.name));
+    store.profiles.remove(&profile_key(&path.account, &path.name));
     store.tags.remove(&arn);
     Ok(ok(200, json!({ "Arn": arn })))
 }

@@ -39,6 +39,7 @@ pub use assets::owned_assets;
 pub use client::{HttpsGet, RegionalClient, build_client, load_sdk_config, with_retries};
 pub use embed::{EMBED_URL_VALIDITY, Embed, EmbedUrl};
 pub use error::{EngineError, from_sdk};
+pub use namespaces::apply_role_profile;
 pub use qs_model::outcome::{GroupChanges, Outcome, RoleDowngradeReport, TagChanges, UserChange};
 pub use user::existing_user;
 

@@ -71,6 +71,33 @@ impl Namespaces {
     }
 }
 
+/// UpdateRoleCustomPermission: `role` in `namespace` gets `profile`. The engine calls it for a
+/// namespace it creates, the reconcile for a tenant's role that lacks its profile.
+pub async fn apply_role_profile(
+    client: &aws_sdk_quicksight::Client,
+    account_id: &str,
+    namespace: &str,
+    role: UserRole,
+    profile: &str,
+) -> Result<(), EngineError> {
+    client
+        .update_role_custom_permission()
+        .aws_account_id(account_id)
+        .namespace(namespace)
+        .role(role.as_str().into())
+        .custom_permissions_name(profile)
+        .send()
+        .await
+        .map_err(|e| from_sdk("UpdateRoleCustomPermission", e))?;
+    tracing::info!(
+        namespace,
+        role = role.as_str(),
+        profile,
+        "applied the role's custom permissions"
+    );
+    Ok(())
+}
+
 /// What one process knows of a namespace.
 #[derive(Default)]
 pub(crate) struct Readiness {
@@ -84,21 +111,7 @@ impl InHome<'_> {
     /// UpdateRoleCustomPermission for each role `permissions` names.
     async fn apply_role_permissions(&self, permissions: &BTreeMap<UserRole, String>) -> Result<(), EngineError> {
         for (role, profile) in permissions {
-            self.client()
-                .update_role_custom_permission()
-                .aws_account_id(&self.account_id)
-                .namespace(self.namespace())
-                .role(role.as_str().into())
-                .custom_permissions_name(profile)
-                .send()
-                .await
-                .map_err(|e| from_sdk("UpdateRoleCustomPermission", e))?;
-            tracing::info!(
-                namespace = self.namespace(),
-                role = role.as_str(),
-                profile,
-                "applied the role's custom permissions"
-            );
+            apply_role_profile(&self.client(), &self.account_id, self.namespace(), *role, profile).await?;
         }
         Ok(())
     }

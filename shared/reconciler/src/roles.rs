@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use aws_sdk_quicksight::Client;
-use qs_engine::{EngineError, from_sdk};
+use qs_engine::{EngineError, apply_role_profile, from_sdk};
 use qs_model::config::Config;
 use qs_model::tenant::Home;
 use qs_model::validate::{Profile, UserRole};
@@ -65,13 +65,13 @@ pub fn plan(config: &Config, quicksight: &QuickSightSnapshot) -> Vec<RoleProfile
     for namespace in &quicksight.namespaces {
         for (role, holds) in &namespace.role_profiles {
             let Some(name) = wanted.get(role) else { continue };
+            if holds.as_deref() == Some(name.as_str()) {
+                continue;
+            }
             let rule = Profile::Directory {
                 name: Some(name.clone()),
                 owned: owned.clone(),
             };
-            if holds.as_deref() == Some(name.as_str()) {
-                continue;
-            }
             planned.push(RoleProfile {
                 tenant: namespace.home.tenant.clone(),
                 namespace: namespace.home.namespace.clone(),
@@ -89,15 +89,7 @@ pub fn plan(config: &Config, quicksight: &QuickSightSnapshot) -> Vec<RoleProfile
 pub async fn apply(client: &Client, config: &Config, roles: &[RoleProfile]) -> Result<usize, EngineError> {
     let mut applied = 0;
     for role in roles.iter().filter(|r| !r.left_alone) {
-        client
-            .update_role_custom_permission()
-            .aws_account_id(&config.account_id)
-            .namespace(&role.namespace)
-            .role(role.role.as_str().into())
-            .custom_permissions_name(&role.wanted)
-            .send()
-            .await
-            .map_err(|e| from_sdk("UpdateRoleCustomPermission", e))?;
+        apply_role_profile(client, &config.account_id, &role.namespace, role.role, &role.wanted).await?;
         applied += 1;
     }
     Ok(applied)

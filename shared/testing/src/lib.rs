@@ -151,3 +151,21 @@ pub fn lambda_context(left: Duration) -> lambda_runtime::Context {
     context.deadline = (now + left).as_millis() as u64;
     context
 }
+
+/// Creates the custom permissions profile `name` (exports denied) through `client`, as an
+/// administrator would.
+pub async fn create_profile(client: &aws_sdk_quicksight::Client, name: &str) {
+    use aws_sdk_quicksight::types::{Capabilities, CapabilityState};
+    let capabilities = Capabilities::builder()
+        .export_to_csv(CapabilityState::Deny)
+        .export_to_excel(CapabilityState::Deny)
+        .build();
+    client
+        .create_custom_permissions()
+        .aws_account_id(ACCOUNT)
+        .custom_permissions_name(name)
+        .capabilities(capabilities)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("creating profile {name}: {e:?}"));
+}

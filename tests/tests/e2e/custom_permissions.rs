@@ -182,36 +182,11 @@ async fn profile_applications() {
     assert_eq!(described.user().unwrap().custom_permissions_name(), Some("no-export"));
 
     // Per role: none until one is applied; an unknown profile is a 404.
-    let role_profile = || {
-        qs.describe_role_custom_permission()
-            .aws_account_id(ACCOUNT)
-            .namespace("default")
-            .role(Role::Reader)
-            .send()
-    };
-    assert_eq!(role_profile().await.unwrap().custom_permissions_name(), None);
-    let unknown_role_profile = qs
-        .update_role_custom_permission()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .role(Role::Reader)
-        .custom_permissions_name("nope")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&unknown_role_profile), "ResourceNotFoundException");
-    qs.update_role_custom_permission()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .role(Role::Reader)
-        .custom_permissions_name("no-export")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        role_profile().await.unwrap().custom_permissions_name(),
-        Some("no-export")
-    );
+    assert_eq!(role_profile(&emu, "default").await, None);
+    let unknown_role_profile = give_readers(&emu, "default", "nope").await.unwrap_err();
+    assert_eq!(unknown_role_profile, "ResourceNotFoundException");
+    give_readers(&emu, "default", "no-export").await.unwrap();
+    assert_eq!(role_profile(&emu, "default").await.as_deref(), Some("no-export"));
 
     // A profile in use is not deleted: first from the user, then from the role, then it goes.
     let delete = || {
@@ -242,7 +217,7 @@ async fn profile_applications() {
         .await
         .unwrap();
     delete().await.unwrap();
-    assert_eq!(role_profile().await.unwrap().custom_permissions_name(), None);
+    assert_eq!(role_profile(&emu, "default").await, None);
 }
 
 fn sqs_record(id: &str, body: Value) -> Value {
@@ -331,6 +306,21 @@ fn tenant_env<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     vars
 }
 
+/// UpdateRoleCustomPermission for the readers of `namespace`; the error's code.
+async fn give_readers(emu: &Emulator, namespace: &str, profile: &str) -> Result<(), String> {
+    emu.client()
+        .update_role_custom_permission()
+        .aws_account_id(ACCOUNT)
+        .namespace(namespace)
+        .role(Role::Reader)
+        .custom_permissions_name(profile)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+/// The profile of the readers of `namespace`.
 async fn role_profile(emu: &Emulator, namespace: &str) -> Option<String> {
     let out = emu
         .client()
@@ -366,21 +356,13 @@ async fn a_namespace_created_for_a_new_tenant_gets_its_readers_profile() {
 #[tokio::test]
 async fn the_reconcile_gives_tenants_roles_their_profiles_and_leaves_an_administrators() {
     let emu = Emulator::start(&[]);
-    let qs = emu.client();
     for profile in ["no-export", "admin-locked"] {
         emu.create_profile(profile).await;
     }
     for tenant in ["acme", "globex"] {
         emu.seed_namespace(tenant);
     }
-    qs.update_role_custom_permission()
-        .aws_account_id(ACCOUNT)
-        .namespace("globex")
-        .role(Role::Reader)
-        .custom_permissions_name("admin-locked")
-        .send()
-        .await
-        .unwrap();
+    give_readers(&emu, "globex", "admin-locked").await.unwrap();
     let csv = std::env::temp_dir().join(format!("qs-role-profiles-{}.csv", std::process::id()));
     std::fs::write(&csv, "tenant,email\nacme,ana@example.com\nglobex,bo@example.com\n").unwrap();
     let reconcile = |args: &[&str]| {

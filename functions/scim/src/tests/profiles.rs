@@ -1,25 +1,13 @@
 //! Custom permissions profiles from SCIM groups: GROUP_MAPPING names the profile a group's members
 //! get; it follows them in and out of the group, and never replaces an administrator's.
 
-use aws_sdk_quicksight::types::{Capabilities, CapabilityState, UserRole};
+use aws_sdk_quicksight::types::UserRole;
 use qs_testing::{self as testing, ACCOUNT};
 use serde_json::json;
 
 use super::{Harness, bjensen, patch, user};
 
 const MAPPING: &str = r#"{"Contractors": {"group": "scim-Contractors", "custom_permissions": "no-export"}}"#;
-
-async fn create_profile(h: &Harness, name: &str) {
-    let capabilities = Capabilities::builder().export_to_csv(CapabilityState::Deny).build();
-    h.quicksight
-        .create_custom_permissions()
-        .aws_account_id(ACCOUNT)
-        .custom_permissions_name(name)
-        .capabilities(capabilities)
-        .send()
-        .await
-        .unwrap();
-}
 
 async fn profile_of(h: &Harness, session: &str) -> Option<String> {
     let user = h.quicksight_user(session).await.expect("the user");
@@ -29,8 +17,8 @@ async fn profile_of(h: &Harness, session: &str) -> Option<String> {
 #[tokio::test]
 async fn a_mapped_groups_profile_follows_its_members_and_an_administrators_stays() {
     let h = Harness::start(&[("GROUP_MAPPING", MAPPING)]).await;
-    create_profile(&h, "no-export").await;
-    create_profile(&h, "admin-locked").await;
+    testing::create_profile(&h.quicksight, "no-export").await;
+    testing::create_profile(&h.quicksight, "admin-locked").await;
     let babs = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     let jo = h.create_user(user("jo@example.com")).await["id"]
         .as_str()

@@ -17,8 +17,8 @@ pub struct CustomPermissions {
     precedence: Vec<String>,
     /// `DEFAULT_CUSTOM_PERMISSIONS`.
     default: Option<String>,
-    /// Every profile `GROUP_MAPPING` names, and the default.
-    owned: BTreeSet<String>,
+    /// Every profile `GROUP_MAPPING` names, and the default: shared by every change's rule.
+    owned: Arc<BTreeSet<String>>,
 }
 
 impl CustomPermissions {
@@ -46,7 +46,7 @@ impl CustomPermissions {
         Self {
             precedence,
             default,
-            owned,
+            owned: Arc::new(owned),
         }
     }
 
@@ -69,13 +69,16 @@ impl CustomPermissions {
 
     /// The directory's answer `name` as a change's profile rule.
     pub fn from_directory(&self, name: Option<String>) -> Profile {
-        let mut owned = self.owned.clone();
-        // Named by a change planned under an earlier configuration: still the directory's.
-        owned.extend(name.clone());
-        Profile::Directory {
-            name,
-            owned: Arc::new(owned),
-        }
+        let owned = match &name {
+            // Named by a change planned under an earlier configuration: still the directory's.
+            Some(n) if !self.owned.contains(n) => {
+                let mut owned = (*self.owned).clone();
+                owned.insert(n.clone());
+                Arc::new(owned)
+            }
+            _ => self.owned.clone(),
+        };
+        Profile::Directory { name, owned }
     }
 }
 
