@@ -97,18 +97,20 @@ async fn run(app: &App) -> Result<Value, RunError> {
         tracing::warn!(json = %Json(role), "tenant role's custom permissions left alone");
     }
     let roles_applied = match app.reconciler.config.dry_run {
-        true => 0,
-        false => app.reconciler.apply_role_profiles(&plan).await.inspect_err(|e| {
-            count_failure(Counts::default(), phase(e));
-        })?,
+        true => Ok(0),
+        false => app.reconciler.apply_role_profiles(&plan).await,
     };
     let mut counts = Counts::default();
     counts.add(Metric::ReconcileChangesSent, sent.sent as u64);
     counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);
     counts.add(Metric::ReconcileDeletionsHeld, s.held_deletes as u64);
     counts.add(Metric::ReconcileUsersLeftAlone, s.notes as u64);
+    // One metric line per run: a role that could not be given its profile fails the run after
+    // the changes it sent are counted.
     let failed = if !sent.failed.is_empty() {
         Some("queue")
+    } else if let Err(e) = &roles_applied {
+        Some(phase(e))
     } else {
         directory.incomplete.is_some().then_some("directory")
     };
@@ -116,6 +118,7 @@ async fn run(app: &App) -> Result<Value, RunError> {
         Some(phase) => count_failure(counts, phase),
         None => counts.emit("reconcile"),
     }
+    let roles_applied = roles_applied?;
     if let Some((_, first)) = sent.failed.first() {
         return Err(RunError::NotSent {
             failed: sent.failed.len(),
