@@ -2,9 +2,8 @@
 //! Cognito unchanged (the typed event of aws_lambda_events refuses unknown trigger sources).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_engine::runtime::answer_deadline;
 use qs_model::message::Change;
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,7 +13,6 @@ use crate::{App, Handled, QueueError, TriggerError};
 
 const SIGNUP: &str = "PostConfirmation_ConfirmSignUp";
 /// Time kept back from the Lambda deadline to answer Cognito.
-const ANSWER_MARGIN: Duration = Duration::from_millis(300);
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,7 +72,7 @@ pub(crate) async fn provision(
             .await
             .map_err(TriggerError::TenantUntrusted)?;
     }
-    let deadline = (Instant::now() + app.settings.budget).min(deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN);
+    let deadline = (Instant::now() + app.settings.budget).min(answer_deadline(deadline_ms));
     match app.engine.apply(&planned, deadline).await {
         Ok(outcome) => Ok(Handled::Provisioned(outcome)),
         // Not transient (a login another identity holds): a retry would be refused again.

@@ -1,6 +1,7 @@
 //! Why a sign-up was not provisioned, mapped to the HTTP answer and its log line in one place.
 
 use qs_engine::{EngineError, Outcome};
+use qs_function_url::Response;
 use qs_model::user::Refusal;
 use qs_model::validate::ValidationErrors;
 use qs_observe::logging::Json;
@@ -84,15 +85,14 @@ impl From<Rejected> for SignupError {
 /// An HTTP answer in the shape function URLs and HTTP APIs (payload v2) expect. Never cached:
 /// answers name users and may carry an embed URL, a bearer credential.
 fn answer(status: u16, body: Value) -> Value {
-    let headers = json!({ "content-type": "application/json", "cache-control": "no-store" });
-    json!({ "statusCode": status, "headers": headers, "body": body.to_string() })
+    Response::json(status, "application/json", Some(&body)).into_payload()
 }
 
 /// A 503 the client may repeat after `Retry-After` seconds.
 fn retry_after(seconds: &str, body: Value) -> Value {
-    let mut answer = answer(503, body);
-    answer["headers"]["retry-after"] = json!(seconds);
-    answer
+    Response::json(503, "application/json", Some(&body))
+        .header("retry-after", seconds)
+        .into_payload()
 }
 
 /// Seconds a client waits before asking again for an embed URL QuickSight could not give.

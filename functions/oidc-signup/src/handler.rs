@@ -1,10 +1,8 @@
 //! From the request to a provisioned user (and, with `EMBED_EXPERIENCE`, an embed URL for them):
 //! token in, outcome out, as an HTTP answer.
 
-use std::time::Duration;
-
 use lambda_runtime::{Error, LambdaEvent};
-use qs_engine::runtime::deadline_from_epoch_millis;
+use qs_engine::runtime::answer_deadline;
 use qs_engine::{Embed, Outcome};
 use qs_model::embed::Experience;
 use qs_model::validate::FieldError;
@@ -13,8 +11,6 @@ use serde_json::Value;
 use crate::error::respond;
 use crate::request::{dashboard_id, token};
 use crate::{App, Claims, Rejected, SignupError};
-
-const ANSWER_MARGIN: Duration = Duration::from_millis(300);
 
 /// A provisioned user, and the embed URL when the deployment embeds.
 #[derive(Debug)]
@@ -34,6 +30,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
 
 async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, SignupError> {
     let token = token(payload).ok_or(Rejected::Missing)?;
+    let token = token.as_str();
     let tenant_claim = app.config.tenancy().map(|t| t.claim.as_str());
     let claims = Claims::read(
         &app.verifier.verify(token).await?,
@@ -50,7 +47,7 @@ async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, Si
         .to_change(&app.config, app.settings.session_name_source)
         .and_then(|change| change.plan(&app.config))
         .map_err(SignupError::Claims)?;
-    let deadline = deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN;
+    let deadline = answer_deadline(deadline_ms);
     let outcome = app.engine.apply(&planned, deadline).await?;
     // A dry run registers nobody, so there is nobody to embed for.
     let (Some(experience), Some(embedding), false) = (experience, &app.settings.embedding, outcome.dry_run) else {

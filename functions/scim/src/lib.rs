@@ -2,8 +2,11 @@
 //! providers (Okta, Microsoft Entra ID, OneLogin, JumpCloud, Ping, Keycloak) push users and groups
 //! to `/scim/v2` behind a function URL; each change goes through the same engine as every sign-up.
 //!
-//! - [`protocol`]: SCIM without AWS: filters, PATCH, discovery, list answers.
-//! - [`users`], [`groups`]: the resources, QuickSight first, the table (`SCIM_TABLE`) second.
+//! - [`protocol`]: SCIM without AWS: the schemas as types, paths, filters, PATCH, queries,
+//!   discovery, list answers.
+//! - `users`, `groups`: the resources, QuickSight first, the table (`SCIM_TABLE`) second;
+//!   `memberships`, which both show; `mapping`, a user as the engine's upsert; `search`, queries.
+//! - [`keys`], [`store`], `records`: the table, its keys and records.
 //! - [`auth`]: the bearer token.
 
 pub mod auth;
@@ -11,8 +14,12 @@ pub mod error;
 mod groups;
 mod handler;
 pub mod http;
+pub mod keys;
+mod mapping;
+mod memberships;
 pub mod protocol;
-mod resource;
+mod records;
+mod search;
 mod settings;
 pub mod store;
 mod users;

@@ -12,3 +12,11 @@ pub fn deadline_from_epoch_millis(deadline_ms: u64) -> Instant {
         .as_millis() as u64;
     Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
+
+/// Time kept back from the invocation's deadline to answer in.
+pub const ANSWER_MARGIN: Duration = Duration::from_millis(300);
+
+/// The instant by which work must end for the answer to leave before the Lambda deadline.
+pub fn answer_deadline(deadline_ms: u64) -> Instant {
+    deadline_from_epoch_millis(deadline_ms) - ANSWER_MARGIN
+}

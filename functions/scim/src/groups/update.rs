@@ -2,61 +2,55 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::members::{change_members, member_ids, member_users, refresh_roles, take_members};
 use super::read::representation;
-use super::{GroupDoc, Held, not_found};
-use crate::error::ScimError;
-use crate::protocol::patch;
-use crate::resource::{Ctx, moved, now, required_string, written};
+use super::{held, not_found, written_group};
+use crate::error::{ScimError, ScimType};
+use crate::keys::KeyKind;
+use crate::memberships::{change_members, member_ids, member_users, refresh_roles};
+use crate::protocol::{ResourceKind, patch};
+use crate::records::{Ctx, GroupDoc, Held, now};
 use crate::store::Write;
 
 pub async fn replace(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
-    let held = ctx.held_group(id).await?.ok_or_else(|| not_found(id))?;
-    let mut resource = written(body, &[]);
-    let members = take_members(&mut resource)?;
+    let held = held(ctx, id).await?;
+    let (resource, members) = written_group(body, ScimType::InvalidValue)?;
     update(ctx, held, resource, members).await
 }
 
 pub async fn patch(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
-    let held = ctx.held_group(id).await?.ok_or_else(|| not_found(id))?;
+    let held = held(ctx, id).await?;
     let members = member_ids(ctx, &held.doc.quick_sight_group)
         .await?
         .ok_or_else(|| not_found(id))?;
     let mut resource = held.doc.resource.clone();
-    resource["members"] = Value::Array(members);
-    resource["id"] = json!(held.doc.id);
-    patch::apply(&mut resource, body)?;
-    let mut resource = written(&resource, &[]);
-    let members = take_members(&mut resource)?;
+    if !members.is_empty() {
+        resource.insert("members".into(), Value::Array(members));
+    }
+    patch::apply(ResourceKind::Group, id, &mut resource, body)?;
+    let (resource, members) = written_group(&Value::Object(resource), ScimType::Mutability)?;
     update(ctx, held, resource, members).await
 }
 
 /// Makes QuickSight's group and members what `resource` and `members` say, then records it. A new
 /// display name is a new QuickSight group (QuickSight cannot rename one): created, given the
 /// members, then the old one deleted.
-async fn update(ctx: &Ctx<'_>, held: Held, resource: Value, members: Vec<Value>) -> Result<Value, ScimError> {
+async fn update(
+    ctx: &Ctx<'_>,
+    held: Held<GroupDoc>,
+    resource: Map<String, Value>,
+    members: Vec<Value>,
+) -> Result<Value, ScimError> {
     let old = &held.doc;
-    let display_name = required_string(&resource, "displayName")?;
+    let display_name = resource["displayName"].as_str().unwrap_or_default().to_owned();
     let group = ctx.quicksight_group(&display_name)?;
     let renamed = group != old.quick_sight_group;
-    let new_name = !display_name.eq_ignore_ascii_case(old.display_name());
-    if new_name {
-        ctx.unique(
-            &ctx.display_name_key(&display_name),
-            &old.id,
-            format!("displayName {display_name:?} is taken"),
-        )
-        .await?;
+    if !display_name.eq_ignore_ascii_case(old.display_name()) {
+        ctx.unique(KeyKind::DisplayName, &display_name, &old.id).await?;
     }
     if renamed {
-        ctx.unique(
-            &ctx.quicksight_group_key(&group),
-            &old.id,
-            format!("the QuickSight group {group} is already another SCIM group's"),
-        )
-        .await?;
+        ctx.unique(KeyKind::QuickSightGroup, &group, &old.id).await?;
     }
     let desired = member_users(ctx, &members).await?;
     let engine = &ctx.app.engine;
@@ -76,7 +70,7 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value, members: Vec<Value>)
         // Only SCIM users leave: a member this service did not provision stays.
         let mut remove = BTreeSet::new();
         for user in current.difference(&desired) {
-            if ctx.indexed(&ctx.quicksight_user_key(user)).await?.is_some() {
+            if ctx.indexed(KeyKind::QuickSightUser, user).await?.is_some() {
                 remove.insert(user.clone());
             }
         }
@@ -90,24 +84,12 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value, members: Vec<Value>)
         last_modified: now(),
     };
     let mut writes = vec![Write::Replace {
-        key: ctx.group_key(&old.id),
+        key: ctx.key(KeyKind::Group, &old.id),
         doc: json!(doc),
         version: held.version,
     }];
-    if new_name {
-        writes.extend(moved(
-            ctx.display_name_key(old.display_name()),
-            ctx.display_name_key(&display_name),
-            &old.id,
-        ));
-    }
-    if renamed {
-        writes.extend(moved(
-            ctx.quicksight_group_key(&old.quick_sight_group),
-            ctx.quicksight_group_key(&group),
-            &old.id,
-        ));
-    }
+    writes.extend(ctx.rename(KeyKind::DisplayName, old.display_name(), &display_name, &old.id));
+    writes.extend(ctx.rename(KeyKind::QuickSightGroup, &old.quick_sight_group, &group, &old.id));
     ctx.app.table.write(writes).await?;
     let affected = if renamed {
         current.union(&desired).cloned().collect()

@@ -1,13 +1,14 @@
 //! The discovery endpoints (RFC 7644 §4): what is advertised here is exactly what the service
-//! does: PATCH yes; bulk, sort, change-password and ETags no; filters up to [`MAX_RESULTS`].
+//! does: PATCH and `/.search` yes; bulk, sort, change-password and ETags no; filters up to
+//! [`MAX_RESULTS`]; the schemas rendered from [`super::schema`], which every request is read by.
 
 use serde_json::{Value, json};
 
+use super::schema::{ENTERPRISE_USER, GROUP, USER};
 use super::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, MAX_RESULTS, USER_SCHEMA};
 
 const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
-const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
 /// `base` is the service's URL up to and including `/scim/v2`.
 pub fn service_provider_config(base: &str) -> Value {
@@ -63,109 +64,8 @@ fn list(resources: Vec<Value>) -> Value {
     })
 }
 
-/// One attribute's definition (RFC 7643 §7).
-fn attr(name: &str, kind: &str, multi: bool, required: bool, mutability: &str, uniqueness: &str) -> Value {
-    json!({
-        "name": name, "type": kind, "multiValued": multi, "required": required,
-        "caseExact": false, "mutability": mutability, "returned": "default", "uniqueness": uniqueness
-    })
-}
-
-fn string(name: &str) -> Value {
-    attr(name, "string", false, false, "readWrite", "none")
-}
-
-fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
-    let mut a = attr(name, "complex", multi, false, "readWrite", "none");
-    a["subAttributes"] = Value::Array(subs);
-    a
-}
-
-fn user_attributes() -> Vec<Value> {
-    let mut user_name = attr("userName", "string", false, true, "readWrite", "server");
-    user_name["description"] = json!("The QuickSight session name's source (SCIM_SESSION_NAME=userName)");
-    let mut groups = complex("groups", true, vec![string("value"), string("$ref"), string("display")]);
-    groups["mutability"] = json!("readOnly");
-    let mut external_id = string("externalId");
-    external_id["caseExact"] = json!(true);
-    vec![
-        user_name,
-        complex(
-            "name",
-            false,
-            [
-                "formatted",
-                "familyName",
-                "givenName",
-                "middleName",
-                "honorificPrefix",
-                "honorificSuffix",
-            ]
-            .map(string)
-            .to_vec(),
-        ),
-        string("displayName"),
-        string("title"),
-        attr("active", "boolean", false, false, "readWrite", "none"),
-        complex(
-            "emails",
-            true,
-            vec![
-                string("value"),
-                string("type"),
-                attr("primary", "boolean", false, false, "readWrite", "none"),
-            ],
-        ),
-        complex(
-            "roles",
-            true,
-            vec![
-                string("value"),
-                string("display"),
-                string("type"),
-                attr("primary", "boolean", false, false, "readWrite", "none"),
-            ],
-        ),
-        groups,
-        external_id,
-    ]
-}
-
 pub fn schemas(base: &str) -> Vec<Value> {
-    let schema = |id: &str, name: &str, attributes: Vec<Value>| {
-        json!({
-            "schemas": [SCHEMA_SCHEMA],
-            "id": id, "name": name, "attributes": attributes,
-            "meta": { "resourceType": "Schema", "location": format!("{base}/Schemas/{id}") }
-        })
-    };
-    let mut display_name = attr("displayName", "string", false, true, "readWrite", "server");
-    display_name["description"] = json!("The QuickSight group is MANAGED_GROUP_PREFIX followed by this name");
-    let mut external_id = string("externalId");
-    external_id["caseExact"] = json!(true);
-    vec![
-        schema(USER_SCHEMA, "User", user_attributes()),
-        schema(
-            GROUP_SCHEMA,
-            "Group",
-            vec![
-                display_name,
-                complex(
-                    "members",
-                    true,
-                    vec![string("value"), string("$ref"), string("display"), string("type")],
-                ),
-                external_id,
-            ],
-        ),
-        schema(
-            ENTERPRISE_USER_SCHEMA,
-            "EnterpriseUser",
-            ["employeeNumber", "costCenter", "organization", "division", "department"]
-                .map(string)
-                .to_vec(),
-        ),
-    ]
+    [&USER, &GROUP, &ENTERPRISE_USER].map(|s| s.to_json(base)).to_vec()
 }
 
 pub fn schemas_list(base: &str) -> Value {

@@ -1,9 +1,13 @@
-//! SCIM 2.0 as this service speaks it, with no AWS in it: schema URNs, filters, PATCH, the
-//! discovery documents, list answers.
+//! SCIM 2.0 as this service speaks it, with no AWS in it: the schemas (as types), paths, filters,
+//! PATCH, queries and projections, the discovery documents, list answers.
 
 pub mod discovery;
 pub mod filter;
 pub mod patch;
+pub mod path;
+pub mod projection;
+pub mod query;
+pub mod schema;
 
 use serde_json::{Value, json};
 
@@ -13,6 +17,7 @@ pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension
 pub const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub const SEARCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 /// The most resources one list answer holds (`filter.maxResults`, and the default `count`).
 pub const MAX_RESULTS: usize = 200;
@@ -38,20 +43,7 @@ impl ResourceKind {
         }
     }
 
-    pub fn schema(self) -> &'static str {
-        match self {
-            Self::User => USER_SCHEMA,
-            Self::Group => GROUP_SCHEMA,
-        }
-    }
-
-    /// What a filter may name, as the 400 tells a client.
-    pub fn filterable(self) -> &'static str {
-        match self {
-            Self::User => "id, externalId, userName",
-            Self::Group => "id, externalId, displayName, members[value eq …]",
-        }
-    }
+    pub const ALL: [Self; 2] = [Self::User, Self::Group];
 }
 
 /// RFC 7644 §3.4.2.4: 1-based `startIndex` (below 1 is 1), `count` (negative is 0), at most
@@ -63,23 +55,11 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn parse(start_index: Option<&str>, count: Option<&str>) -> Result<Self, crate::error::ScimError> {
-        let number = |name: &str, v: Option<&str>, default: i64| -> Result<i64, crate::error::ScimError> {
-            v.map_or(Ok(default), |v| {
-                v.trim().parse::<i64>().map_err(|_| {
-                    crate::error::ScimError::bad(
-                        crate::error::ScimType::InvalidValue,
-                        format!("{name} must be an integer, not {v:?}"),
-                    )
-                })
-            })
-        };
-        let start = number("startIndex", start_index, 1)?.max(1) as usize;
-        let count = number("count", count, MAX_RESULTS as i64)?.clamp(0, MAX_RESULTS as i64) as usize;
-        Ok(Self {
-            start_index: start,
-            count,
-        })
+    pub fn new(start_index: Option<i64>, count: Option<i64>) -> Self {
+        Self {
+            start_index: start_index.unwrap_or(1).max(1) as usize,
+            count: count.unwrap_or(MAX_RESULTS as i64).clamp(0, MAX_RESULTS as i64) as usize,
+        }
     }
 
     /// RFC 7644 §3.4.2: the page of `all` (sorted by the caller), as a ListResponse.
@@ -94,18 +74,4 @@ impl Page {
             "Resources": resources,
         })
     }
-}
-
-/// An attribute name as RFC 7643 §2.1 compares them: without case.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// The value of attribute `name` in `resource`, found without regard to case.
-pub fn get_ci<'a>(resource: &'a Value, name: &str) -> Option<&'a Value> {
-    resource
-        .as_object()?
-        .iter()
-        .find(|(k, _)| same_name(k, name))
-        .map(|(_, v)| v)
 }

@@ -46,7 +46,7 @@ impl DynamoTable {
     }
 
     pub async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        let keys: Vec<String> = writes.iter().map(|w| w.key().to_owned()).collect();
+        let keys: Vec<_> = writes.iter().map(|w| w.key().clone()).collect();
         let items = writes
             .into_iter()
             .map(|w| self.item(w))
@@ -69,9 +69,10 @@ impl DynamoTable {
             .iter()
             .position(|r| r.code() == Some("ConditionalCheckFailed"));
         match failed {
-            Some(i) => Err(StoreError::Conflict {
-                key: keys.get(i).cloned().unwrap_or_default(),
-            }),
+            Some(i) if i < keys.len() => Err(StoreError::Conflict { key: keys[i].clone() }),
+            Some(_) => Err(StoreError::Failed(
+                "a cancellation names no write of the transaction".into(),
+            )),
             None => Err(StoreError::Unavailable(format!(
                 "TransactWriteItems cancelled: {}",
                 cancelled.message().unwrap_or_default()
@@ -85,7 +86,7 @@ impl DynamoTable {
                 .put(
                     Put::builder()
                         .table_name(&self.name)
-                        .item(KEY, AttributeValue::S(key))
+                        .item(KEY, AttributeValue::S(key.to_string()))
                         .item(DOC, AttributeValue::S(doc.to_string()))
                         .item(VERSION, AttributeValue::N("1".into()))
                         .condition_expression("attribute_not_exists(pk)")
@@ -97,7 +98,7 @@ impl DynamoTable {
                 .put(
                     Put::builder()
                         .table_name(&self.name)
-                        .item(KEY, AttributeValue::S(key))
+                        .item(KEY, AttributeValue::S(key.to_string()))
                         .item(DOC, AttributeValue::S(doc.to_string()))
                         .item(VERSION, AttributeValue::N((version + 1).to_string()))
                         .condition_expression("v = :v")
@@ -110,7 +111,7 @@ impl DynamoTable {
                 .delete(
                     Delete::builder()
                         .table_name(&self.name)
-                        .key(KEY, AttributeValue::S(key))
+                        .key(KEY, AttributeValue::S(key.to_string()))
                         .build()
                         .map_err(|e| StoreError::Failed(e.to_string()))?,
                 )

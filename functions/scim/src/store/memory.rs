@@ -37,24 +37,24 @@ impl MemoryTable {
         let mut items = self.items.lock().unwrap();
         for w in &writes {
             let ok = match w {
-                Write::Create { key, .. } => !items.contains_key(key),
-                Write::Replace { key, version, .. } => items.get(key).is_some_and(|s| s.version == *version),
+                Write::Create { key, .. } => !items.contains_key(&key.to_string()),
+                Write::Replace { key, version, .. } => {
+                    items.get(&key.to_string()).is_some_and(|s| s.version == *version)
+                }
                 Write::Delete { .. } => true,
             };
             if !ok {
-                return Err(StoreError::Conflict {
-                    key: w.key().to_owned(),
-                });
+                return Err(StoreError::Conflict { key: w.key().clone() });
             }
         }
         for w in writes {
             match w {
                 Write::Create { key, doc } => {
-                    items.insert(key, Stored { doc, version: 1 });
+                    items.insert(key.to_string(), Stored { doc, version: 1 });
                 }
                 Write::Replace { key, doc, version } => {
                     items.insert(
-                        key,
+                        key.to_string(),
                         Stored {
                             doc,
                             version: version + 1,
@@ -62,7 +62,7 @@ impl MemoryTable {
                     );
                 }
                 Write::Delete { key } => {
-                    items.remove(&key);
+                    items.remove(&key.to_string());
                 }
             }
         }

@@ -1,6 +1,6 @@
-//! The SCIM table (`SCIM_TABLE`): what QuickSight cannot hold. One item per resource
-//! (`user#<id>`, `group#<id>`, its JSON in `doc`, its version in `v`) and one per unique name
-//! (`userName#…`, `qsUser#…`, `displayName#…`), each pointing at its resource's id. A resource and its
+//! The SCIM table (`SCIM_TABLE`): what QuickSight cannot hold. One item per resource (its JSON in
+//! `doc`, its version in `v`) and one per unique name, each pointing at its resource's id (the
+//! keys: [`crate::keys`]). A resource and its
 //! names are written in one transaction, so a name is never held by two resources.
 
 mod dynamo;
@@ -11,11 +11,13 @@ use serde_json::Value;
 
 pub use dynamo::DynamoTable;
 
+use crate::keys::{Key, KeyKind};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A conditional write found the key taken (a name) or moved on (a resource's version).
     #[error("{key} is taken or has changed")]
-    Conflict { key: String },
+    Conflict { key: Key },
     /// Throttled, or no answer: the request may be repeated.
     #[error("the SCIM table is unavailable: {0}")]
     Unavailable(String),
@@ -35,22 +37,22 @@ pub struct Stored {
 pub enum Write {
     /// Put `doc` at `key`, which must not exist.
     Create {
-        key: String,
+        key: Key,
         doc: Value,
     },
     /// Put `doc` at `key` as version `version + 1`, when `key` is at `version`.
     Replace {
-        key: String,
+        key: Key,
         doc: Value,
         version: u64,
     },
     Delete {
-        key: String,
+        key: Key,
     },
 }
 
 impl Write {
-    pub fn key(&self) -> &str {
+    pub fn key(&self) -> &Key {
         match self {
             Self::Create { key, .. } | Self::Replace { key, .. } | Self::Delete { key } => key,
         }
@@ -64,11 +66,12 @@ pub enum Table {
 }
 
 impl Table {
-    pub async fn get(&self, key: &str) -> Result<Option<Stored>, StoreError> {
+    pub async fn get(&self, key: &Key) -> Result<Option<Stored>, StoreError> {
+        let key = key.to_string();
         match self {
-            Self::Dynamo(t) => t.get(key).await,
+            Self::Dynamo(t) => t.get(&key).await,
             #[cfg(test)]
-            Self::Memory(t) => t.get(key),
+            Self::Memory(t) => t.get(&key),
         }
     }
 
@@ -84,12 +87,13 @@ impl Table {
         }
     }
 
-    /// Every resource whose key starts with `prefix`.
-    pub async fn scan(&self, prefix: &str) -> Result<Vec<Stored>, StoreError> {
+    /// Every item of `kind` in `namespace`.
+    pub async fn scan(&self, kind: KeyKind, namespace: &str) -> Result<Vec<Stored>, StoreError> {
+        let prefix = Key::prefix(kind, namespace);
         match self {
-            Self::Dynamo(t) => t.scan(prefix).await,
+            Self::Dynamo(t) => t.scan(&prefix).await,
             #[cfg(test)]
-            Self::Memory(t) => t.scan(prefix),
+            Self::Memory(t) => t.scan(&prefix),
         }
     }
 }

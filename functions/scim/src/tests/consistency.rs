@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{Harness, bjensen};
+use crate::keys::{Key, KeyKind};
 use crate::store::Write;
 
 #[tokio::test]
@@ -45,8 +46,8 @@ async fn a_record_whose_quicksight_user_is_gone_is_removed_on_read() {
     let id = h.create_user(bjensen()).await["id"].as_str().unwrap().to_owned();
     // The user deleted in QuickSight, outside SCIM, long after it was written.
     h.delete_in_quicksight("bjensen@example.com").await;
-    let key = format!("user#default#{id}");
-    let mut stored = h.table().get(&key).unwrap().unwrap();
+    let key = Key::new(KeyKind::User, "default", &id);
+    let mut stored = h.table().get(&key.to_string()).unwrap().unwrap();
     stored.doc["lastModified"] = json!("2026-01-01T00:00:00Z");
     h.table()
         .write(vec![Write::Replace {

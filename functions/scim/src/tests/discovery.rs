@@ -90,6 +90,30 @@ async fn resource_types_and_schemas_list_users_groups_and_the_enterprise_extensi
         (user_name["required"].as_bool(), user_name["uniqueness"].as_str()),
         (Some(true), Some("server"))
     );
+    // RFC 7643 §8.7.1's names and descriptions; what QuickSight needs is advertised as required.
+    let described: Vec<(&str, &str)> = schemas["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["description"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("User", "User Account"),
+            ("Group", "Group"),
+            ("EnterpriseUser", "Enterprise User")
+        ]
+    );
+    let emails = user["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "emails")
+        .unwrap();
+    assert_eq!(emails["required"], true);
+    assert_eq!(emails["subAttributes"][0]["name"], "value");
+    assert_eq!(emails["subAttributes"][0]["required"], true);
     let (status, error, _) = h.call("GET", "/Schemas/urn:nope", None).await;
     assert_eq!((status, error["status"].as_str()), (404, Some("404")));
 }

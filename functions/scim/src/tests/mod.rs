@@ -2,6 +2,7 @@
 //! served in this process (its real rules) and the table in memory.
 
 mod config;
+mod conformance;
 mod consistency;
 mod discovery;
 mod groups;

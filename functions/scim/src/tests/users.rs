@@ -45,7 +45,7 @@ async fn a_created_user_is_a_federated_quicksight_user_and_reads_back_as_written
     for attribute in ["userName", "externalId", "name", "displayName", "emails", "active"] {
         assert_eq!(read[attribute], bjensen()[attribute], "{attribute}");
     }
-    assert_eq!(read["groups"], json!([]));
+    assert_eq!(read.get("groups"), None, "in no group: unassigned (RFC 7643 §2.5)");
     assert_eq!(read["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:User"]));
 }
 
@@ -93,13 +93,27 @@ async fn filters_find_by_user_name_external_id_and_id_and_refuse_the_rest() {
     // externalId compares exactly.
     let (_, none, _) = h.call("GET", "/Users?filter=externalId eq \"701984 \"", None).await;
     assert_eq!(none["totalResults"], 0);
-    for refused in [
-        "userName co \"jensen\"",
-        "title eq \"Tour Guide\"",
-        "userName eq \"a\" or userName eq \"b\"",
-        "(userName eq \"a\")",
-        "userName eq bjensen",
+    // The whole grammar, on every attribute the schema advertises.
+    for (filter, found) in [
+        ("userName co \"jensen\"", 1),
+        ("displayName eq \"Babs Jensen\"", 1),
+        ("emails.value co \"example.com\"", 2),
+        ("emails[type eq \"work\" and value sw \"other\"]", 1),
+        (
+            "userName eq \"bjensen@example.com\" or userName eq \"other@example.com\"",
+            2,
+        ),
+        ("(name.familyName eq \"Jensen\") and not (active eq false)", 1),
+        ("active pr", 1),
     ] {
+        let (status, list, _) = h.call("GET", &format!("/Users?filter={filter}"), None).await;
+        assert_eq!(
+            (status, list["totalResults"].as_u64()),
+            (200, Some(found)),
+            "{filter}: {list}"
+        );
+    }
+    for refused in ["userName eq bjensen", "nope eq \"x\"", "userName eq \"a\" and"] {
         let (status, error, _) = h.call("GET", &format!("/Users?filter={refused}"), None).await;
         assert_eq!(
             (status, error["scimType"].as_str()),
@@ -264,9 +278,15 @@ async fn patch_errors_name_the_rule() {
         ),
         (
             patch(json!([{ "op": "replace", "path": "emails[type ne \"work\"].value", "value": "x" }])),
+            "noTarget",
+        ),
+        (
+            patch(json!([{ "op": "replace", "path": "emails[type xx \"work\"].value", "value": "x" }])),
             "invalidPath",
         ),
-        (patch(json!([{ "op": "remove", "path": "userName" }])), "invalidValue"),
+        // RFC 7644 §3.5.2.2: a required attribute is not removed.
+        (patch(json!([{ "op": "remove", "path": "userName" }])), "mutability"),
+        (patch(json!([{ "op": "remove", "path": "emails" }])), "mutability"),
     ];
     for (body, scim_type) in cases {
         let (status, error, _) = h.call("PATCH", &format!("/Users/{id}"), Some(body.clone())).await;

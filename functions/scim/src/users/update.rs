@@ -1,61 +1,55 @@
-//! Writing users: PUT, PATCH (applied, then as a PUT), renames, and the role a group change gives.
+//! Writing users: PUT, PATCH (applied, then as a PUT), renames, deactivation.
 
 use std::collections::BTreeSet;
 
-use qs_model::message::{Planned, UserAction};
-use serde_json::{Value, json};
+use qs_model::message::Planned;
+use serde_json::{Map, Value, json};
 
-use super::read::{group_refs, representation};
-use super::{Held, READ_ONLY, UserDoc, not_found, plan};
-use crate::error::ScimError;
-use crate::groups;
-use crate::protocol::patch;
-use crate::resource::{Ctx, moved, now, required_string, written};
+use super::read::representation;
+use super::{held, plan};
+use crate::error::{ScimError, ScimType};
+use crate::keys::KeyKind;
+use crate::memberships::{existing, group_refs, of_user};
+use crate::protocol::schema::{require, written};
+use crate::protocol::{ResourceKind, patch};
+use crate::records::{Ctx, Held, UserDoc, now};
 use crate::store::Write;
 
 pub async fn replace(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
-    let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
-    update(ctx, held, written(body, &READ_ONLY)).await
+    let held = held(ctx, id).await?;
+    let resource = written(ResourceKind::User, body)?;
+    require(ResourceKind::User, &resource, ScimType::InvalidValue)?;
+    update(ctx, held, resource).await
 }
 
 pub async fn patch(ctx: &Ctx<'_>, id: &str, body: &Value) -> Result<Value, ScimError> {
-    let held = ctx.held_user(id).await?.ok_or_else(|| not_found(id))?;
+    let held = held(ctx, id).await?;
     let mut resource = held.doc.resource.clone();
-    resource["id"] = json!(held.doc.id);
-    patch::apply(&mut resource, body)?;
-    update(ctx, held, written(&resource, &READ_ONLY)).await
+    patch::apply(ResourceKind::User, id, &mut resource, body)?;
+    let resource = written(ResourceKind::User, &Value::Object(resource))?;
+    require(ResourceKind::User, &resource, ScimType::Mutability)?;
+    update(ctx, held, resource).await
 }
 
 /// Makes QuickSight hold `resource`'s user, then records it.
-async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, ScimError> {
+async fn update(ctx: &Ctx<'_>, held: Held<UserDoc>, resource: Map<String, Value>) -> Result<Value, ScimError> {
     let old = &held.doc;
-    let user_name = required_string(&resource, "userName")?;
+    let user_name = resource["userName"].as_str().unwrap_or_default().to_owned();
     let was_in_quicksight = ctx.in_quicksight(&old.resource);
     let groups = if was_in_quicksight {
-        groups::of_user(ctx, &old.quick_sight_user).await?
+        of_user(ctx, &old.quick_sight_user).await?
     } else {
-        groups::existing(ctx, &old.groups_when_deactivated).await?
+        existing(ctx, &old.groups_when_deactivated).await?
     };
     let names: BTreeSet<String> = groups.iter().map(|g| g.display_name.clone()).collect();
     let planned = plan(ctx, &old.id, &resource, &names, true)?;
     let quicksight_user = planned.user_name().to_owned();
     let renamed = quicksight_user != old.quick_sight_user;
-    let new_name = !user_name.eq_ignore_ascii_case(old.user_name());
-    if new_name {
-        ctx.unique(
-            &ctx.user_name_key(&user_name),
-            &old.id,
-            format!("userName {user_name:?} is taken"),
-        )
-        .await?;
+    if !user_name.eq_ignore_ascii_case(old.user_name()) {
+        ctx.unique(KeyKind::UserName, &user_name, &old.id).await?;
     }
     if renamed {
-        ctx.unique(
-            &ctx.quicksight_user_key(&quicksight_user),
-            &old.id,
-            format!("the QuickSight user {quicksight_user} is already another SCIM user's"),
-        )
-        .await?;
+        ctx.unique(KeyKind::QuickSightUser, &quicksight_user, &old.id).await?;
     }
     let engine = &ctx.app.engine;
     let in_quicksight = ctx.in_quicksight(&resource);
@@ -97,24 +91,17 @@ async fn update(ctx: &Ctx<'_>, held: Held, resource: Value) -> Result<Value, Sci
         groups_when_deactivated,
     };
     let mut writes = vec![Write::Replace {
-        key: ctx.user_key(&old.id),
+        key: ctx.key(KeyKind::User, &old.id),
         doc: json!(doc),
         version: held.version,
     }];
-    if new_name {
-        writes.extend(moved(
-            ctx.user_name_key(old.user_name()),
-            ctx.user_name_key(&user_name),
-            &old.id,
-        ));
-    }
-    if renamed {
-        writes.extend(moved(
-            ctx.quicksight_user_key(&old.quick_sight_user),
-            ctx.quicksight_user_key(&quicksight_user),
-            &old.id,
-        ));
-    }
+    writes.extend(ctx.rename(KeyKind::UserName, old.user_name(), &user_name, &old.id));
+    writes.extend(ctx.rename(
+        KeyKind::QuickSightUser,
+        &old.quick_sight_user,
+        &quicksight_user,
+        &old.id,
+    ));
     ctx.app.table.write(writes).await?;
     // What QuickSight now holds is what was just written: the answer needs no second read.
     let groups = if in_quicksight {
@@ -158,22 +145,5 @@ async fn rename(ctx: &Ctx<'_>, old_user: &str, planned: &Planned) -> Result<(), 
             })?,
     };
     ctx.count(&engine.retire_old_name(home, old_user, &heir, ctx.deadline).await?);
-    Ok(())
-}
-
-/// Re-applies the user's role after its groups changed (GROUP_MAPPING may map a group to a role).
-pub async fn refresh_role(ctx: &Ctx<'_>, id: &str) -> Result<(), ScimError> {
-    let Some(held) = ctx.held_user(id).await? else {
-        return Ok(());
-    };
-    if !ctx.in_quicksight(&held.doc.resource) {
-        return Ok(());
-    }
-    let groups = groups::of_user(ctx, &held.doc.quick_sight_user).await?;
-    let names: BTreeSet<String> = groups.into_iter().map(|g| g.display_name).collect();
-    let planned = plan(ctx, id, &held.doc.resource, &names, true)?;
-    if let UserAction::Upsert { .. } = planned.action {
-        ctx.count(&ctx.app.engine.apply(&planned, ctx.deadline).await?);
-    }
     Ok(())
 }

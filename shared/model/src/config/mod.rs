@@ -313,6 +313,24 @@ impl Config {
             .managed()
             .then(|| self.custom_permissions.for_names(names))
     }
+
+    /// [`Self::resolve_custom_permissions`] as a change's two fields:
+    /// `custom_permissions_from_directory` and `custom_permissions_name`.
+    pub fn directory_profile<'a>(
+        &self,
+        idp_groups: impl IntoIterator<Item = &'a str>,
+    ) -> (Option<bool>, Option<String>) {
+        let resolved = self.resolve_custom_permissions(idp_groups);
+        (resolved.is_some().then_some(true), resolved.flatten())
+    }
+
+    /// A provider URL a source derived (an OIDC issuer), when it is the one used: only
+    /// CUSTOM_OIDC logins carry one, and a configured CUSTOM_FEDERATION_PROVIDER_URL wins.
+    pub fn derived_provider_url(&self, derived: Option<String>) -> Option<String> {
+        derived.filter(|_| {
+            self.external_login_provider == ProviderKind::CustomOidc && self.custom_federation_provider_url.is_none()
+        })
+    }
 }
 
 /// Tenants on: their settings; off: the one namespace and role.

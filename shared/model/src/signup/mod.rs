@@ -71,7 +71,7 @@ impl SignupUser {
         let session_name = session_source.and_then(|(field, v)| errors.check(derive_session_name(field, v)));
         let idp_groups = self.idp_groups.iter().map(String::as_str);
         let (role, groups) = config.resolve_groups(idp_groups.clone());
-        let custom_permissions = config.resolve_custom_permissions(idp_groups);
+        let (custom_permissions_from_directory, custom_permissions_name) = config.directory_profile(idp_groups);
         let external_login_id = match config.external_login_provider {
             ProviderKind::None => None,
             _ => self.external_login_id.clone().or_else(|| self.sub.clone()),
@@ -82,14 +82,10 @@ impl SignupUser {
             email,
             session_name,
             external_login_id,
-            // Only when it is the one used: a configured provider URL wins.
-            provider_url: self.provider_url.clone().filter(|_| {
-                config.external_login_provider == ProviderKind::CustomOidc
-                    && config.custom_federation_provider_url.is_none()
-            }),
+            provider_url: config.derived_provider_url(self.provider_url.clone()),
             role: Some(role.as_str().to_owned()),
-            custom_permissions_from_directory: custom_permissions.is_some().then_some(true),
-            custom_permissions_name: custom_permissions.flatten(),
+            custom_permissions_from_directory,
+            custom_permissions_name,
             tags: Default::default(),
             groups: Some(groups),
             relink: None,
