@@ -180,6 +180,28 @@ async fn an_okta_shaped_sequence_leaves_quicksight_as_okta_described_it() {
     for attribute in ["userName", "displayName", "locale", "externalId", "title", "emails"] {
         assert_eq!(read[attribute], updated[attribute], "{attribute} reads back as written");
     }
+    // RFC 7644 §3.4.3 and §3.10 through the real binary: a search with a value path and a
+    // projection; a PATCH of the enterprise extension whole.
+    let search = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "emails[type eq \"work\" and value co \"@example.com\"] and active eq true",
+        "attributes": ["userName"],
+    });
+    let found = scim.ok("POST", "/Users/.search", Some(search), 200);
+    assert_eq!(found["totalResults"], 1, "{found}");
+    assert_eq!(found["Resources"][0]["userName"], updated["userName"]);
+    assert_eq!(found["Resources"][0].get("emails"), None, "projected");
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let extended = scim.ok(
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(
+            json!([{ "op": "add", "path": enterprise, "value": { "department": "Analytics" } }]),
+        )),
+        200,
+    );
+    assert_eq!(extended[enterprise], json!({ "department": "Analytics" }));
+    assert_eq!(extended["schemas"], json!([USER_SCHEMA, enterprise]));
 
     // Deactivation (SCIM_DEACTIVATE=delete): QuickSight's user goes, the SCIM user stays inactive.
     let deactivated = scim.ok(

@@ -128,6 +128,19 @@ async fn a_user_built_from_the_schemas_is_created_and_reads_back_attribute_by_at
             || schemas[USER].as_array().unwrap().iter().any(|a| a["name"] == *key);
         assert!(defined, "{key} is not in the schema");
     }
+    // The rest of the lifecycle, from what was read back: PUT, then DELETE.
+    let mut changed = read.clone();
+    changed["title"] = json!("Changed title");
+    changed[ENTERPRISE]["department"] = json!("Changed department");
+    let (status, replaced, _) = h.call("PUT", &format!("/Users/{id}"), Some(changed.clone())).await;
+    assert_eq!(status, 200, "{replaced}");
+    for name in ["title", ENTERPRISE, "emails", "userName"] {
+        assert_eq!(replaced[name], changed[name], "{name}");
+    }
+    let (status, ..) = h.call("DELETE", &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 204);
+    let (status, ..) = h.call("GET", &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 404);
 }
 
 #[tokio::test]
@@ -279,6 +292,15 @@ async fn a_group_built_from_the_schema_reads_back_and_its_member_values_are_immu
         (400, Some("mutability")),
         "{error}"
     );
+    // PUT what was read back, renamed; then DELETE.
+    let mut renamed = read.clone();
+    renamed["displayName"] = json!("Renamed From The Schema");
+    let (status, replaced, _) = h.call("PUT", &format!("/Groups/{id}"), Some(renamed)).await;
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(replaced["displayName"], "Renamed From The Schema");
+    assert_eq!(replaced["members"][0]["value"], json!(member));
+    let (status, ..) = h.call("DELETE", &format!("/Groups/{id}"), None).await;
+    assert_eq!(status, 204);
 }
 
 #[tokio::test]
