@@ -45,10 +45,28 @@ pub struct Args {
     /// region answer AccessDeniedException, as QuickSight does. Unset, every region is served.
     #[arg(long, env = "QUICKSIGHT_LOCAL_IDENTITY_REGION")]
     pub identity_region: Option<String>,
+    /// The account's sign-in method, as DescribeAccountSubscription reports it
+    /// (`AuthenticationType`): IAM_AND_QUICKSIGHT, IAM_ONLY, ACTIVE_DIRECTORY or
+    /// IAM_IDENTITY_CENTER. Under the last two the directory manages identities, and the user and
+    /// group writes QuickSight disables there answer AccessDeniedException.
+    #[arg(
+        long,
+        env = "QUICKSIGHT_LOCAL_AUTHENTICATION_TYPE",
+        default_value = "IAM_AND_QUICKSIGHT"
+    )]
+    pub authentication_type: String,
     /// Load state from this JSON file at start and keep it saved there.
     #[arg(long, env = "QUICKSIGHT_LOCAL_STATE")]
     pub state: Option<PathBuf>,
 }
+
+/// The sign-in methods an account can have (CreateAccountSubscription's `AuthenticationMethod`).
+pub const AUTHENTICATION_TYPES: [&str; 4] = [
+    "IAM_AND_QUICKSIGHT",
+    "IAM_ONLY",
+    "ACTIVE_DIRECTORY",
+    "IAM_IDENTITY_CENTER",
+];
 
 impl Args {
     pub fn check(&self) -> Result<(), String> {
@@ -58,6 +76,13 @@ impl Args {
         // NaN is refused too: it is not greater than 0.
         if self.rate_limit.is_some_and(|r| r.is_nan() || r <= 0.0) {
             return Err("--rate-limit must be greater than 0".into());
+        }
+        if !AUTHENTICATION_TYPES.contains(&self.authentication_type.as_str()) {
+            return Err(format!(
+                "--authentication-type must be one of {}, got {}",
+                AUTHENTICATION_TYPES.join(", "),
+                self.authentication_type
+            ));
         }
         if self.tls_ca_file.is_some() && !self.tls {
             return Err("--tls-ca-file needs --tls".into());

@@ -46,6 +46,8 @@ pub struct Emulator {
     embed_url_validity: Duration,
     /// `--identity-region`: where user management answers.
     identity_region: Option<String>,
+    /// `--authentication-type`: the account's sign-in method.
+    authentication_type: String,
     /// Whether this emulator serves HTTPS (embed URLs use its scheme).
     tls: bool,
     state_file: Option<PathBuf>,
@@ -68,6 +70,7 @@ impl Emulator {
             embed_url_validity: Duration::from_secs(args.embed_url_valid_seconds),
             tls: args.tls,
             identity_region: args.identity_region.clone(),
+            authentication_type: args.authentication_type.clone(),
             state_file: args.state.clone(),
             dirty: AtomicBool::new(false),
         }
@@ -109,13 +112,12 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route("/_emulator/orphan-role", post(admin_orphan_role))
         .route("/_emulator/namespaces", post(admin_namespace))
         .route("/_emulator/assets", get(admin_assets).post(admin_seed_asset))
+        .route("/_emulator/self-upgrades", post(api::self_upgrades::admin_request))
         .fallback(|| async {
             ApiError {
                 status: axum::http::StatusCode::NOT_FOUND,
                 code: "UnknownOperationException",
-                message:
-                    "quicksight-local serves namespace, user, group, asset-permission and embed-URL operations only."
-                        .into(),
+                message: "quicksight-local serves the operations docs/quicksight-local.md lists only.".into(),
                 resource_type: None,
             }
         })
@@ -154,6 +156,12 @@ async fn gate(
         emu.stats.record(op, |s| s.client_errors += 1);
         return ApiError::wrong_region(&region, identity).into_response();
     }
+    if operation.disabled_for_directory_identities()
+        && let Some(directory) = directory_name(&emu.authentication_type)
+    {
+        emu.stats.record(op, |s| s.client_errors += 1);
+        return ApiError::directory_managed(directory).into_response();
+    }
     request.extensions_mut().insert(Region(region));
     if !emu.latency.is_zero() {
         tokio::time::sleep(emu.latency).await;
@@ -189,6 +197,15 @@ async fn gate(
         emu.dirty.store(true, Ordering::Release);
     }
     response
+}
+
+/// The directory that manages identities under an account's sign-in method, if one does.
+fn directory_name(authentication_type: &str) -> Option<&'static str> {
+    match authentication_type {
+        "IAM_IDENTITY_CENTER" => Some("IAM Identity Center"),
+        "ACTIVE_DIRECTORY" => Some("Active Directory"),
+        _ => None,
+    }
 }
 
 async fn admin_state(State(emu): State<Arc<Emulator>>) -> Response {

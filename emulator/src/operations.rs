@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::Emulator;
-use crate::api::{assets, embed, groups, members, namespaces, permissions, tags, users};
+use crate::api::{account, assets, embed, groups, members, namespaces, permissions, roles, self_upgrades, tags, users};
 
 /// Whether an operation reads or changes QuickSight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,14 @@ operations! {
     UpdateRoleCustomPermission: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Write => permissions::update_role;
     DescribeRoleCustomPermission: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Read => permissions::describe_role;
     DeleteRoleCustomPermission: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/custom-permission", Write => permissions::delete_role;
+    DescribeAccountSubscription: GET "/account/{AwsAccountId}", Read => account::describe_subscription;
+    CreateRoleMembership: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/members/{MemberName}", Write => roles::create_membership;
+    DeleteRoleMembership: DELETE "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/members/{MemberName}", Write => roles::delete_membership;
+    ListRoleMemberships: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/roles/{Role}/members", Read => roles::list_memberships;
+    DescribeSelfUpgradeConfiguration: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/self-upgrade-configuration", Read => self_upgrades::describe_configuration;
+    UpdateSelfUpgradeConfiguration: PUT "/accounts/{AwsAccountId}/namespaces/{Namespace}/self-upgrade-configuration", Write => self_upgrades::update_configuration;
+    ListSelfUpgrades: GET "/accounts/{AwsAccountId}/namespaces/{Namespace}/self-upgrade-requests", Read => self_upgrades::list;
+    UpdateSelfUpgrade: POST "/accounts/{AwsAccountId}/namespaces/{Namespace}/update-self-upgrade-request", Write => self_upgrades::update;
     GenerateEmbedUrlForRegisteredUser: POST "/accounts/{AwsAccountId}/embed-url/registered-user", Write => embed::generate_for_registered_user;
     TagResource: POST "/resources/{ResourceArn}/tags", Write => tags::tag;
     UntagResource: DELETE "/resources/{ResourceArn}/tags", Write => tags::untag;
@@ -105,6 +113,24 @@ impl Operation {
     pub fn needs_identity_region(&self) -> bool {
         self.path.contains("/namespaces")
             || matches!(self.name, "CreateNamespace" | "GenerateEmbedUrlForRegisteredUser")
+    }
+}
+
+impl Operation {
+    /// Whether QuickSight refuses it when a directory (IAM Identity Center, Active Directory)
+    /// manages the account's identities: group and membership writes (reported for CreateGroup;
+    /// AWS's cid-cmd creates no group in those modes) and the registration of IAM-federated users
+    /// (the emulator's reading: their users come from the directory). docs/quicksight-facts.md.
+    pub fn disabled_for_directory_identities(&self) -> bool {
+        matches!(
+            self.name,
+            "CreateGroup"
+                | "UpdateGroup"
+                | "DeleteGroup"
+                | "CreateGroupMembership"
+                | "DeleteGroupMembership"
+                | "RegisterUser"
+        )
     }
 }
 

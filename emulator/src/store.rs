@@ -68,6 +68,15 @@ pub struct Space {
     /// Role to the custom permissions profile applied to it (UpdateRoleCustomPermission).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub role_profiles: BTreeMap<String, String>,
+    /// Role to the groups it is given (CreateRoleMembership).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub role_members: BTreeMap<String, BTreeSet<String>>,
+    /// `SelfUpgradeStatus` (UpdateSelfUpgradeConfiguration); unset until configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_upgrade_status: Option<String>,
+    /// Self-upgrade requests by id (ListSelfUpgrades).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub self_upgrades: BTreeMap<String, SelfUpgrade>,
     /// The region CreateNamespace was called in (its `CapacityRegion`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_region: Option<String>,
@@ -77,6 +86,25 @@ pub struct Space {
     /// Since DeleteNamespace: `DELETING` until then, gone after; never saved.
     #[serde(skip)]
     pub deleting_until: Option<Instant>,
+}
+
+/// A reader's request for a higher role, as the API's `SelfUpgradeRequestDetail` returns it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SelfUpgrade {
+    pub upgrade_request_id: String,
+    pub user_name: String,
+    pub original_role: String,
+    pub requested_role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_note: Option<String>,
+    /// Epoch milliseconds.
+    pub creation_time: u64,
+    pub request_status: String,
+    #[serde(rename = "lastUpdateAttemptTime", default, skip_serializing_if = "Option::is_none")]
+    pub last_update_attempt_time: Option<u64>,
+    #[serde(rename = "lastUpdateFailureReason", default, skip_serializing_if = "Option::is_none")]
+    pub last_update_failure_reason: Option<String>,
 }
 
 /// A namespace's `CreationStatus`.

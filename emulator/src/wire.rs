@@ -93,6 +93,16 @@ impl ApiError {
             ),
         )
     }
+    /// A user or group write in an account whose identities a directory manages (reported for
+    /// IAM Identity Center: data-dot-all issue 1408).
+    pub fn directory_managed(directory: &str) -> Self {
+        Self::new(
+            401,
+            "AccessDeniedException",
+            format!("Operation is disabled for identities managed by {directory}"),
+        )
+    }
+
     pub fn throttled() -> Self {
         Self::new(429, "ThrottlingException", "Rate exceeded")
     }

@@ -1,11 +1,14 @@
 //! The QuickSight operations, one handler each, on the paths of the official model.
 
+pub mod account;
 pub mod assets;
 pub mod embed;
 pub mod groups;
 pub mod members;
 pub mod namespaces;
 pub mod permissions;
+pub mod roles;
+pub mod self_upgrades;
 pub mod tags;
 pub mod users;
 

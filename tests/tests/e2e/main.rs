@@ -9,6 +9,7 @@ mod custom_permissions;
 mod embed;
 mod emulator;
 mod engine;
+mod governance;
 mod identity_region;
 mod oidc_signup;
 mod qs_enqueue;
