@@ -132,6 +132,13 @@ fn every_path_form_times_add_replace_and_remove_leaves_the_whole_resource_as_the
                 json!({ "department": "Tours", "manager": { "value": "m-2" } }),
             )),
         ),
+        // Entra writes the manager as its id alone.
+        (
+            json!({ "op": "Replace", "path": format!("{ENTERPRISE}:manager"), "value": "m-9" }),
+            user_with(enterprise(
+                json!({ "department": "Tours", "manager": { "value": "m-9" } }),
+            )),
+        ),
         (
             json!({ "op": "remove", "path": format!("{ENTERPRISE}:manager") }),
             user_with(enterprise(json!({ "department": "Tours" }))),

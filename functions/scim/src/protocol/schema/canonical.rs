@@ -154,6 +154,12 @@ fn single(attr: &'static Attribute, value: &Value, path: &str, mode: Canonical) 
             }
             Ok((!out.is_empty()).then_some(Value::Object(out)))
         }
+        // Microsoft Entra ID writes the enterprise `manager` as the manager's id alone: a
+        // single-valued complex attribute with a `value` takes its `value` so (never a list's
+        // element: a bare string as a member stays refused).
+        (Type::Complex, Value::String(id)) if !attr.multi && attr.sub_attribute("value").is_some() => {
+            Ok(Some(serde_json::json!({ "value": id })))
+        }
         (Type::Complex, _) => refuse("must be an object of sub-attributes"),
         (Type::Boolean, Value::Bool(_)) => Ok(Some(value.clone())),
         // Microsoft Entra ID sends booleans as "True" and "False".

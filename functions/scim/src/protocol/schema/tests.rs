@@ -78,6 +78,13 @@ fn what_the_schema_does_not_define_or_type_is_refused_naming_it() {
             other => panic!("{body}: {other:?}"),
         }
     }
+    // A bare string as a member is refused; Entra's manager as its id alone is its `value`.
+    assert!(written(Group, &json!({ "displayName": "g", "members": ["u-1"] })).is_err());
+    let manager = written(User, &json!({ ENTERPRISE: { "manager": "m-1" } })).unwrap();
+    assert_eq!(
+        Value::Object(manager),
+        json!({ ENTERPRISE: { "manager": { "value": "m-1" } } })
+    );
     // A record an earlier release kept keeps only what the schema defines.
     let old =
         json!({ "UserName": "b", "colour": "red", "emails": [{ "value": "b@x", "kind": "z" }], "active": "False" });
