@@ -14,6 +14,11 @@ pub mod lambda;
 
 pub use qs_testing::{ACCOUNT, NAMESPACE, ROLE_ARN};
 
+/// An SDK error's code (`ResourceNotFoundException`), `<none>` when it has none.
+pub fn code<E: aws_sdk_quicksight::error::ProvideErrorMetadata>(e: &E) -> String {
+    e.code().unwrap_or("<none>").to_owned()
+}
+
 /// A binary of this workspace, built by `cargo build --workspace --bins` (the test script does).
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");

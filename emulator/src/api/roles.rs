@@ -32,36 +32,40 @@ fn role(role: &str) -> Result<(), ApiError> {
     model::user_role("Role", role)
 }
 
+/// The role and the group a membership path names, checked.
+fn membership(path: &MemberPath) -> Result<(), ApiError> {
+    role(&path.role)?;
+    model::group_name(&path.member)
+}
+
 pub async fn create_membership(
     State(emu): State<Arc<Emulator>>,
     scope: Scope,
-    Path(MemberPath { role: name, member }): Path<MemberPath>,
+    Path(path): Path<MemberPath>,
 ) -> ApiResult {
-    role(&name)?;
-    model::group_name(&member)?;
+    membership(&path)?;
     let mut store = emu.store();
-    scope
-        .space(&mut store)?
-        .role_members
-        .entry(name)
-        .or_default()
-        .insert(member);
+    let members = scope.space(&mut store)?.role_members.entry(path.role).or_default();
+    members.insert(path.member);
     Ok(ok(200, json!({ "Status": 200 })))
 }
 
 pub async fn delete_membership(
     State(emu): State<Arc<Emulator>>,
     scope: Scope,
-    Path(MemberPath { role: name, member }): Path<MemberPath>,
+    Path(path): Path<MemberPath>,
 ) -> ApiResult {
-    role(&name)?;
-    model::group_name(&member)?;
+    membership(&path)?;
     let mut store = emu.store();
-    let members = scope.space(&mut store)?.role_members.entry(name.clone()).or_default();
-    if !members.remove(&member) {
+    let members = scope
+        .space(&mut store)?
+        .role_members
+        .entry(path.role.clone())
+        .or_default();
+    if !members.remove(&path.member) {
         return Err(ApiError::not_found(
             "GROUP",
-            format!("Group {member} is not a member of role {name}."),
+            format!("Group {} is not a member of role {}.", path.member, path.role),
         ));
     }
     Ok(ok(200, json!({ "Status": 200 })))

@@ -7,12 +7,8 @@ use std::process::Command;
 use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use aws_sdk_quicksight::types::{CapabilityState, IdentityType, Role, UserRole};
 use qs_provision_tests::lambda::{Lambda, base_env};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, bin};
+use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, bin, code};
 use serde_json::{Value, json};
-
-fn code<E: ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or("<none>").to_owned()
-}
 
 /// Runs `test` on a thread with a large stack: the SDK's (de)serializers of `Capabilities`, a
 /// structure of some 150 members, overflow a test thread's 2 MiB in a debug build.

@@ -5,13 +5,9 @@ use std::time::{Duration, Instant};
 use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use aws_sdk_quicksight::types::{IdentityType, UserRole};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
+use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, code};
 
 const NS: &str = "default";
-
-fn code<E: ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or("<none>").to_owned()
-}
 
 async fn register(qs: &Client, session: &str) -> Result<aws_sdk_quicksight::types::User, String> {
     qs.register_user()

@@ -5,12 +5,8 @@
 
 use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use aws_sdk_quicksight::types::{IdentityType, Role, SelfUpgradeAdminAction, SelfUpgradeStatus, UserRole};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
+use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, code};
 use serde_json::json;
-
-fn code<E: ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or("<none>").to_owned()
-}
 
 async fn register(qs: &aws_sdk_quicksight::Client, session: &str, role: UserRole) -> Result<(), String> {
     qs.register_user()
@@ -123,24 +119,17 @@ async fn role_memberships_give_groups_roles_and_are_listed_and_removed() {
     assert_eq!(members(Role::Author).await, ["analysts", "bi-team"]);
     assert_eq!(members(Role::AdminPro).await, ["bi-admins"]);
     assert!(members(Role::Reader).await.is_empty());
-    qs.delete_role_membership()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .role(Role::Author)
-        .member_name("analysts")
-        .send()
-        .await
-        .unwrap();
+    let delete = |group: &'static str| {
+        qs.delete_role_membership()
+            .aws_account_id(ACCOUNT)
+            .namespace("default")
+            .role(Role::Author)
+            .member_name(group)
+            .send()
+    };
+    delete("analysts").await.unwrap();
     assert_eq!(members(Role::Author).await, ["bi-team"]);
-    let again = qs
-        .delete_role_membership()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .role(Role::Author)
-        .member_name("analysts")
-        .send()
-        .await
-        .unwrap_err();
+    let again = delete("analysts").await.unwrap_err();
     assert_eq!(code(&again), "ResourceNotFoundException");
     let missing_namespace = qs
         .list_role_memberships()
