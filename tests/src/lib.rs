@@ -14,6 +14,28 @@ pub mod lambda;
 
 pub use qs_testing::{ACCOUNT, NAMESPACE, ROLE_ARN};
 
+/// RegisterUser of `RoleName/<session>` (the test role) in `default`, with the e-mail
+/// `<session>@example.com`; the error as `Code: message`.
+pub async fn register_iam_user(
+    qs: &aws_sdk_quicksight::Client,
+    session: &str,
+    role: aws_sdk_quicksight::types::UserRole,
+) -> Result<aws_sdk_quicksight::types::User, String> {
+    use aws_sdk_quicksight::error::ProvideErrorMetadata;
+    qs.register_user()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .identity_type(aws_sdk_quicksight::types::IdentityType::Iam)
+        .iam_arn(ROLE_ARN)
+        .session_name(session)
+        .email(format!("{session}@example.com"))
+        .user_role(role)
+        .send()
+        .await
+        .map(|out| out.user.expect("a user"))
+        .map_err(|e| format!("{}: {}", code(&e), e.message().unwrap_or_default()))
+}
+
 /// An SDK error's code (`ResourceNotFoundException`), `<none>` when it has none.
 pub fn code<E: aws_sdk_quicksight::error::ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("<none>").to_owned()

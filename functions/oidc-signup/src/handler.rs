@@ -4,6 +4,7 @@
 use lambda_runtime::{Error, LambdaEvent};
 use qs_engine::runtime::answer_deadline;
 use qs_engine::{Embed, Outcome};
+use qs_function_url::Request;
 use qs_model::embed::Experience;
 use qs_model::validate::FieldError;
 use serde_json::Value;
@@ -29,15 +30,15 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Error
 }
 
 async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, SignupError> {
-    let token = token(payload).ok_or(Rejected::Missing)?;
-    let token = token.as_str();
+    let request = Request::from_payload(payload);
+    let token = token(payload, request.as_ref()).ok_or(Rejected::Missing)?;
     let tenant_claim = app.config.tenancy().map(|t| t.claim.as_str());
     let claims = Claims::read(
         &app.verifier.verify(token).await?,
         &app.settings.groups_claim,
         tenant_claim,
     );
-    let experience = experience(app, payload).map_err(|e| SignupError::Request(e.into()))?;
+    let experience = experience(app, payload, request.as_ref()).map_err(|e| SignupError::Request(e.into()))?;
     if claims.email_unverified {
         let error = FieldError::new("email_verified", "the e-mail must not be unverified", "false");
         return Err(SignupError::Claims(error.into()));
@@ -71,8 +72,8 @@ async fn login(app: &App, payload: &Value, deadline_ms: u64) -> Result<Login, Si
 
 /// What this login's URL opens: `None` without `EMBED_EXPERIENCE`, where asking for a dashboard
 /// is an error too (it would be silently ignored).
-fn experience(app: &App, payload: &Value) -> Result<Option<Experience>, FieldError> {
-    let dashboard = dashboard_id(payload)?;
+fn experience(app: &App, payload: &Value, request: Option<&Request>) -> Result<Option<Experience>, FieldError> {
+    let dashboard = dashboard_id(payload, request)?;
     match (&app.settings.embedding, dashboard) {
         (Some(embedding), dashboard) => embedding.experience_for(dashboard.as_deref()).map(Some),
         (None, None) => Ok(None),

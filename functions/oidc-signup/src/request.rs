@@ -5,19 +5,17 @@ use qs_function_url::Request;
 use qs_model::validate::FieldError;
 use serde_json::Value;
 
-/// The bearer token of a function URL / HTTP API request, or `id_token` of a direct invocation.
-pub fn token(payload: &Value) -> Option<String> {
-    if let Some(t) = payload["id_token"].as_str() {
-        return Some(t.to_owned());
-    }
-    Request::from_payload(payload)?.bearer().map(str::to_owned)
+/// The bearer token of a function URL / HTTP API request (`request`, read from `payload` once by
+/// the caller), or `id_token` of a direct invocation.
+pub fn token<'a>(payload: &'a Value, request: Option<&'a Request>) -> Option<&'a str> {
+    payload["id_token"].as_str().or_else(|| request?.bearer())
 }
 
 /// `dashboard_id` of the request: a member of a direct invocation, or of the JSON body of a
 /// function URL / HTTP API request. No body, no dashboard.
-pub fn dashboard_id(payload: &Value) -> Result<Option<String>, FieldError> {
+pub fn dashboard_id(payload: &Value, request: Option<&Request>) -> Result<Option<String>, FieldError> {
     let parsed;
-    let body = match Request::from_payload(payload) {
+    let body = match request {
         Some(request) => {
             let text = request
                 .body()

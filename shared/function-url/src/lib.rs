@@ -64,7 +64,8 @@ impl Request {
     /// direct invocation).
     pub fn from_payload(payload: &Value) -> Option<Self> {
         payload.get("headers")?;
-        let payload: Payload = serde_json::from_value(payload.clone()).unwrap_or_default();
+        // Read from the payload in place: a body is not copied to be read.
+        let payload = Payload::deserialize(payload).unwrap_or_default();
         let headers: BTreeMap<String, String> = payload
             .headers
             .into_iter()

@@ -5,23 +5,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use aws_sdk_quicksight::types::{IdentityType, UserRole};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, code};
+use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, code, register_iam_user};
 
 const NS: &str = "default";
 
 async fn register(qs: &Client, session: &str) -> Result<aws_sdk_quicksight::types::User, String> {
-    qs.register_user()
-        .aws_account_id(ACCOUNT)
-        .namespace(NS)
-        .identity_type(IdentityType::Iam)
-        .iam_arn(ROLE_ARN)
-        .session_name(session)
-        .email(format!("{session}@example.com"))
-        .user_role(UserRole::Reader)
-        .send()
-        .await
-        .map(|out| out.user.expect("a user"))
-        .map_err(|e| format!("{}: {}", code(&e), e.message().unwrap_or_default()))
+    register_iam_user(qs, session, UserRole::Reader).await
 }
 
 async fn create_group(qs: &Client, name: &str) -> Result<(), String> {

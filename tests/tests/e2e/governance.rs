@@ -3,25 +3,9 @@
 //! a directory manages identities; role memberships; self-upgrade configurations and requests,
 //! with `POST /_emulator/self-upgrades` standing in for a reader who asks.
 
-use aws_sdk_quicksight::error::ProvideErrorMetadata;
-use aws_sdk_quicksight::types::{IdentityType, Role, SelfUpgradeAdminAction, SelfUpgradeStatus, UserRole};
-use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN, code};
+use aws_sdk_quicksight::types::{Role, SelfUpgradeAdminAction, SelfUpgradeStatus, UserRole};
+use qs_provision_tests::{ACCOUNT, Emulator, code, register_iam_user};
 use serde_json::json;
-
-async fn register(qs: &aws_sdk_quicksight::Client, session: &str, role: UserRole) -> Result<(), String> {
-    qs.register_user()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .identity_type(IdentityType::Iam)
-        .iam_arn(ROLE_ARN)
-        .session_name(session)
-        .email(format!("{session}@example.com"))
-        .user_role(role)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{}: {}", code(&e), e.message().unwrap_or_default()))
-}
 
 #[tokio::test]
 async fn the_account_says_how_it_signs_in_and_a_directory_account_refuses_iam_federation() {
@@ -37,7 +21,7 @@ async fn the_account_says_how_it_signs_in_and_a_directory_account_refuses_iam_fe
     assert_eq!(info.authentication_type(), Some("IAM_AND_QUICKSIGHT"));
     assert_eq!(info.account_subscription_status(), Some("ACCOUNT_CREATED"));
     assert_eq!(info.iam_identity_center_instance_arn(), None);
-    register(&iam.client(), "ada", UserRole::Reader).await.unwrap();
+    register_iam_user(&iam.client(), "ada", UserRole::Reader).await.unwrap();
 
     for (mode, directory) in [
         ("IAM_IDENTITY_CENTER", "IAM Identity Center"),
@@ -57,7 +41,7 @@ async fn the_account_says_how_it_signs_in_and_a_directory_account_refuses_iam_fe
             info.iam_identity_center_instance_arn().is_some(),
             mode == "IAM_IDENTITY_CENTER"
         );
-        let refused = register(&qs, "ada", UserRole::Reader).await.unwrap_err();
+        let refused = register_iam_user(&qs, "ada", UserRole::Reader).await.unwrap_err();
         assert_eq!(
             refused,
             format!("AccessDeniedException: Operation is disabled for identities managed by {directory}")
@@ -146,8 +130,8 @@ async fn role_memberships_give_groups_roles_and_are_listed_and_removed() {
 async fn self_upgrades_wait_for_a_decision_under_admin_approval_and_are_given_at_once_under_auto() {
     let emu = Emulator::start(&[]);
     let qs = emu.client();
-    register(&qs, "ada", UserRole::Reader).await.unwrap();
-    register(&qs, "bob", UserRole::Reader).await.unwrap();
+    register_iam_user(&qs, "ada", UserRole::Reader).await.unwrap();
+    register_iam_user(&qs, "bob", UserRole::Reader).await.unwrap();
     let configuration = qs
         .describe_self_upgrade_configuration()
         .aws_account_id(ACCOUNT)

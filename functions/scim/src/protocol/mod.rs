@@ -54,6 +54,12 @@ pub struct Page {
     pub count: usize,
 }
 
+impl Default for Page {
+    fn default() -> Self {
+        Self::new(None, None)
+    }
+}
+
 impl Page {
     pub fn new(start_index: Option<i64>, count: Option<i64>) -> Self {
         Self {

@@ -14,12 +14,6 @@ pub struct Query {
     pub excluded: Option<Vec<String>>,
 }
 
-impl Default for Page {
-    fn default() -> Self {
-        Self::new(None, None)
-    }
-}
-
 fn sorting() -> ScimError {
     ScimError::bad(
         ScimType::InvalidValue,
