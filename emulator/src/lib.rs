@@ -156,11 +156,14 @@ async fn gate(
         emu.stats.record(op, |s| s.client_errors += 1);
         return ApiError::wrong_region(&region, identity).into_response();
     }
-    if operation.disabled_for_directory_identities()
-        && let Some(directory) = directory_name(&emu.authentication_type)
-    {
+    let directory = directory_name(&emu.authentication_type);
+    let disabled_here = match directory {
+        Some(_) => operation.disabled_for_directory_identities(),
+        None => operation.needs_directory_identities(),
+    };
+    if disabled_here {
         emu.stats.record(op, |s| s.client_errors += 1);
-        return ApiError::directory_managed(directory).into_response();
+        return ApiError::directory_managed(directory.unwrap_or("QuickSight")).into_response();
     }
     request.extensions_mut().insert(Region(region));
     if !emu.latency.is_zero() {

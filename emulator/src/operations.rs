@@ -134,6 +134,16 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// Whether QuickSight refuses it when it manages the account's identities itself
+    /// (IAM_AND_QUICKSIGHT, IAM_ONLY): the role membership operations, which give a directory's
+    /// groups a role ("disabled for identities managed by QuickSight", the AWS provider's
+    /// documentation of its role membership resource). docs/quicksight-facts.md.
+    pub fn needs_directory_identities(&self) -> bool {
+        self.name.ends_with("RoleMembership") || self.name == "ListRoleMemberships"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

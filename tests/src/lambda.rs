@@ -135,6 +135,19 @@ impl Lambda {
         text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
+    /// Invokes the function once: RIE's status and body as they are (502 when the function
+    /// exited during init).
+    pub fn invoke_raw(&self, payload: &serde_json::Value) -> (u16, String) {
+        let host = format!("127.0.0.1:{}", self.port);
+        http(
+            &host,
+            "POST",
+            "/2015-03-31/functions/function/invocations",
+            &[],
+            &payload.to_string(),
+        )
+    }
+
     /// Everything the function (and the emulator around it) has written so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -142,14 +155,7 @@ impl Lambda {
 
     /// Invokes the function once and returns its JSON response (or the runtime's error object).
     pub fn invoke(&self, payload: &serde_json::Value) -> serde_json::Value {
-        let host = format!("127.0.0.1:{}", self.port);
-        let (status, body) = http(
-            &host,
-            "POST",
-            "/2015-03-31/functions/function/invocations",
-            &[],
-            &payload.to_string(),
-        );
+        let (status, body) = self.invoke_raw(payload);
         assert_eq!(status, 200, "invoke answered {status}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"))
     }

@@ -197,6 +197,14 @@ impl Emulator {
         self.stats()["operations"][operation]["requests"].as_u64().unwrap_or(0)
     }
 
+    /// Calls that reached the emulator besides the account read every function makes at init
+    /// (DescribeAccountSubscription).
+    pub fn requests_beyond_init(&self) -> u64 {
+        let stats = self.stats();
+        let total = stats["total"]["requests"].as_u64().unwrap_or(0);
+        total - self.requests("DescribeAccountSubscription")
+    }
+
     pub fn get_json(&self, path: &str) -> serde_json::Value {
         let (status, body) = self.raw("GET", path, &[], "");
         assert_eq!(status, 200, "{path}: {body}");

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use qs_engine::Engine;
+use qs_model::account::DirectoryAccount;
 use qs_model::config::{Config, ConfigError, EnvReader, RoleDowngrade};
 use qs_model::tenant::WritableTenant;
 use serde_json::Value;
@@ -32,6 +33,9 @@ pub struct App {
     pub sqs: RetryQueue,
     /// Tenants on and `TENANT_ATTRIBUTE_WRITABLE=refuse`: the check of a sign-up's app client.
     pub tenant_guard: Option<TenantGuard>,
+    /// The account's identities come from a directory: sign-ups go through unprovisioned (the
+    /// pool's users must not be locked out by a QuickSight they cannot be added to).
+    pub directory_account: Option<DirectoryAccount>,
 }
 
 impl App {
@@ -43,12 +47,17 @@ impl App {
     ) -> Self {
         // Sign-ups never take a role down: they neither delete users nor may.
         let engine = engine.with_role_downgrade(RoleDowngrade::Keep);
+        let directory_account = engine.directory_account();
+        if let Some(stop) = &directory_account {
+            tracing::error!("{stop}; sign-ups go through without a QuickSight user");
+        }
         Self {
             config,
             settings,
             engine,
             sqs: LazyLock::new(Box::new(sqs)),
             tenant_guard: None,
+            directory_account,
         }
     }
 
@@ -80,6 +89,13 @@ pub fn read_env(mut env: EnvReader) -> Result<(Config, Settings), ConfigError> {
 
 /// The trigger: Cognito gets its event back unchanged, unless the sign-up is to fail.
 pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    if let Some(stop) = &app.directory_account {
+        tracing::warn!(
+            mode = %stop.mode,
+            "not provisioned: the account's users come from {}", stop.directory
+        );
+        return Ok(event.payload);
+    }
     let result = event::provision(app, &event.payload, event.context.deadline, &event.context.request_id).await;
     let created = app.engine.take_namespaces_created();
     error::respond(result, event.payload, app.settings.fail_signup_on_error, created)

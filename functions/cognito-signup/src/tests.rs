@@ -173,3 +173,16 @@ async fn a_sign_up_for_a_user_tied_to_another_login_is_refused_and_not_queued() 
     let result = super::event::provision(&held_by_another(), &signup(), 0, "req-1").await;
     assert!(matches!(result, Err(super::TriggerError::Refused(_))), "{result:?}");
 }
+
+#[tokio::test]
+async fn in_an_identity_center_account_the_sign_up_goes_through_with_no_quicksight_write() {
+    // The mock answers the account read only: any other call would fail the test.
+    let account = testing::account_signs_in("IAM_IDENTITY_CENTER");
+    let (config, settings) = read_env(EnvReader::new(testing::lookup(&testing::vars(&[])))).unwrap();
+    let engine = Engine::new(mocked_client(&[&account]), &config).read_account().await;
+    let app = App::new(config, settings, engine, || sqs(&[]));
+
+    assert!(app.directory_account.is_some());
+    assert_eq!(handle(&app, event(signup())).await.unwrap(), signup());
+    assert_eq!(account.num_calls(), 1);
+}

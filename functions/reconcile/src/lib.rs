@@ -1,7 +1,8 @@
 //! reconcile: the scheduled reconcile of a Cognito user pool with QuickSight. Reads both, plans,
 //! logs the plan's summary as one line and sends the plan to the bulk queue for sqs-sync. Ends in
 //! error when deletions were held back, the directory read was incomplete, or SQS refused a change,
-//! so the schedule's failures show in the function's error metric.
+//! so the schedule's failures show in the function's error metric. Tenants' role profiles, role
+//! memberships and self-upgrade decisions it applies itself (not under `DRY_RUN`).
 
 use aws_sdk_sqs::Client as SqsClient;
 use lambda_runtime::{Diagnostic, LambdaEvent};
@@ -67,6 +68,7 @@ fn phase(e: &ReconcileError) -> &'static str {
         ReconcileError::QuickSight(_) => "quicksight",
         ReconcileError::Export(_)
         | ReconcileError::NoCognitoClient
+        | ReconcileError::NoDirectory(_)
         | ReconcileError::Directory(_)
         | ReconcileError::WritableTenantAttribute { .. } => "directory",
         ReconcileError::Tenant(_) => "configuration",
@@ -88,6 +90,9 @@ async fn run(app: &App) -> Result<Value, RunError> {
         }
     };
     let s = &plan.summary;
+    if let Some(line) = &plan.directory_account {
+        tracing::info!("{line}");
+    }
     tracing::info!(json.summary = %Json(s), "reconcile plan");
     for note in &plan.notes {
         tracing::warn!(json = %Json(note), "left alone");
@@ -96,11 +101,24 @@ async fn run(app: &App) -> Result<Value, RunError> {
     for role in plan.roles.iter().filter(|r| r.left_alone) {
         tracing::warn!(json = %Json(role), "tenant role's custom permissions left alone");
     }
-    let roles_applied = match app.reconciler.config.dry_run {
+    if !plan.governance.is_empty() {
+        tracing::info!(json.governance = %Json(&plan.governance), "governance plan");
+    }
+    let dry_run = app.reconciler.config.dry_run;
+    let applied = match dry_run {
         true => Ok(0),
-        false => app.reconciler.apply_role_profiles(&plan).await,
+        false => app.reconciler.apply_governance(&plan).await,
     };
     let mut counts = Counts::default();
+    if !dry_run && applied.is_ok() {
+        counts.add(Metric::ReconcileRoleMembershipsAdded, s.role_memberships_added as u64);
+        counts.add(
+            Metric::ReconcileRoleMembershipsRemoved,
+            s.role_memberships_removed as u64,
+        );
+        counts.add(Metric::ReconcileSelfUpgradesApproved, s.self_upgrades_approved as u64);
+        counts.add(Metric::ReconcileSelfUpgradesDenied, s.self_upgrades_denied as u64);
+    }
     counts.add(Metric::ReconcileChangesSent, sent.sent as u64);
     counts.add(Metric::ReconcileChangesNotSent, sent.failed.len() as u64);
     counts.add(Metric::ReconcileDeletionsHeld, s.held_deletes as u64);
@@ -109,7 +127,7 @@ async fn run(app: &App) -> Result<Value, RunError> {
     // the changes it sent are counted.
     let failed = if !sent.failed.is_empty() {
         Some("queue")
-    } else if let Err(e) = &roles_applied {
+    } else if let Err(e) = &applied {
         Some(phase(e))
     } else {
         directory.incomplete.is_some().then_some("directory")
@@ -118,7 +136,7 @@ async fn run(app: &App) -> Result<Value, RunError> {
         Some(phase) => count_failure(counts, phase),
         None => counts.emit("reconcile"),
     }
-    let roles_applied = roles_applied?;
+    let applied = applied?;
     if let Some((_, first)) = sent.failed.first() {
         return Err(RunError::NotSent {
             failed: sent.failed.len(),
@@ -128,7 +146,7 @@ async fn run(app: &App) -> Result<Value, RunError> {
     if let Some(problem) = plan.problem(&directory) {
         return Err(RunError::Held(problem));
     }
-    Ok(json!({ "summary": plan.summary, "sent": sent.sent, "roles_applied": roles_applied }))
+    Ok(json!({ "summary": plan.summary, "sent": sent.sent, "applied": applied }))
 }
 
 #[cfg(test)]

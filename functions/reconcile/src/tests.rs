@@ -28,13 +28,13 @@ fn app(cognito: Cognito, quicksight: QuickSight, sqs: Sqs) -> App {
     ]);
     let (config, options, source, queue_url) = read_env(EnvReader::new(testing::lookup(&vars))).unwrap();
     App {
-        reconciler: Reconciler {
+        reconciler: Reconciler::new(
             config,
             options,
             source,
-            quicksight: qs_engine::RegionalClient::fixed(quicksight),
-            cognito: Some(cognito),
-        },
+            qs_engine::RegionalClient::fixed(quicksight),
+            Some(cognito),
+        ),
         sqs,
         queue_url,
     }
@@ -51,8 +51,9 @@ fn pool_user(sub: &str, email: &str, enabled: bool) -> UserType {
         .build()
 }
 
-fn empty_quicksight() -> [Rule; 2] {
+fn empty_quicksight() -> [Rule; 3] {
     [
+        testing::account_signs_in("IAM_AND_QUICKSIGHT"),
         mock!(QuickSight::list_users).then_output(|| QsListUsersOutput::builder().set_user_list(Some(vec![])).build()),
         mock!(QuickSight::list_groups).then_output(|| ListGroupsOutput::builder().set_group_list(Some(vec![])).build()),
     ]
@@ -66,7 +67,7 @@ async fn a_run_sends_the_active_pool_users_to_the_queue_in_their_fifo_groups() {
             .users(pool_user("s-2", "bo@example.com", false))
             .build()
     });
-    let [users, groups] = empty_quicksight();
+    let [account, users, groups] = empty_quicksight();
     let send = mock!(Sqs::send_message_batch)
         .match_requests(|r| {
             r.entries().len() == 1
@@ -88,7 +89,7 @@ async fn a_run_sends_the_active_pool_users_to_the_queue_in_their_fifo_groups() {
         });
     let app = app(
         mocked_cognito(&[&list]),
-        mocked_client(&[&users, &groups]),
+        mocked_client(&[&account, &users, &groups]),
         mocked_sqs(&[&send], RuleMode::Sequential),
     );
 
@@ -113,10 +114,10 @@ async fn a_failed_pool_read_fails_the_run_and_sends_no_deletion() {
             aws_smithy_types::body::SdkBody::from(r#"{"__type":"ResourceNotFoundException","message":"no pool"}"#),
         )
     });
-    let [users, groups] = empty_quicksight();
+    let [account, users, groups] = empty_quicksight();
     let app = app(
         mocked_cognito(&[&list]),
-        mocked_client(&[&users, &groups]),
+        mocked_client(&[&account, &users, &groups]),
         mocked_sqs(&[], RuleMode::Sequential),
     );
 

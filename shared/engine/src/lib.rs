@@ -6,6 +6,7 @@
 //! - [`batch`]: a batch of queued changes applied with bounded concurrency.
 //! - [`runtime`]: the Lambda deadline.
 
+mod account;
 mod assets;
 pub mod batch;
 mod client;
@@ -26,6 +27,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
+use qs_model::account::{DirectoryAccount, SignIn};
 use qs_model::assets::AssetHandover;
 use qs_model::config::{Config, GroupScope, RoleDowngrade};
 use qs_model::message::{GroupSync, Planned, UserAction};
@@ -35,6 +37,7 @@ use tokio::time::Instant;
 
 use home::InHome;
 
+pub use account::{account_sign_in, require_self_upgrade_approval};
 pub use assets::owned_assets;
 pub use client::{HttpsGet, RegionalClient, build_client, load_sdk_config, with_retries};
 pub use embed::{EMBED_URL_VALIDITY, Embed, EmbedUrl};
@@ -74,6 +77,9 @@ pub struct Engine {
     recent: recent::RecentRegistrations,
     namespaces: namespaces::Namespaces,
     asset_handover: AssetHandover,
+    /// The account's sign-in method, once read ([`Engine::connect`]); `None` before, or when the
+    /// read failed (then IAM federation is assumed, and QuickSight's answers say otherwise).
+    sign_in: Option<SignIn>,
 }
 
 impl Engine {
@@ -98,21 +104,60 @@ impl Engine {
             provider_url: config.reported_provider_url().map(str::to_owned),
             recent: Default::default(),
             namespaces: match config.tenancy() {
-                Some(t) => namespaces::Namespaces::new(t.create_namespace, t.role_permissions.clone()),
-                None => namespaces::Namespaces::new(false, Default::default()),
+                Some(t) => {
+                    namespaces::Namespaces::new(t.create_namespace, t.role_permissions.clone(), config.self_upgrade)
+                }
+                None => namespaces::Namespaces::new(false, Default::default(), config.self_upgrade),
             },
             asset_handover: config.asset_handover.clone(),
+            sign_in: None,
         }
     }
 
-    /// The engine a function starts with: [`build_client`]'s client, the connection opened during
-    /// init when `QUICKSIGHT_WARM_UP` asks for it.
+    /// The engine a function starts with: [`build_client`]'s client, the account's sign-in method
+    /// read, and the connection opened during init when `QUICKSIGHT_WARM_UP` asks for it.
     pub async fn connect(sdk: &aws_config::SdkConfig, config: &Config) -> Self {
-        let engine = Self::with_client(RegionalClient::following(sdk, config), config);
+        let engine = Self::with_client(RegionalClient::following(sdk, config), config)
+            .read_account()
+            .await;
         if config.warm_up {
             engine.warm_up().await;
         }
         engine
+    }
+
+    /// Reads the account's sign-in method (one DescribeAccountSubscription), kept for the process.
+    /// A failed read is logged and leaves it unknown: a sign-up never fails because QuickSight had
+    /// a bad second at init.
+    pub async fn read_account(mut self) -> Self {
+        match account_sign_in(&self.client(), &self.account_id).await {
+            Ok(sign_in) => self.sign_in = Some(sign_in),
+            Err(e) => tracing::warn!(
+                error = %e.summary(),
+                "could not read the account's sign-in method; IAM federation assumed"
+            ),
+        }
+        self
+    }
+
+    /// The account's sign-in method, when read.
+    pub fn sign_in(&self) -> Option<&SignIn> {
+        self.sign_in.as_ref()
+    }
+
+    /// Why IAM-federated users cannot be provisioned in this account, when they cannot: its
+    /// identities come from IAM Identity Center or Active Directory.
+    pub fn directory_account(&self) -> Option<DirectoryAccount> {
+        DirectoryAccount::of(&self.account_id, self.sign_in.as_ref()?)
+    }
+
+    /// This engine, when the account lets it register IAM-federated users; else the one message
+    /// a function stops with, before any write.
+    pub fn require_federation(self) -> Result<Self, DirectoryAccount> {
+        match self.directory_account() {
+            Some(stop) => Err(stop),
+            None => Ok(self),
+        }
     }
 
     /// Which call register-or-update starts with (default [`FirstCall::Describe`]).

@@ -5,7 +5,8 @@
 //! deadline. One task at a time makes a namespace ready, so two first sign-ups in one process
 //! create it once; another process's creation answers ResourceExistsException, and this one waits.
 //! A namespace this process creates gets `TENANT_ROLE_PERMISSIONS` (UpdateRoleCustomPermission per
-//! role) before its first change goes on; the reconcile checks every tenant's.
+//! role) before its first change goes on, and self-upgrades that need approval when `SELF_UPGRADE`
+//! asks for it; the reconcile checks every tenant's.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,11 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_quicksight::types::{IdentityStore, NamespaceStatus};
+use qs_model::config::SelfUpgrade;
 use qs_model::user::Refusal;
 use qs_model::validate::UserRole;
 use tokio::time::{Instant, sleep};
 
 use super::error::{EXISTS, NOT_FOUND, code_of, from_sdk};
+use super::require_self_upgrade_approval;
 use super::{EngineError, InHome};
 
 const FIRST_POLL: Duration = Duration::from_millis(250);
@@ -28,6 +31,8 @@ pub(crate) struct Namespaces {
     create: bool,
     /// `TENANT_ROLE_PERMISSIONS`.
     role_permissions: BTreeMap<UserRole, String>,
+    /// `SELF_UPGRADE`.
+    self_upgrade: SelfUpgrade,
     /// Per namespace: what this process knows of it, behind the lock its first check holds.
     ready: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Readiness>>>>,
     /// Namespaces created and not yet counted in a metric line.
@@ -35,10 +40,11 @@ pub(crate) struct Namespaces {
 }
 
 impl Namespaces {
-    pub fn new(create: bool, role_permissions: BTreeMap<UserRole, String>) -> Self {
+    pub fn new(create: bool, role_permissions: BTreeMap<UserRole, String>, self_upgrade: SelfUpgrade) -> Self {
         Self {
             create,
             role_permissions,
+            self_upgrade,
             ready: Mutex::default(),
             created: AtomicU64::new(0),
         }
@@ -53,13 +59,16 @@ impl Namespaces {
         let mut state = slot.lock().await;
         if !state.ready {
             state.ready = at
-                .make_ready(self.create, deadline, &self.created, &mut state.profiles_due)
+                .make_ready(self.create, deadline, &self.created, &mut state.setup_due)
                 .await?;
         }
-        if state.profiles_due && state.ready {
+        if state.setup_due && state.ready {
             // Kept due until every role has its profile: a failure is retried with the change.
             at.apply_role_permissions(&self.role_permissions).await?;
-            state.profiles_due = false;
+            if self.self_upgrade.requires_approval() {
+                require_self_upgrade_approval(&at.client(), &at.account_id, at.namespace()).await?;
+            }
+            state.setup_due = false;
         }
         Ok(())
     }
@@ -103,8 +112,8 @@ pub async fn apply_role_profile(
 pub(crate) struct Readiness {
     /// Known `CREATED`.
     ready: bool,
-    /// Created by this process, its roles' profiles not applied yet.
-    profiles_due: bool,
+    /// Created by this process, its roles' profiles (and self-upgrade approval) not applied yet.
+    setup_due: bool,
 }
 
 impl InHome<'_> {
@@ -123,7 +132,7 @@ impl InHome<'_> {
         create: bool,
         deadline: Instant,
         created: &AtomicU64,
-        profiles_due: &mut bool,
+        setup_due: &mut bool,
     ) -> Result<bool, EngineError> {
         let mut poll = FIRST_POLL;
         loop {
@@ -136,7 +145,7 @@ impl InHome<'_> {
                 None => {
                     if self.create_namespace().await? {
                         created.fetch_add(1, Ordering::Relaxed);
-                        *profiles_due = true;
+                        *setup_due = true;
                     }
                     NamespaceStatus::Creating
                 }

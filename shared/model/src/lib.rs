@@ -1,6 +1,7 @@
 //! qs-model: what every qs-provision binary shares, with no AWS SDK (qs-enqueue builds on this
 //! crate alone, so it cannot pull QuickSight in).
 //!
+//! - [`account`]: how the account's users sign in, and whether IAM federation can work there.
 //! - [`assets`]: a leaver's assets and what happens to them before a deletion.
 //! - [`embed`]: what an embed URL opens (`EMBED_*`).
 //! - [`validate`]: every value checked against the QuickSight API model's rules.
@@ -12,6 +13,7 @@
 //!   does to it (the engine and the reconcile planner both ask it).
 //! - [`outcome`]: what an operation did to a user, as logged and counted.
 
+pub mod account;
 pub mod assets;
 pub mod config;
 pub mod embed;

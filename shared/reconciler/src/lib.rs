@@ -3,8 +3,10 @@
 //! snapshots, plans the changes between them ([`plan()`], no SDK) and sends the plan to the bulk
 //! queue as ordinary messages, so sqs-sync applies it with its rate limiting, partial failures and
 //! dead-letter queue. The reconciler writes nothing to QuickSight itself, but for the roles'
-//! custom permissions profiles of tenants' namespaces ([`roles`]).
+//! custom permissions profiles of tenants' namespaces ([`roles`]), and the account's role
+//! memberships and self-upgrades ([`governance`]).
 
+pub mod governance;
 mod options;
 mod plan;
 pub mod read;
@@ -51,6 +53,9 @@ pub struct Directory {
 #[derive(Debug, Clone, Default)]
 pub struct QuickSightSnapshot {
     pub namespaces: Vec<NamespaceSnapshot>,
+    /// With `ROLE_MEMBERSHIPS` in an account whose identities come from a directory: the namespace
+    /// read, and each role's member groups.
+    pub role_members: Option<(String, BTreeMap<qs_model::validate::UserRole, BTreeSet<String>>)>,
 }
 
 impl QuickSightSnapshot {
@@ -70,6 +75,9 @@ pub struct NamespaceSnapshot {
     /// The profile of each role `TENANT_ROLE_PERMISSIONS` names (none read: the namespace does
     /// not exist yet, and gets them when it is created).
     pub role_profiles: BTreeMap<qs_model::validate::UserRole, Option<String>>,
+    /// Its self-upgrade configuration and requests (read unless `SELF_UPGRADE=leave`, and only
+    /// when the namespace exists).
+    pub self_upgrades: Option<governance::SelfUpgrades>,
 }
 
 #[cfg(test)]

@@ -96,11 +96,18 @@ pub enum DirectorySource {
     /// Any other identity provider: an export in qs-enqueue's upsert format (CSV or JSON Lines).
     /// `issuer` is its provider URL, when CUSTOM_FEDERATION_PROVIDER_URL does not give it.
     Export { path: PathBuf, issuer: Option<String> },
+    /// None given: enough for an account whose users come from IAM Identity Center or Active
+    /// Directory (role memberships and self-upgrades are all a reconcile does there).
+    None,
 }
 
 impl DirectorySource {
-    /// A user pool from `USER_POOL_ID` (required), `DIRECTORY_GROUPS` and the sign-up attributes.
+    /// A user pool from `USER_POOL_ID`, `DIRECTORY_GROUPS` and the sign-up attributes; `None`
+    /// without `USER_POOL_ID`.
     pub fn read_cognito(env: &mut EnvReader) -> Self {
+        if env.raw("USER_POOL_ID").is_none() {
+            return Self::None;
+        }
         let pool_id = env.required("USER_POOL_ID", |field, v| {
             if v.contains('_') {
                 Ok(v.to_owned())

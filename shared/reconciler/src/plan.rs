@@ -10,9 +10,10 @@ use qs_model::config::Config;
 use qs_model::message::{Change, GroupSync, Planned, Upsert, UserAction, UserRef, VERSION};
 use qs_model::tenant::Home;
 use qs_model::user::{Decision, ExistingUser, Policy, Refusal, UserField, decide};
-use qs_model::validate::UserSpec;
+use qs_model::validate::{UserRole, UserSpec};
 
 use super::{Directory, NamespaceSnapshot, Options, QuickSightSnapshot};
+use crate::governance::{self, Governance};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +71,8 @@ pub enum NoteKind {
     Orphan,
     /// A leaver who owns assets, with `ASSET_HANDOVER=refuse`: deleting it would orphan them.
     OwnsAssets,
+    /// A self-upgrade the directory cannot decide, or a user who upgraded itself beyond it.
+    SelfUpgrade,
 }
 
 /// Something the plan reports and leaves alone.
@@ -97,6 +100,10 @@ pub struct Summary {
     pub unchanged: usize,
     pub notes: usize,
     pub held_deletes: usize,
+    pub role_memberships_added: usize,
+    pub role_memberships_removed: usize,
+    pub self_upgrades_approved: usize,
+    pub self_upgrades_denied: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -110,6 +117,15 @@ pub struct Plan {
     /// Tenants' roles whose custom permissions profile differs from TENANT_ROLE_PERMISSIONS.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<crate::roles::RoleProfile>,
+    /// Role memberships and self-upgrades.
+    pub governance: Governance,
+    /// The account's identities come from a directory: its users are not reconciled (the one line
+    /// that says why, and what is done instead).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory_account: Option<String>,
+    /// A setting that cannot apply to this account: the run ends in error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub misconfigured: Option<String>,
     pub summary: Summary,
 }
 
@@ -117,6 +133,15 @@ impl Plan {
     /// Whether the run should end in error: deletions held back, or a directory that may be
     /// incomplete (its missing users were not deleted, and the admin should know).
     pub fn problem(&self, directory: &Directory) -> Option<String> {
+        if let Some(why) = &self.misconfigured {
+            return Some(why.clone());
+        }
+        if let Some(reason) = &self.governance.held_reason {
+            return Some(format!(
+                "{} role membership removal(s) held back: {reason}",
+                self.governance.held_memberships.len()
+            ));
+        }
         if !self.held.is_empty() {
             let reason = self.held_reason.as_deref().unwrap_or_default();
             return Some(format!("{} deletion(s) held back: {reason}", self.held.len()));
@@ -163,23 +188,63 @@ pub fn plan(config: &Config, directory: &Directory, quicksight: &QuickSightSnaps
     for namespace in &quicksight.namespaces {
         let planner = Planner::new(config, directory, namespace, options);
         let mut present = HashSet::new();
+        let mut directory_roles: HashMap<&str, UserRole> = HashMap::new();
         for (upsert, planned) in upserts.iter().filter(|(_, p)| p.home == namespace.home) {
             if let UserAction::Upsert { spec, groups } = &planned.action {
                 present.insert(spec.user_name.clone());
+                directory_roles.insert(&spec.user_name, spec.role);
                 planner.upsert(&mut plan, upsert.clone(), spec, groups.as_ref());
             }
         }
         planner.leavers(&mut plan, &present, &protected_logins);
         owned += planner.owned.len();
+        governance::plan_decisions(
+            config,
+            namespace,
+            &directory_roles,
+            &mut plan.governance.self_upgrades,
+            &mut plan.notes,
+        );
     }
     plan.roles = crate::roles::plan(config, quicksight);
+    plan.governance.self_upgrade_approval = governance::plan_approval(config, quicksight);
+    plan_role_memberships(&mut plan, config, quicksight, options);
     mark_moves(&mut plan);
     guard(&mut plan, directory, options, owned);
     plan.summary.directory_users = directory.users.len();
     plan.summary.owned_users = owned;
     plan.summary.notes = plan.notes.len();
     plan.summary.held_deletes = plan.held.len();
+    let decided = &plan.governance.self_upgrades;
+    plan.summary.self_upgrades_approved = decided.iter().filter(|d| d.approve).count();
+    plan.summary.self_upgrades_denied = decided.iter().filter(|d| !d.approve).count();
     plan
+}
+
+/// `ROLE_MEMBERSHIPS` against the memberships read, removals under the deletion guard: taking a
+/// role from a group takes it from every member at once.
+fn plan_role_memberships(plan: &mut Plan, config: &Config, quicksight: &QuickSightSnapshot, options: &Options) {
+    let Some((namespace, held)) = &quicksight.role_members else {
+        return;
+    };
+    let scope = config.role_memberships.scope(config.managed_group_prefix.as_deref());
+    let changes = config.role_memberships.plan(held, &scope);
+    let removals = changes.iter().filter(|c| !c.add).count();
+    let g = &mut plan.governance;
+    g.membership_namespace = Some(namespace.clone());
+    if removals > options.max_deletes as usize {
+        g.held_reason = Some(format!(
+            "{removals} removals are more than RECONCILE_MAX_DELETES={}",
+            options.max_deletes
+        ));
+        let (kept, held) = changes.into_iter().partition(|c| c.add);
+        g.role_memberships = kept;
+        g.held_memberships = held;
+    } else {
+        g.role_memberships = changes;
+    }
+    plan.summary.role_memberships_added = g.role_memberships.iter().filter(|c| c.add).count();
+    plan.summary.role_memberships_removed = g.role_memberships.iter().filter(|c| !c.add).count();
 }
 
 /// A deletion in one tenant's namespace and a registration of the same session name in

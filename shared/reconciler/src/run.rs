@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use qs_engine::{EngineError, RegionalClient, owned_assets};
+use std::sync::OnceLock;
+
+use qs_engine::{EngineError, RegionalClient, account_sign_in, owned_assets};
+use qs_model::account::{DirectoryAccount, SignIn};
 use qs_model::assets::OwnedAsset;
 use qs_model::config::Config;
 use qs_model::message::Change;
@@ -27,6 +30,10 @@ pub enum ReconcileError {
     Export(#[from] FileError),
     #[error("a Cognito directory needs a Cognito client")]
     NoCognitoClient,
+    #[error(
+        "no directory to reconcile with: this account signs in with {0}, so its users come from a directory this deployment reads; set USER_POOL_ID (qs-reconcile: --user-pool-id, or --directory for an export)"
+    )]
+    NoDirectory(String),
     #[error("{0}")]
     Tenant(#[from] FieldError),
     /// Anyone signing up through these clients could have chosen their tenant.
@@ -46,6 +53,8 @@ pub struct Reconciler {
     pub source: DirectorySource,
     pub quicksight: RegionalClient,
     pub cognito: Option<aws_sdk_cognitoidentityprovider::Client>,
+    /// The account's sign-in method, read by the first run of the process.
+    sign_in: OnceLock<SignIn>,
 }
 
 impl Reconciler {
@@ -62,19 +71,50 @@ impl Reconciler {
         let quicksight = RegionalClient::following(sdk, &reading);
         let cognito = match &source {
             DirectorySource::Cognito { .. } => Some(aws_sdk_cognitoidentityprovider::Client::new(sdk)),
-            DirectorySource::Export { .. } => None,
+            DirectorySource::Export { .. } | DirectorySource::None => None,
         };
+        Self::new(config, options, source, quicksight, cognito)
+    }
+
+    /// A reconciler on the given clients (tests pass mocked or emulator-bound ones).
+    pub fn new(
+        config: Config,
+        options: Options,
+        source: DirectorySource,
+        quicksight: RegionalClient,
+        cognito: Option<aws_sdk_cognitoidentityprovider::Client>,
+    ) -> Self {
         Self {
             config,
             options,
             source,
             quicksight,
             cognito,
+            sign_in: OnceLock::new(),
         }
     }
 
-    /// Reads the directory, then QuickSight, and plans.
+    /// The account's sign-in method: read once (DescribeAccountSubscription), then kept.
+    async fn sign_in(&self) -> Result<&SignIn, ReconcileError> {
+        if let Some(known) = self.sign_in.get() {
+            return Ok(known);
+        }
+        let read = match account_sign_in(&self.quicksight.get(), &self.config.account_id).await {
+            Err(e) if self.quicksight.follow(&e) => {
+                account_sign_in(&self.quicksight.get(), &self.config.account_id).await
+            }
+            read => read,
+        }?;
+        Ok(self.sign_in.get_or_init(|| read))
+    }
+
+    /// Reads the directory, then QuickSight, and plans. In an account whose identities come from
+    /// a directory service, only what QuickSight lets this product govern there is planned.
     pub async fn plan(&self, progress: Progress<'_>) -> Result<(Directory, Plan), ReconcileError> {
+        let sign_in = self.sign_in().await?;
+        if let Some(stop) = DirectoryAccount::of(&self.config.account_id, sign_in) {
+            return Ok((Directory::default(), self.plan_directory_account(&stop).await?));
+        }
         let directory = match &self.source {
             DirectorySource::Cognito {
                 pool_id,
@@ -97,6 +137,7 @@ impl Reconciler {
                 read::cognito(client, &self.config, pool_id, *groups, attributes, progress).await
             }
             DirectorySource::Export { path, issuer } => read::export(&self.config, path, issuer.as_deref())?,
+            DirectorySource::None => return Err(ReconcileError::NoDirectory(sign_in.to_string())),
         };
         let homes = self.homes(&directory)?;
         let quicksight = match self.read_quicksight(&directory, &homes, progress).await {
@@ -109,12 +150,56 @@ impl Reconciler {
         let mut plan = plan(&self.config, &directory, &quicksight, &self.options);
         let owned = self.leavers_assets(&plan, &quicksight).await?;
         with_assets(&mut plan, &self.config, &owned);
+        if !self.config.role_memberships.is_empty() {
+            plan.misconfigured = Some(format!(
+                "ROLE_MEMBERSHIPS gives roles to groups of IAM Identity Center or Active Directory, but this account signs in with {sign_in}: nothing of it was applied (unset it, or map groups with GROUP_MAPPING)"
+            ));
+        }
         Ok((directory, plan))
     }
 
-    /// Gives tenants' roles the profiles the plan says (none left alone); how many.
-    pub async fn apply_role_profiles(&self, plan: &Plan) -> Result<usize, ReconcileError> {
-        Ok(crate::roles::apply(&self.quicksight.get(), &self.config, &plan.roles).await?)
+    /// The plan for an account whose users and groups come from `stop`'s directory: no user is
+    /// read or planned (QuickSight refuses IAM-federated users there); role memberships and the
+    /// namespace's self-upgrade setting are.
+    async fn plan_directory_account(&self, stop: &DirectoryAccount) -> Result<Plan, ReconcileError> {
+        let client = self.quicksight.get();
+        let home = Home {
+            namespace: self
+                .config
+                .home(None)
+                .map(|h| h.namespace)
+                .unwrap_or_else(|_| "default".into()),
+            ..Home::default()
+        };
+        let mut quicksight = QuickSightSnapshot::default();
+        if !self.config.role_memberships.is_empty() {
+            let held =
+                crate::governance::read_role_memberships(&client, &self.config.account_id, &home.namespace).await?;
+            quicksight.role_members = Some((home.namespace.clone(), held));
+        }
+        if self.config.self_upgrade.requires_approval() {
+            let self_upgrades = crate::governance::read_self_upgrades(&client, &self.config, &home).await?;
+            quicksight.namespaces.push(crate::NamespaceSnapshot {
+                home,
+                self_upgrades: Some(self_upgrades),
+                ..Default::default()
+            });
+        }
+        let mut plan = plan(&self.config, &Directory::default(), &quicksight, &self.options);
+        plan.directory_account = Some(format!(
+            "QuickSight account {} signs in through {} (AuthenticationType {}): its users and groups come from {}, so no user is reconciled here; role memberships (ROLE_MEMBERSHIPS) and self-upgrade approval are",
+            stop.account, stop.directory, stop.mode, stop.directory
+        ));
+        Ok(plan)
+    }
+
+    /// Applies what the plan changes in QuickSight directly: tenants' roles' profiles (none left
+    /// alone), role memberships and self-upgrades; how many calls changed something.
+    pub async fn apply_governance(&self, plan: &Plan) -> Result<usize, ReconcileError> {
+        let client = self.quicksight.get();
+        let profiles = crate::roles::apply(&client, &self.config, &plan.roles).await?;
+        let governance = crate::governance::apply(&client, &self.config, &plan.governance).await?;
+        Ok(profiles + governance)
     }
 
     /// QuickSight's users and memberships in each home.

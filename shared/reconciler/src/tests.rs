@@ -88,6 +88,7 @@ fn qs_user(email: &str, sub: &str, role: &str) -> ExistingUser {
 fn quicksight(users: Vec<ExistingUser>, members: &[(&str, &[&str])]) -> QuickSightSnapshot {
     QuickSightSnapshot {
         namespaces: vec![namespace(testing::home(), users, members)],
+        ..Default::default()
     }
 }
 
@@ -101,7 +102,7 @@ fn namespace(home: Home, users: Vec<ExistingUser>, members: &[(&str, &[&str])]) 
         home,
         users,
         members,
-        role_profiles: Default::default(),
+        ..Default::default()
     }
 }
 
@@ -399,6 +400,7 @@ fn a_user_whose_tenant_changed_moves_and_other_tenants_users_are_left_alone() {
             ),
             namespace(globex.clone(), Vec::new(), &[]),
         ],
+        ..Default::default()
     };
     let planned = plan(&config, &dir, &quicksight, &Options::default());
     let items: Vec<(Action, Option<&str>, &str, Vec<&str>)> = planned
@@ -434,6 +436,7 @@ fn a_user_whose_tenant_changed_moves_and_other_tenants_users_are_left_alone() {
     // A run for one tenant plans nothing for another's users.
     let only_globex = QuickSightSnapshot {
         namespaces: vec![namespace(globex, Vec::new(), &[])],
+        ..Default::default()
     };
     let planned = plan(&config, &dir, &only_globex, &Options::default());
     assert_eq!(planned.summary.active_users, 1);

@@ -169,3 +169,15 @@ pub async fn create_profile(client: &aws_sdk_quicksight::Client, name: &str) {
         .await
         .unwrap_or_else(|e| panic!("creating profile {name}: {e:?}"));
 }
+
+/// DescribeAccountSubscription answering that the account signs in with `mode`
+/// (`IAM_AND_QUICKSIGHT`, `IAM_IDENTITY_CENTER`, ...).
+pub fn account_signs_in(mode: &'static str) -> Rule {
+    use aws_sdk_quicksight::operation::describe_account_subscription::DescribeAccountSubscriptionOutput;
+    use aws_sdk_quicksight::types::AccountInfo;
+    aws_smithy_mocks::mock!(aws_sdk_quicksight::Client::describe_account_subscription).then_output(move || {
+        DescribeAccountSubscriptionOutput::builder()
+            .account_info(AccountInfo::builder().authentication_type(mode).build())
+            .build()
+    })
+}

@@ -347,6 +347,23 @@ async fn a_namespace_created_for_a_new_tenant_gets_its_readers_profile() {
     assert_eq!(emu.succeeded("UpdateRoleCustomPermission"), 1);
 }
 
+/// With SELF_UPGRADE set, a tenant's namespace created on its first change requires approval of
+/// self-upgrades before its first user (QuickSight's own default would let no decision be made).
+#[tokio::test]
+async fn a_namespace_created_for_a_new_tenant_requires_approval_of_self_upgrades() {
+    let emu = Emulator::start(&["--namespace-create-delay-ms", "200"]);
+    emu.create_profile("no-export").await;
+    let vars = tenant_env(&[("TENANT_CREATE_NAMESPACE", "true"), ("SELF_UPGRADE", "admin-approval")]);
+    let lambda = Lambda::start("sqs-sync", &env(&emu, &vars));
+    let change = json!({ "op": "upsert", "version": 1, "tenant": "initech", "email": "ana@example.com" });
+
+    let response = lambda.invoke(&json!({ "Records": [sqs_record("m1", change)] }));
+
+    assert_eq!(response["batchItemFailures"], json!([]), "{response}");
+    assert_eq!(emu.namespace("initech")["SelfUpgradeStatus"], "ADMIN_APPROVAL");
+    assert_eq!(emu.succeeded("UpdateSelfUpgradeConfiguration"), 1);
+}
+
 /// The reconcile checks every tenant's roles: one without its profile gets it with --apply; one
 /// holding a profile this deployment does not name is reported and left.
 #[tokio::test]

@@ -22,6 +22,22 @@ async fn the_account_says_how_it_signs_in_and_a_directory_account_refuses_iam_fe
     assert_eq!(info.account_subscription_status(), Some("ACCOUNT_CREATED"));
     assert_eq!(info.iam_identity_center_instance_arn(), None);
     register_iam_user(&iam.client(), "ada", UserRole::Reader).await.unwrap();
+    // Role memberships are for a directory's groups: QuickSight's own identities have none.
+    let refused = iam
+        .client()
+        .create_role_membership()
+        .aws_account_id(ACCOUNT)
+        .namespace("default")
+        .role(Role::Author)
+        .member_name("analysts")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&refused), "AccessDeniedException");
+    assert!(
+        format!("{refused:?}").contains("Operation is disabled for identities managed by QuickSight"),
+        "{refused:?}"
+    );
 
     for (mode, directory) in [
         ("IAM_IDENTITY_CENTER", "IAM Identity Center"),

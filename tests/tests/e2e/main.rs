@@ -10,6 +10,7 @@ mod embed;
 mod emulator;
 mod engine;
 mod governance;
+mod identity_center;
 mod identity_region;
 mod oidc_signup;
 mod qs_enqueue;

@@ -95,12 +95,13 @@ async fn add_member(qs: &aws_sdk_quicksight::Client, group: &str, email: &str) {
 }
 
 /// `qs-reconcile args` with the deployment's `env`, against the emulator and moto.
-fn run_reconcile(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> Output {
-    Command::new(bin("qs-reconcile"))
-        .args(args)
-        .env_clear()
-        .envs(base_env(&emu.url))
-        .env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url)
+pub(crate) fn run_reconcile(emu: &Emulator, moto: Option<&Moto>, env: &[(String, String)], args: &[&str]) -> Output {
+    let mut command = Command::new(bin("qs-reconcile"));
+    command.args(args).env_clear().envs(base_env(&emu.url));
+    if let Some(moto) = moto {
+        command.env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &moto.url);
+    }
+    command
         .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("run qs-reconcile")
@@ -109,7 +110,7 @@ fn run_reconcile(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[
 /// [`run_reconcile`] with `--json`: its output and the plan it printed.
 fn reconcile_command(emu: &Emulator, moto: &Moto, env: &[(String, String)], args: &[&str]) -> (Output, Value) {
     let args: Vec<&str> = args.iter().copied().chain(["--json"]).collect();
-    let output = run_reconcile(emu, moto, env, &args);
+    let output = run_reconcile(emu, Some(moto), env, &args);
     let plan = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| panic!("no JSON plan; stderr: {}", String::from_utf8_lossy(&output.stderr)));
     (output, plan)
@@ -478,7 +479,7 @@ async fn a_pool_whose_app_client_lets_users_write_the_tenant_is_refused_naming_t
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    let output = run_reconcile(&emu, &moto, &env, &[]);
+    let output = run_reconcile(&emu, Some(&moto), &env, &[]);
 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
@@ -488,4 +489,173 @@ async fn a_pool_whose_app_client_lets_users_write_the_tenant_is_refused_naming_t
     );
     assert!(!stderr.contains("(web"), "the read-only client is not named: {stderr}");
     assert_eq!(emu.requests("ListUsers"), 0, "QuickSight not even read");
+}
+
+/// The user's self-upgrade requests as (status, requested role), in the order asked.
+fn requests_of(emu: &Emulator, email: &str) -> Vec<(String, String)> {
+    let space = emu.space();
+    let requests = space["SelfUpgrades"].as_object().cloned().unwrap_or_default();
+    let mut of_user: Vec<&Value> = requests
+        .values()
+        .filter(|r| r["UserName"] == format!("{ROLE}/{email}"))
+        .collect();
+    of_user.sort_by_key(|r| {
+        (
+            r["CreationTime"].as_u64(),
+            r["UpgradeRequestId"].as_str().map(str::to_owned),
+        )
+    });
+    of_user
+        .iter()
+        .map(|r| {
+            (
+                r["RequestStatus"].as_str().unwrap().to_owned(),
+                r["RequestedRole"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn self_upgrades_are_decided_by_the_directory_and_one_made_without_it_is_reported() {
+    use aws_sdk_quicksight::types::SelfUpgradeStatus;
+    let (moto, emu) = (Moto::start(), Emulator::start(&[]));
+    let (cognito, qs, sqs) = (moto.cognito(), emu.client(), moto.sqs());
+    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    cognito
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("finance")
+        .send()
+        .await
+        .unwrap();
+    // ana is in finance (AUTHOR under GROUP_MAPPING); bo and cy are in no mapped group (READER).
+    // All three are readers in QuickSight.
+    let ana = pool_user(&cognito, &pool_id, "ana@example.com", Some("finance")).await;
+    let bo = pool_user(&cognito, &pool_id, "bo@example.com", None).await;
+    let cy = pool_user(&cognito, &pool_id, "cy@example.com", None).await;
+    for (email, sub) in [
+        ("ana@example.com", &ana),
+        ("bo@example.com", &bo),
+        ("cy@example.com", &cy),
+    ] {
+        quicksight_user(&qs, email, sub, "READER").await;
+    }
+    let configure = |status: SelfUpgradeStatus| {
+        let qs = qs.clone();
+        async move {
+            qs.update_self_upgrade_configuration()
+                .aws_account_id(ACCOUNT)
+                .namespace(NAMESPACE)
+                .self_upgrade_status(status)
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    let ask = |email: &str| {
+        emu.post_json(
+            "/_emulator/self-upgrades",
+            &json!({ "Namespace": NAMESPACE, "UserName": format!("{ROLE}/{email}"), "RequestedRole": "AUTHOR" }),
+        )
+    };
+    // While the namespace auto-approved, cy made itself an author. ana and bo asked while an
+    // administrator required approval, which was then turned back to auto-approval.
+    configure(SelfUpgradeStatus::AutoApproval).await;
+    ask("cy@example.com");
+    assert_eq!(emu.user(&format!("{ROLE}/cy@example.com"))["Role"], "AUTHOR");
+    configure(SelfUpgradeStatus::AdminApproval).await;
+    ask("ana@example.com");
+    ask("bo@example.com");
+    configure(SelfUpgradeStatus::AutoApproval).await;
+
+    let mut env = settings(&pool_id);
+    env.push(("SELF_UPGRADE".into(), "directory".into()));
+    env.push(("AWS_ENDPOINT_URL_SQS".into(), moto.url.clone()));
+    let (dry, plan) = reconcile_command(&emu, &moto, &env, &[]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let governance = &plan["governance"];
+    assert_eq!(
+        governance["self_upgrade_approval"],
+        json!([{ "namespace": NAMESPACE, "holds": "AUTO_APPROVAL" }])
+    );
+    let decisions: Vec<(&str, &str, bool)> = governance["self_upgrades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["user"].as_str().unwrap(),
+                d["requested"].as_str().unwrap(),
+                d["approve"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let (ana_name, bo_name) = (format!("{ROLE}/ana@example.com"), format!("{ROLE}/bo@example.com"));
+    let mut decisions = decisions;
+    decisions.sort();
+    assert_eq!(
+        decisions,
+        [(ana_name.as_str(), "AUTHOR", true), (bo_name.as_str(), "AUTHOR", false)],
+        "{governance}"
+    );
+    let notes = plan["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["kind"] == "self_upgrade"
+            && n["user"] == format!("{ROLE}/cy@example.com")
+            && n["detail"].as_str().unwrap().contains("above the READER")),
+        "{notes:?}"
+    );
+    assert_eq!(
+        requests_of(&emu, "bo@example.com"),
+        [("PENDING".into(), "AUTHOR".into())]
+    );
+
+    // Applied: ana's request approved, bo's denied; the namespace requires approval from now on.
+    let queue = lambda::fifo_queue(&sqs, "bulk.fifo").await;
+    let (applied, _) = reconcile_command(&emu, &moto, &env, &["--apply", "--queue-url", &queue]);
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    assert_eq!(
+        requests_of(&emu, "ana@example.com"),
+        [("APPROVED".into(), "AUTHOR".into())]
+    );
+    assert_eq!(
+        requests_of(&emu, "bo@example.com"),
+        [("DENIED".into(), "AUTHOR".into())]
+    );
+    assert_eq!(emu.user(&ana_name)["Role"], "AUTHOR");
+    assert_eq!(emu.user(&bo_name)["Role"], "READER");
+    let configuration = qs
+        .describe_self_upgrade_configuration()
+        .aws_account_id(ACCOUNT)
+        .namespace(NAMESPACE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        configuration
+            .self_upgrade_configuration()
+            .and_then(|c| c.self_upgrade_status()),
+        Some(&SelfUpgradeStatus::AdminApproval)
+    );
+
+    // Once the directory gives bo AUTHOR (finance), bo's next request is approved.
+    cognito
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username("bo@example.com")
+        .group_name("finance")
+        .send()
+        .await
+        .unwrap();
+    ask("bo@example.com");
+    let (applied, plan) = reconcile_command(&emu, &moto, &env, &["--apply", "--queue-url", &queue]);
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    assert_eq!(plan["summary"]["self_upgrades_approved"], 1, "{plan}");
+    assert_eq!(
+        requests_of(&emu, "bo@example.com"),
+        [("DENIED".into(), "AUTHOR".into()), ("APPROVED".into(), "AUTHOR".into())]
+    );
+    assert_eq!(emu.user(&bo_name)["Role"], "AUTHOR");
 }

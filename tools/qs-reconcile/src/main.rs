@@ -20,13 +20,10 @@ use qs_reconciler::{DirectorySource, Options, Reconciler, enqueue};
 #[derive(Parser)]
 #[command(name = "qs-reconcile", version)]
 struct Args {
-    /// A Cognito user pool to read (ListUsers).
-    #[arg(
-        long,
-        env = "USER_POOL_ID",
-        conflicts_with = "directory",
-        required_unless_present = "directory"
-    )]
+    /// A Cognito user pool to read (ListUsers). Without it or --directory, only an account whose
+    /// users come from IAM Identity Center or Active Directory can be reconciled (its role
+    /// memberships and self-upgrades).
+    #[arg(long, env = "USER_POOL_ID", conflicts_with = "directory")]
     user_pool_id: Option<String>,
     /// Any other provider's export, in qs-enqueue's upsert format (.csv or .jsonl).
     #[arg(long)]
@@ -38,8 +35,9 @@ struct Args {
     /// Where a pool user's groups come from: `attribute` (GROUPS_ATTRIBUTE) or `pool` (its groups).
     #[arg(long, env = "DIRECTORY_GROUPS", requires = "user_pool_id")]
     groups_from: Option<String>,
-    /// Send the plan to the bulk queue; without it nothing is sent.
-    #[arg(long, requires = "queue_url")]
+    /// Apply the plan: its user changes sent to the bulk queue (--queue-url), role profiles, role
+    /// memberships and self-upgrade decisions made directly; without it nothing is changed.
+    #[arg(long)]
     apply: bool,
     /// The bulk queue (a FIFO queue's URL ends in .fifo).
     #[arg(long, env = "BULK_QUEUE_URL")]
@@ -128,6 +126,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         .await?;
     progress.finish_and_clear();
 
+    if let Some(line) = &plan.directory_account {
+        eprintln!("{line}");
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
@@ -136,19 +137,24 @@ async fn main() -> anyhow::Result<ExitCode> {
     eprintln!("{}", report::summary_line(&plan.summary));
     let mut failed = false;
     if args.apply {
-        let queue_url = args.queue_url.as_deref().context("--apply needs --queue-url")?;
-        let sent = enqueue(&aws_sdk_sqs::Client::new(&sdk), queue_url, &plan).await;
-        for (user, error) in &sent.failed {
-            eprintln!("{user}: not sent: {error}");
+        if !plan.items.is_empty() {
+            let queue_url = args
+                .queue_url
+                .as_deref()
+                .context("--apply needs --queue-url (BULK_QUEUE_URL) to send the plan's user changes")?;
+            let sent = enqueue(&aws_sdk_sqs::Client::new(&sdk), queue_url, &plan).await;
+            for (user, error) in &sent.failed {
+                eprintln!("{user}: not sent: {error}");
+            }
+            eprintln!("sent {} change(s) to {queue_url}", sent.sent);
+            failed = !sent.failed.is_empty();
         }
-        eprintln!("sent {} change(s) to {queue_url}", sent.sent);
-        failed = !sent.failed.is_empty();
-        let applied = reconciler.apply_role_profiles(&plan).await?;
+        let applied = reconciler.apply_governance(&plan).await?;
         if applied > 0 {
-            eprintln!("gave {applied} tenant role(s) their custom permissions profile");
+            eprintln!("applied {applied} role profile, role membership and self-upgrade change(s)");
         }
-    } else if !plan.items.is_empty() || plan.roles.iter().any(|r| !r.left_alone) {
-        eprintln!("dry run: nothing sent (send the plan with --apply --queue-url URL)");
+    } else if !plan.items.is_empty() || plan.roles.iter().any(|r| !r.left_alone) || !plan.governance.is_empty() {
+        eprintln!("dry run: nothing changed (apply the plan with --apply --queue-url URL)");
     }
     if let Some(problem) = plan.problem(&directory) {
         eprintln!("error: {problem}");

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use qs_model::config::MembershipChange;
 use qs_reconciler::{Item, Plan, Summary};
 
 pub fn table(plan: &Plan) -> String {
@@ -53,6 +54,7 @@ pub fn table(plan: &Plan) -> String {
             ),
         };
     }
+    governance(&mut out, plan);
     for note in &plan.notes {
         let _ = writeln!(out, "! {:width$}  {:?}: {}", note.user, note.kind, note.detail);
     }
@@ -62,14 +64,52 @@ pub fn table(plan: &Plan) -> String {
             line(&mut out, "  ", item);
         }
     }
+    if let Some(reason) = &plan.governance.held_reason {
+        let _ = writeln!(out, "held back ({reason}):");
+        for change in &plan.governance.held_memberships {
+            membership(&mut out, "  ", change);
+        }
+    }
     out
+}
+
+/// Role memberships (`+ role AUTHOR: group analysts`), self-upgrade settings and decisions.
+fn governance(out: &mut String, plan: &Plan) {
+    let g = &plan.governance;
+    for change in &g.role_memberships {
+        membership(out, "", change);
+    }
+    for setting in &g.self_upgrade_approval {
+        let _ = writeln!(
+            out,
+            "~ namespace {}: self-upgrades {} -> ADMIN_APPROVAL",
+            setting.namespace,
+            setting.holds.as_deref().unwrap_or("unset")
+        );
+    }
+    for d in &g.self_upgrades {
+        let (sign, verdict) = match d.approve {
+            true => ('+', "approve"),
+            false => ('-', "deny"),
+        };
+        let _ = writeln!(
+            out,
+            "{sign} self-upgrade {}: {verdict} {} (the directory gives {})",
+            d.user, d.requested, d.directory_gives
+        );
+    }
+}
+
+fn membership(out: &mut String, prefix: &str, change: &MembershipChange) {
+    let sign = if change.add { '+' } else { '-' };
+    let _ = writeln!(out, "{prefix}{sign} role {}: group {}", change.role, change.group);
 }
 
 pub fn summary_line(s: &Summary) -> String {
     format!(
         "plan: {} to register, {} to update, {} to relink, {} to delete, {} N/A to delete, {} moved, memberships +{} -{}, \
-         {} unchanged, {} left alone, {} deletion(s) held back; directory: {} users ({} active), \
-         QuickSight: {} owned",
+         {} unchanged, {} left alone, {} deletion(s) held back, role memberships +{} -{}, \
+         self-upgrades {} approved {} denied; directory: {} users ({} active), QuickSight: {} owned",
         s.register,
         s.update,
         s.relink,
@@ -81,6 +121,10 @@ pub fn summary_line(s: &Summary) -> String {
         s.unchanged,
         s.notes,
         s.held_deletes,
+        s.role_memberships_added,
+        s.role_memberships_removed,
+        s.self_upgrades_approved,
+        s.self_upgrades_denied,
         s.directory_users,
         s.active_users,
         s.owned_users

@@ -1,12 +1,14 @@
 //! The typed configuration every function reads once, at cold start, from its environment.
 
 mod env;
+mod governance;
 mod groups;
 mod profiles;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use env::{ConfigError, EnvReader, VarError, parse};
+pub use governance::{MembershipChange, RoleMemberships, SelfUpgrade};
 pub use groups::{GroupMapping, GroupScope, MappedGroup};
 pub use profiles::CustomPermissions;
 
@@ -84,6 +86,14 @@ impl RoleDowngrade {
             _ => Err(FieldError::new(field, "must be keep, recreate or fail", v)),
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keep => "keep",
+            Self::Recreate => "recreate",
+            Self::Fail => "fail",
+        }
+    }
 }
 
 /// Whether a change may move an existing user's external login to another identity
@@ -149,6 +159,11 @@ pub struct Config {
     /// may still be QuickSight not showing a registration that any process made before it
     /// (eventual consistency). Only a 404 read after it is taken as "the user is not there".
     pub consistency_window: std::time::Duration,
+    /// `ROLE_MEMBERSHIPS`: directory groups' roles, in an IAM Identity Center or Active Directory
+    /// account (the reconcile applies them).
+    pub role_memberships: RoleMemberships,
+    /// `SELF_UPGRADE`: who decides a reader's request to upgrade itself.
+    pub self_upgrade: SelfUpgrade,
 }
 
 impl Config {
@@ -233,6 +248,10 @@ impl Config {
                     .unwrap_or(DEFAULT_CONSISTENCY_SECONDS),
             ),
             asset_handover,
+            role_memberships: env
+                .optional_json("ROLE_MEMBERSHIPS", RoleMemberships::parse)
+                .unwrap_or_default(),
+            self_upgrade: env.optional("SELF_UPGRADE", SelfUpgrade::parse).unwrap_or_default(),
         }
     }
 

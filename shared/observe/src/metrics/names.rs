@@ -60,6 +60,12 @@ metrics! {
     /// reconcile: a run that read QuickSight or the directory only in part, or sent only part of
     /// its plan; its line names the `Phase` (`quicksight`, `directory`, `queue`, `configuration`).
     ReconcileFailed,
+    /// reconcile: role memberships created and deleted (ROLE_MEMBERSHIPS).
+    ReconcileRoleMembershipsAdded,
+    ReconcileRoleMembershipsRemoved,
+    /// reconcile: pending self-upgrades approved and denied by the directory (SELF_UPGRADE=directory).
+    ReconcileSelfUpgradesApproved,
+    ReconcileSelfUpgradesDenied,
     /// reconcile: users the plan reports and leaves alone.
     ReconcileUsersLeftAlone,
     /// oidc-signup: a request asking for what the deployment does not allow (a `dashboard_id`, 400).

@@ -11,7 +11,8 @@ use crate::NamespaceSnapshot;
 
 /// Every user of `home`'s namespace (ListUsers, 100 a page), and the members of every managed
 /// group and of every group in `wanted`, read per group (ListGroupMemberships), never per user.
-/// A tenant's namespace that does not exist yet is empty.
+/// A tenant's namespace that does not exist yet is empty. Its self-upgrades, unless
+/// `SELF_UPGRADE=leave`.
 pub async fn quicksight(
     client: &Client,
     config: &Config,
@@ -86,5 +87,8 @@ pub async fn quicksight(
     }
     snapshot.members = members;
     snapshot.role_profiles = crate::roles::read(client, config, home).await?;
+    if config.self_upgrade.requires_approval() {
+        snapshot.self_upgrades = Some(crate::governance::read_self_upgrades(client, config, home).await?);
+    }
     Ok(snapshot)
 }
