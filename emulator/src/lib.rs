@@ -105,7 +105,8 @@ pub fn router(emu: Arc<Emulator>) -> Router {
     });
     Router::new()
         .merge(quicksight)
-        .route("/embed/{token}", get(api::embed::redeem))
+        .route("/embed/{session}/{*rest}", get(api::embed::open_embed))
+        .route("/embedding/{session}/{*rest}", get(api::embed::open_embedding))
         .route("/_emulator/state", get(admin_state))
         .route("/_emulator/stats", get(admin_stats))
         .route("/_emulator/reset", post(admin_reset))

@@ -37,6 +37,19 @@ pub async fn register_iam_user(
 }
 
 /// An SDK error's code (`ResourceNotFoundException`), `<none>` when it has none.
+/// The groups holding `role` in the test account's `default` namespace (ListRoleMemberships).
+pub async fn role_members(qs: &aws_sdk_quicksight::Client, role: aws_sdk_quicksight::types::Role) -> Vec<String> {
+    qs.list_role_memberships()
+        .aws_account_id(ACCOUNT)
+        .namespace("default")
+        .role(role)
+        .send()
+        .await
+        .unwrap()
+        .members_list()
+        .to_vec()
+}
+
 pub fn code<E: aws_sdk_quicksight::error::ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("<none>").to_owned()
 }
@@ -218,6 +231,11 @@ impl Emulator {
         serde_json::from_str(&answer).expect("JSON body")
     }
 
+    /// One plain HTTP request: the status and the whole response, its headers included.
+    pub fn raw_with_headers(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        exchange(self.url.trim_start_matches("http://"), method, path, headers, "")
+    }
+
     /// One plain HTTP request, for what the SDK cannot send (no Authorization header).
     pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
         http(self.url.trim_start_matches("http://"), method, path, headers, body)
@@ -242,6 +260,16 @@ impl Drop for Emulator {
 
 /// One plain HTTP/1.0 request (so no chunked answer); returns the status and the body.
 pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let (status, whole) = exchange(host, method, path, headers, body);
+    let body = whole
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// One HTTP/1.0 exchange: the status and the whole response, headers included.
+fn exchange(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(host).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
     let mut request = format!(
@@ -261,11 +289,7 @@ pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("status line");
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    (status, response)
 }
 
 /// The throwaway credentials every local service is called with.

@@ -30,7 +30,8 @@ pub struct Embedding {
     pub experience: Experience,
     /// `EMBED_SESSION_MINUTES` (default 600).
     pub session_minutes: u16,
-    /// `EMBED_ALLOWED_DOMAINS`: at most three `https://` origins; empty, the console's list.
+    /// `EMBED_ALLOWED_DOMAINS`: at most three `https://` origins (or `http://localhost[:port]`);
+    /// empty, the console's list.
     pub allowed_domains: Vec<String>,
     /// `EMBED_DASHBOARD_IDS`: the other dashboards a login may ask for by `dashboard_id`.
     pub dashboard_ids: BTreeSet<String>,
@@ -90,18 +91,36 @@ fn resource_id(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     Ok(v.to_owned())
 }
 
-/// The console's `InitialPath`: 1 to 1000 characters, a path such as `/start` or `/dashboards/<id>`.
+/// The console's `InitialPath`, one of the entry paths GenerateEmbedUrlForRegisteredUser accepts:
+/// `/start`, `/start/analyses`, `/start/dashboards`, `/start/favorites`, `/dashboards/<id>` or
+/// `/analyses/<id>` (the API model: "constrained to the following paths").
 fn initial_path(field: &str, v: &str) -> Result<String, FieldError> {
-    let ok = v.starts_with('/') && v.chars().count() <= 1000 && !v.chars().any(char::is_control);
+    let id = |s: &str| resource_id(field, s, 512).is_ok();
+    let ok = match v.strip_prefix('/').map(|p| p.split('/').collect::<Vec<_>>()).as_deref() {
+        Some(["start"] | ["start", "analyses" | "dashboards" | "favorites"]) => true,
+        Some(["dashboards" | "analyses", resource]) => id(resource),
+        _ => false,
+    };
     if !ok {
-        let rule = "the console's initial path starts with '/' and has at most 1000 characters";
+        let rule = "the console's initial path is /start, /start/analyses, /start/dashboards, /start/favorites, /dashboards/<id> or /analyses/<id>";
         return Err(FieldError::new(field, rule, v));
     }
     Ok(v.to_owned())
 }
 
-/// An `https://` origin (no path), the host optionally `*.` for every subdomain.
+/// An `https://` origin (no path), the host optionally `*.` for every subdomain; or
+/// `http://localhost`, with or without a port, which QuickSight allows for testing on one's own
+/// machine (AWS Big Data Blog, "Scale Amazon QuickSight embedded analytics with new API-based domain
+/// allow listing").
 pub fn allowed_domain(field: &str, v: &str) -> Result<String, FieldError> {
+    let local = match v.strip_prefix("http://localhost") {
+        Some("") => true,
+        Some(port) => port.strip_prefix(':').is_some_and(|p| p.parse::<u16>().is_ok()),
+        None => false,
+    };
+    if local {
+        return Ok(v.to_owned());
+    }
     let host = v.strip_prefix("https://").unwrap_or_default();
     let host = host.strip_prefix("*.").unwrap_or(host);
     let (name, port) = host.split_once(':').unwrap_or((host, "443"));
@@ -110,8 +129,7 @@ pub fn allowed_domain(field: &str, v: &str) -> Result<String, FieldError> {
             !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
     if !name_ok || port.parse::<u16>().is_err() {
-        let rule =
-            "an allowed domain is an https:// origin without a path (https://app.example.com, https://*.example.com)";
+        let rule = "an allowed domain is an https:// origin without a path (https://app.example.com, https://*.example.com), or http://localhost[:port]";
         return Err(FieldError::new(field, rule, v));
     }
     Ok(v.to_owned())
@@ -183,7 +201,7 @@ mod tests {
 
     #[test]
     fn each_experience_is_parsed_and_each_bad_one_named() {
-        let cases: [(&str, Result<Experience, &str>); 11] = [
+        let cases: [(&str, Result<Experience, &str>); 13] = [
             (
                 "dashboard:sales-2024",
                 Ok(Experience::Dashboard {
@@ -212,7 +230,9 @@ mod tests {
             ),
             ("dashboard", Err("needs an id")),
             ("dashboard:../admin", Err("letters, digits")),
-            ("console:start", Err("starts with '/'")),
+            ("console:start", Err("/start, /start/analyses")),
+            ("console:/admin", Err("/start, /start/analyses")),
+            ("console:/dashboards/a/b", Err("/dashboards/<id>")),
             ("q-search-bar:a b", Err("letters, digits")),
             ("anonymous", Err("must be dashboard:<id>")),
         ];
@@ -257,16 +277,21 @@ mod tests {
     }
 
     #[test]
-    fn allowed_domains_are_https_origins_with_an_optional_wildcard() {
+    fn allowed_domains_are_https_origins_with_an_optional_wildcard_or_localhost() {
         for good in [
             "https://app.example.com",
             "https://*.example.com",
             "https://localhost:8443",
+            "http://localhost",
+            "http://localhost:8080",
         ] {
             assert!(allowed_domain("d", good).is_ok(), "{good}");
         }
         for bad in [
             "http://app.example.com",
+            "http://localhost.example.com",
+            "http://localhost:80a",
+            "http://127.0.0.1:8080",
             "https://app.example.com/path",
             "https://",
             "app.example.com",

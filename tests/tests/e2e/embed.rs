@@ -7,8 +7,8 @@ use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::error::ProvideErrorMetadata;
 use aws_sdk_quicksight::types::{
     IdentityType, RegisteredUserDashboardEmbeddingConfiguration,
-    RegisteredUserEmbeddingExperienceConfiguration as Experience, RegisteredUserQSearchBarEmbeddingConfiguration,
-    RegisteredUserQuickSightConsoleEmbeddingConfiguration, UserRole,
+    RegisteredUserEmbeddingExperienceConfiguration as Experience, RegisteredUserGenerativeQnAEmbeddingConfiguration,
+    RegisteredUserQSearchBarEmbeddingConfiguration, RegisteredUserQuickSightConsoleEmbeddingConfiguration, UserRole,
 };
 use qs_provision_tests::{ACCOUNT, Emulator, ROLE_ARN};
 
@@ -65,13 +65,16 @@ async fn each_field_is_checked_as_the_model_says() {
     emu.seed_dashboard("sales");
     let qs = emu.client();
     let ana = register(&qs, "ana").await;
-    let console = Experience::builder()
-        .quick_sight_console(
-            RegisteredUserQuickSightConsoleEmbeddingConfiguration::builder()
-                .initial_path("/start")
-                .build(),
-        )
-        .build();
+    let console_at = |path: &str| {
+        Experience::builder()
+            .quick_sight_console(
+                RegisteredUserQuickSightConsoleEmbeddingConfiguration::builder()
+                    .initial_path(path)
+                    .build(),
+            )
+            .build()
+    };
+    let console = console_at("/start");
     let search_bar = Experience::builder()
         .q_search_bar(RegisteredUserQSearchBarEmbeddingConfiguration::builder().build())
         .build();
@@ -89,6 +92,11 @@ async fn each_field_is_checked_as_the_model_says() {
             embed(&qs, &ana, dashboard("sales"), Some(15), &wildcard).await,
         ),
         ("console", Ok(()), embed(&qs, &ana, console, None, &[]).await),
+        (
+            "a console path QuickSight does not offer",
+            Err("InvalidParameterValueException"),
+            embed(&qs, &ana, console_at("/admin"), None, &[]).await,
+        ),
         ("search bar", Ok(()), embed(&qs, &ana, search_bar, Some(600), &[]).await),
         (
             "no such user",
@@ -143,6 +151,11 @@ async fn each_field_is_checked_as_the_model_says() {
             embed(&qs, &ana, dashboard("sales"), None, &["http://a.com"]).await,
         ),
         (
+            "http://localhost, for testing on one's own machine",
+            Ok(()),
+            embed(&qs, &ana, dashboard("sales"), None, &["http://localhost:8080"]).await,
+        ),
+        (
             "a path",
             Err("InvalidParameterValueException"),
             embed(&qs, &ana, dashboard("sales"), None, &["https://a.com/app"]).await,
@@ -150,7 +163,13 @@ async fn each_field_is_checked_as_the_model_says() {
     ];
     for (name, expected, got) in cases {
         match (expected, got) {
-            (Ok(()), Ok(url)) => assert!(url.starts_with(&format!("{}/embed/", emu.url)), "{name}: {url}"),
+            // In the SDK's shapes (each one's own check is in quicksight-local's unit tests).
+            (Ok(()), Ok(url)) => assert!(
+                (url.starts_with(&format!("{}/embed/", emu.url))
+                    || url.starts_with(&format!("{}/embedding/", emu.url)))
+                    && url.contains("?code="),
+                "{name}: {url}"
+            ),
             (Err(code), Err(got)) => assert_eq!(got, code, "{name}"),
             (expected, got) => panic!("{name}: expected {expected:?}, got {got:?}"),
         }
@@ -158,7 +177,7 @@ async fn each_field_is_checked_as_the_model_says() {
     let stats = &emu.stats()["operations"]["GenerateEmbedUrlForRegisteredUser"];
     assert_eq!(
         (stats["succeeded"].as_u64(), stats["client_errors"].as_u64()),
-        (Some(3), Some(10))
+        (Some(4), Some(11))
     );
 }
 
@@ -181,10 +200,73 @@ async fn a_url_redeems_once_and_not_after_its_validity() {
     assert_eq!(session["allowed_domains"][0], "https://app.example.com");
     assert_eq!(emu.redeem(&url).0, 401, "a second use is refused");
 
+    // Another path of the same session is refused and does not use the URL up.
+    let qna = Experience::builder()
+        .generative_qn_a(RegisteredUserGenerativeQnAEmbeddingConfiguration::builder().build())
+        .build();
+    let url = embed(&qs, &ana, qna, None, &[]).await.unwrap();
+    assert!(url.contains("/q/search?code="), "{url}");
+    let elsewhere = url.replace("/q/search", "/start");
+    assert_eq!(emu.redeem(&elsewhere).0, 401);
+    let (status, session) = emu.redeem(&url);
+    assert_eq!(
+        (status, &session["experience"]["GenerativeQnA"]),
+        (200, &serde_json::json!({}))
+    );
+
     let late = embed(&qs, &ana, dashboard("sales"), None, &[]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(emu.redeem(&late).0, 401, "a URL past its validity is refused");
-    assert_eq!(emu.redeem(&format!("{}/embed/never-issued", emu.url)).0, 401);
+    assert_eq!(
+        emu.redeem(&format!("{}/embed/never-issued/dashboards/sales?code=c", emu.url))
+            .0,
+        401
+    );
+}
+
+/// What a browser gets from an embed URL: the experience's page (framed only by the session's
+/// allowed domains) reporting to the SDK that its content loaded, then `Forbidden`; and the SDK's
+/// control frame.
+#[tokio::test]
+async fn a_browser_gets_a_page_that_reports_to_the_sdk_once_then_forbidden() {
+    let emu = Emulator::start(&[]);
+    emu.seed_dashboard("sales");
+    let qs = emu.client();
+    let ana = register(&qs, "ana").await;
+    let domains = ["https://app.example.com", "http://localhost:8080"];
+    let url = embed(&qs, &ana, dashboard("sales"), None, &domains).await.unwrap();
+    let path = url.strip_prefix(&emu.url).unwrap();
+    let html = [("accept", "text/html,application/xhtml+xml")];
+    let page = |path: &str| {
+        let (status, raw) = emu.raw_with_headers("GET", path, &html);
+        (status, raw)
+    };
+
+    let (status, first) = page(path);
+    assert_eq!(status, 200, "{first}");
+    assert!(
+        first.contains("content-security-policy: frame-ancestors https://app.example.com http://localhost:8080"),
+        "{first}"
+    );
+    assert!(
+        first.contains("'CONTENT_LOADED'") && first.contains("\"dashboardId\":\"sales\""),
+        "{first}"
+    );
+    assert!(
+        first.contains("Dashboard sales") && first.contains("QuickSightFederated/ana"),
+        "{first}"
+    );
+
+    let (status, second) = page(path);
+    assert_eq!(status, 403);
+    assert!(
+        second.contains("errorCode: 'Forbidden'") && second.contains("frame-ancestors https://app.example.com"),
+        "{second}"
+    );
+    let session = path.split('/').nth(2).unwrap();
+    let (status, control) = page(&format!("/embed/{session}/embedControl?contextId=c&discriminator=0"));
+    assert_eq!(status, 200);
+    assert!(control.contains("addEventListener('message'"), "{control}");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! with `POST /_emulator/self-upgrades` standing in for a reader who asks.
 
 use aws_sdk_quicksight::types::{Role, SelfUpgradeAdminAction, SelfUpgradeStatus, UserRole};
-use qs_provision_tests::{ACCOUNT, Emulator, code, register_iam_user};
+use qs_provision_tests::{ACCOUNT, Emulator, code, register_iam_user, role_members};
 use serde_json::json;
 
 #[tokio::test]
@@ -102,20 +102,7 @@ async fn role_memberships_give_groups_roles_and_are_listed_and_removed() {
                 .unwrap();
         }
     }
-    let members = |role: Role| {
-        let qs = qs.clone();
-        async move {
-            qs.list_role_memberships()
-                .aws_account_id(ACCOUNT)
-                .namespace("default")
-                .role(role)
-                .send()
-                .await
-                .unwrap()
-                .members_list()
-                .to_vec()
-        }
-    };
+    let members = |role: Role| role_members(&qs, role);
     assert_eq!(members(Role::Author).await, ["analysts", "bi-team"]);
     assert_eq!(members(Role::AdminPro).await, ["bi-admins"]);
     assert!(members(Role::Reader).await.is_empty());

@@ -4,7 +4,7 @@
 
 use aws_sdk_quicksight::types::Role;
 use qs_provision_tests::lambda::{Lambda, base_env};
-use qs_provision_tests::{ACCOUNT, Emulator};
+use qs_provision_tests::{ACCOUNT, Emulator, role_members};
 use serde_json::{Value, json};
 
 use crate::reconcile::run_reconcile;
@@ -113,18 +113,6 @@ fn functions_started_against_an_identity_center_account_stop_with_one_message_an
     assert!(emu.user_names().is_empty());
 }
 
-async fn members(qs: &aws_sdk_quicksight::Client, role: Role) -> Vec<String> {
-    qs.list_role_memberships()
-        .aws_account_id(ACCOUNT)
-        .namespace("default")
-        .role(role)
-        .send()
-        .await
-        .unwrap()
-        .members_list()
-        .to_vec()
-}
-
 /// The plan's role membership lines as (sign, role, group), sorted.
 fn planned(plan: &Value) -> Vec<(String, String, String)> {
     let mut lines: Vec<_> = plan["governance"]["role_memberships"]
@@ -201,10 +189,10 @@ async fn the_reconcile_gives_directory_groups_their_mapped_roles_and_takes_back_
     // Applied: as mapped; the console's group keeps its role.
     let (_, stderr) = reconcile(&["--apply"]);
     assert!(stderr.contains("applied 4"), "{stderr}");
-    assert_eq!(members(&qs, Role::Admin).await, ["bi-admins"]);
-    assert_eq!(members(&qs, Role::AuthorPro).await, ["analysts"]);
-    assert_eq!(members(&qs, Role::Author).await, ["console-team"]);
-    assert!(members(&qs, Role::Reader).await.is_empty());
+    assert_eq!(role_members(&qs, Role::Admin).await, ["bi-admins"]);
+    assert_eq!(role_members(&qs, Role::AuthorPro).await, ["analysts"]);
+    assert_eq!(role_members(&qs, Role::Author).await, ["console-team"]);
+    assert!(role_members(&qs, Role::Reader).await.is_empty());
 
     // A second run finds nothing to do.
     let (plan, _) = reconcile(&[]);

@@ -4,6 +4,7 @@
 //! build.
 
 mod assets;
+mod browser;
 mod cognito_signup;
 mod custom_permissions;
 mod embed;

@@ -28,6 +28,20 @@ fn settings(pool_id: &str) -> Vec<(String, String)> {
     .collect()
 }
 
+/// A new user pool with the group `finance` (AUTHOR under `MAPPING`); its id.
+async fn pool_with_finance(cognito: &Cognito) -> String {
+    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    cognito
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("finance")
+        .send()
+        .await
+        .unwrap();
+    pool_id
+}
+
 /// Creates a confirmed pool user with `email`; returns their `sub`.
 async fn pool_user(cognito: &Cognito, pool: &str, email: &str, group: Option<&str>) -> String {
     let attribute = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
@@ -172,15 +186,7 @@ async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<Value> {
 async fn a_pool_is_adopted_leavers_go_drift_is_undone_and_a_second_run_finds_nothing() {
     let (moto, emu) = (Moto::start(), Emulator::start(&[]));
     let (cognito, qs, sqs) = (moto.cognito(), emu.client(), moto.sqs());
-    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    cognito
-        .create_group()
-        .user_pool_id(&pool_id)
-        .group_name("finance")
-        .send()
-        .await
-        .unwrap();
+    let pool_id = pool_with_finance(&cognito).await;
     // In the pool before deployment: ana (finance) and bo, neither in QuickSight yet; cy, in
     // QuickSight as a reader with a console-made membership of a managed group; di, disabled.
     let ana = pool_user(&cognito, &pool_id, "ana@example.com", Some("finance")).await;
@@ -521,15 +527,7 @@ async fn self_upgrades_are_decided_by_the_directory_and_one_made_without_it_is_r
     use aws_sdk_quicksight::types::SelfUpgradeStatus;
     let (moto, emu) = (Moto::start(), Emulator::start(&[]));
     let (cognito, qs, sqs) = (moto.cognito(), emu.client(), moto.sqs());
-    let pool = cognito.create_user_pool().pool_name("users").send().await.unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    cognito
-        .create_group()
-        .user_pool_id(&pool_id)
-        .group_name("finance")
-        .send()
-        .await
-        .unwrap();
+    let pool_id = pool_with_finance(&cognito).await;
     // ana is in finance (AUTHOR under GROUP_MAPPING); bo and cy are in no mapped group (READER).
     // All three are readers in QuickSight.
     let ana = pool_user(&cognito, &pool_id, "ana@example.com", Some("finance")).await;

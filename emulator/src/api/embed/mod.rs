@@ -1,13 +1,18 @@
-//! GenerateEmbedUrlForRegisteredUser, and the embed URLs it returns: each redeemable once, within
-//! `--embed-url-valid-seconds` (QuickSight's 5 minutes), at `GET /embed/<token>`.
+//! GenerateEmbedUrlForRegisteredUser, and the embed URLs it returns: in the official embedding
+//! SDK's shapes ([`shape`]), each redeemable once, within `--embed-url-valid-seconds` (QuickSight's
+//! 5 minutes). A browser gets the experience's page ([`pages`]); any other client the session as
+//! JSON (200) or 401.
+
+mod open;
+mod pages;
+mod shape;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -16,6 +21,8 @@ use super::{AccountPath, parse_body};
 use crate::assets::{self, AssetKind};
 use crate::wire::{ApiError, ApiResult, ok};
 use crate::{Emulator, model};
+pub use open::{open_embed, open_embedding};
+use shape::Shape;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
@@ -26,34 +33,66 @@ pub struct GenerateBody {
     allowed_domains: Option<Vec<String>>,
 }
 
-/// An issued URL, until it is redeemed or expires.
-#[derive(Debug)]
+/// An issued URL, until it expires (redeemed or not).
+#[derive(Debug, Clone)]
 pub struct Issued {
     user: Value,
     experience: Value,
+    shape: Shape,
+    /// The one-time code in the URL's query (`code=`).
+    code: String,
     session_lifetime_minutes: i64,
     allowed_domains: Vec<String>,
     valid_until: Instant,
+    redeemed: bool,
 }
 
-/// The URLs issued and not yet redeemed, by token.
+/// What a request for a session finds.
+enum Opened {
+    /// Its first use: the grant.
+    Fresh(Issued),
+    /// Used before, expired, or asked for at another path or with another code: the shape issued
+    /// and the domains it may be framed by.
+    Spent(Shape, Vec<String>),
+    /// Never issued (or long gone).
+    Unknown,
+}
+
+/// The URLs issued, by session, until they expire.
 #[derive(Debug, Default)]
 pub struct Embeds(std::sync::Mutex<HashMap<String, Issued>>);
 
+/// `words` times 16 random hex digits.
+fn random_hex(words: usize) -> String {
+    (0..words).map(|_| format!("{:016x}", fastrand::u64(..))).collect()
+}
+
 impl Embeds {
     fn issue(&self, issued: Issued) -> String {
-        let token: String = (0..4).map(|_| format!("{:016x}", fastrand::u64(..))).collect();
+        let session = random_hex(2);
         let mut issued_urls = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         issued_urls.retain(|_, i| i.valid_until > now);
-        issued_urls.insert(token.clone(), issued);
-        token
+        issued_urls.insert(session.clone(), issued);
+        session
     }
 
-    /// The URL's grant, once: redeeming removes it.
-    fn redeem(&self, token: &str) -> Option<Issued> {
+    /// The session's grant, once, for its own path and code: opening it marks it used.
+    fn open(&self, session: &str, asked: &Shape, code: Option<&str>) -> Opened {
         let mut issued_urls = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        issued_urls.remove(token).filter(|i| Instant::now() < i.valid_until)
+        let Some(issued) = issued_urls.get_mut(session) else {
+            return Opened::Unknown;
+        };
+        let usable = !issued.redeemed
+            && Instant::now() < issued.valid_until
+            // The Q search bar and Generative Q&A share a path.
+            && issued.shape.path(session) == asked.path(session)
+            && code == Some(issued.code.as_str());
+        if !usable {
+            return Opened::Spent(issued.shape.clone(), issued.allowed_domains.clone());
+        }
+        issued.redeemed = true;
+        Opened::Fresh(issued.clone())
     }
 
     pub fn clear(&self) {
@@ -73,6 +112,7 @@ const EXPERIENCES: [&str; 5] = [
 pub async fn generate_for_registered_user(
     State(emu): State<Arc<Emulator>>,
     Path(AccountPath { account }): Path<AccountPath>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
@@ -104,22 +144,29 @@ pub async fn generate_for_registered_user(
         ));
     }
     drop(store);
-    let token = emu.embeds.issue(Issued {
+    let shape = Shape::of(kind, experience);
+    let code = random_hex(2);
+    let session = emu.embeds.issue(Issued {
         user,
         experience: json!({ kind: experience }),
+        shape: shape.clone(),
+        code: code.clone(),
         session_lifetime_minutes: minutes,
         allowed_domains,
         valid_until: Instant::now() + emu.embed_url_validity,
+        redeemed: false,
     });
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
+    // The host the client called, port included: HTTP/2 (what the SDK speaks over TLS) carries it
+    // in the URI's authority, HTTP/1.1 in the Host header.
+    let authority = uri.authority().map(|a| a.as_str().to_owned());
+    let host = authority
+        .as_deref()
+        .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()))
         .unwrap_or("127.0.0.1");
     let scheme = if emu.tls { "https" } else { "http" };
-    Ok(ok(
-        200,
-        json!({ "EmbedUrl": format!("{scheme}://{host}/embed/{token}"), "Status": 200 }),
-    ))
+    let path = shape.path(&session);
+    let url = format!("{scheme}://{host}{path}?code={code}&identityprovider=quicksight&isauthcode=true");
+    Ok(ok(200, json!({ "EmbedUrl": url, "Status": 200 })))
 }
 
 /// The user the ARN names, as the redeemed URL reports it; QuickSightUserNotFoundException (404)
@@ -148,6 +195,9 @@ fn registered_user(store: &mut crate::Store, account: &str, arn: &str) -> Result
 }
 
 /// At most three `https://` origins; a leading `*.` in the host allows every subdomain.
+/// `http://localhost` (with or without a port) is allowed too, for testing on one's own machine
+/// (AWS Big Data Blog, "Scale Amazon QuickSight embedded analytics with new API-based domain allow
+/// listing").
 fn allowed(domains: &[String]) -> Result<(), ApiError> {
     if domains.len() > 3 {
         return Err(ApiError::invalid(format!(
@@ -155,7 +205,7 @@ fn allowed(domains: &[String]) -> Result<(), ApiError> {
             domains.len()
         )));
     }
-    for domain in domains {
+    for domain in domains.iter().filter(|d| !is_local(d)) {
         let host = domain.strip_prefix("https://").unwrap_or_default();
         let host = host.strip_prefix("*.").unwrap_or(host);
         let (name, port) = host.split_once(':').unwrap_or((host, "0"));
@@ -165,11 +215,20 @@ fn allowed(domains: &[String]) -> Result<(), ApiError> {
                 .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
         if !name_ok || port.parse::<u16>().is_err() {
             return Err(ApiError::invalid(format!(
-                "AllowedDomains: {domain} is not an https:// origin (https://host, https://*.host)."
+                "AllowedDomains: {domain} is not an https:// origin (https://host, https://*.host) or http://localhost."
             )));
         }
     }
     Ok(())
+}
+
+/// `http://localhost`, or with a port.
+fn is_local(domain: &str) -> bool {
+    match domain.strip_prefix("http://localhost") {
+        Some("") => true,
+        Some(port) => port.strip_prefix(':').is_some_and(|p| p.parse::<u16>().is_ok()),
+        None => false,
+    }
 }
 
 /// The one experience the configuration names, checked as the model defines it.
@@ -229,11 +288,11 @@ fn experience(config: &serde_json::Map<String, Value>) -> Result<(&'static str, 
         }
         "QuickSightConsole" => {
             if let Some(path) = value.get("InitialPath").filter(|p| !p.is_null())
-                && !path.as_str().is_some_and(|p| (1..=1000).contains(&p.chars().count()))
+                && !path.as_str().is_some_and(shape::console_path_ok)
             {
-                return Err(ApiError::invalid(
-                    "ExperienceConfiguration.QuickSightConsole.InitialPath must be 1 to 1000 characters.",
-                ));
+                return Err(ApiError::invalid(format!(
+                    "ExperienceConfiguration.QuickSightConsole.InitialPath must be /start, /start/analyses, /start/dashboards, /start/favorites, /dashboards/<id> or /analyses/<id>, got {path}."
+                )));
             }
         }
         _ => id("InitialTopicId", 2048, false)?,
@@ -247,24 +306,5 @@ fn experience_dashboard<'a>(kind: &str, experience: &'a Value) -> Option<&'a str
         "Dashboard" => experience["InitialDashboardId"].as_str(),
         "DashboardVisual" => experience["InitialDashboardVisualId"]["DashboardId"].as_str(),
         _ => None,
-    }
-}
-
-/// `GET /embed/<token>`: the session an embed URL opens, the first time within its validity; 401
-/// after that, as QuickSight answers a URL used twice or late.
-pub async fn redeem(State(emu): State<Arc<Emulator>>, Path(token): Path<String>) -> Response {
-    match emu.embeds.redeem(&token) {
-        Some(issued) => axum::Json(json!({
-            "user": issued.user,
-            "experience": issued.experience,
-            "session_lifetime_minutes": issued.session_lifetime_minutes,
-            "allowed_domains": issued.allowed_domains,
-        }))
-        .into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({ "error": "this embed URL was redeemed already, has expired, or was never issued" })),
-        )
-            .into_response(),
     }
 }
