@@ -570,3 +570,35 @@ fn profile_drift_is_planned_from_and_to_and_an_administrators_profile_is_left() 
     );
     assert_eq!(planned.summary.unchanged, 1, "cy keeps the administrator's profile");
 }
+
+#[test]
+fn role_membership_removals_above_the_deletion_guard_are_held_back_and_the_run_fails() {
+    use qs_model::config::MembershipChange;
+    use qs_model::validate::UserRole;
+    let config = testing::config(&[
+        ("ROLE_MEMBERSHIPS", r#"{"analysts":"AUTHOR"}"#),
+        ("MANAGED_GROUP_PREFIX", "qs-"),
+    ]);
+    let readers: BTreeSet<String> = ["qs-a", "qs-b", "analysts"].map(String::from).into();
+    let quicksight = QuickSightSnapshot {
+        role_members: Some(("default".into(), BTreeMap::from([(UserRole::Reader, readers)]))),
+        ..Default::default()
+    };
+    let options = Options {
+        max_deletes: 2,
+        ..Options::default()
+    };
+    let planned = plan(&config, &Directory::default(), &quicksight, &options);
+
+    // Three removals are more than two: none is made; the addition still is.
+    let analysts_author = MembershipChange {
+        group: "analysts".into(),
+        role: UserRole::Author,
+        add: true,
+    };
+    assert_eq!(planned.governance.role_memberships, [analysts_author]);
+    assert_eq!(planned.governance.held_memberships.len(), 3);
+    let problem = planned.problem(&Directory::default()).unwrap();
+    assert!(problem.contains("3 role membership removal(s) held back"), "{problem}");
+    assert_eq!(planned.summary.role_memberships_added, 1);
+}
