@@ -1,7 +1,6 @@
 """Runs the functions end to end against quicksight-local; see scripts/demo."""
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from samcli.yamlhelper import yaml_parse
 
-from local_lambda import invoke, rie_command, serve_jwks, start_group, start_listening, stop, template_environment
+from local_lambda import invoke, local_environment, rie_command, serve_jwks, start_group, start_listening, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.argv[1])
@@ -172,16 +171,9 @@ def main():
         jwks = serve_jwks()
 
         def environment(resource):
-            env = template_environment(template, resource)
+            env = local_environment(template, resource, url)
             env.update(OVERRIDES)
-            env.update({
-                "PATH": os.environ.get("PATH", ""),
-                "AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "local-secret",
-                "AWS_REGION": env.get("QUICKSIGHT_IDENTITY_REGION", "us-east-1"), "AWS_EC2_METADATA_DISABLED": "true",
-                "AWS_ENDPOINT_URL_QUICKSIGHT": url, "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{moto_port}",
-                "AWS_LAMBDA_FUNCTION_TIMEOUT": str(template["Resources"][resource]["Properties"].get("Timeout", 30)),
-                "RUST_LOG": "warn",
-            })
+            env["AWS_ENDPOINT_URL_SQS"] = f"http://127.0.0.1:{moto_port}"
             return env
 
         def run(resource, binary, event, extra=None):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from samcli.yamlhelper import yaml_parse
 
-from local_lambda import free_port, start_group, stop, template_environment
+from local_lambda import free_port, local_environment, start_group, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "embed-web"
@@ -62,13 +62,9 @@ def start_emulator(bin_dir, tmp):
 
 def start_function_url(bin_dir, emulator_url, ca, page_origin, page_port):
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    env = template_environment(template, "OidcSignupFunction")
+    env = local_environment(template, "OidcSignupFunction", emulator_url)
     env.update({
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "local-secret",
-        "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ENDPOINT_URL_QUICKSIGHT": emulator_url, "AWS_CA_BUNDLE": str(ca),
-        "AWS_LAMBDA_FUNCTION_TIMEOUT": "10", "RUST_LOG": "warn",
+        "AWS_CA_BUNDLE": str(ca),
         "QUICKSIGHT_ACCOUNT_ID": ACCOUNT,
         "QUICKSIGHT_FEDERATED_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/QuickSightEmbedSample",
         "OIDC_ISSUER": ISSUER, "OIDC_AUDIENCE": AUDIENCE,

@@ -34,6 +34,21 @@ def template_environment(template, resource):
     return resolved
 
 
+def local_environment(template, resource, quicksight_url):
+    """`resource`'s environment as scripts/demo and scripts/embed-web run it here: template.yaml's
+    defaults, throwaway credentials, `quicksight_url` as QuickSight, the template's timeout."""
+    env = template_environment(template, resource)
+    env.update({
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "local-secret",
+        "AWS_REGION": env.get("QUICKSIGHT_IDENTITY_REGION", "us-east-1"), "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL_QUICKSIGHT": quicksight_url,
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": str(template["Resources"][resource]["Properties"].get("Timeout", 30)),
+        "RUST_LOG": "warn",
+    })
+    return env
+
+
 def start_listening(command_for, what, attempts=5, timeout=60, **popen):
     """Starts `command_for(port)` on a free port and waits until it listens there: (process, port).
     A free port can be taken by another process before the new one binds it; the new one then

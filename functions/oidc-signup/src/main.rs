@@ -23,10 +23,7 @@ async fn main() -> Result<(), Error> {
     // Apps call this on logins that may not be the first, so most users exist: the engine's
     // default describe-first costs them no mutating call.
     let sdk = load_sdk_config(&config).await?;
-    let engine = Engine::connect(&sdk, &config)
-        .await
-        .require_federation()
-        .inspect_err(|stop| tracing::error!("{stop}"))?;
+    let engine = Engine::connect(&sdk, &config).await.require_federation()?;
     let app = App::new(config, settings, verifier, engine);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| handle(&app, event))).await
 }

@@ -29,10 +29,7 @@ async fn main() -> Result<(), Error> {
         aws_sdk_dynamodb::Client::new(&sdk),
         settings.table.clone(),
     ));
-    let engine = Engine::connect(&sdk, &config)
-        .await
-        .require_federation()
-        .inspect_err(|stop| tracing::error!("{stop}"))?;
+    let engine = Engine::connect(&sdk, &config).await.require_federation()?;
     let app = App {
         config,
         settings,

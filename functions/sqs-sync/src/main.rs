@@ -13,10 +13,7 @@ async fn main() -> Result<(), Error> {
     init_logging();
     let (config, limits) = read_env(EnvReader::from_env())?;
     let sdk = load_sdk_config(&config).await?;
-    let engine = Engine::connect(&sdk, &config)
-        .await
-        .require_federation()
-        .inspect_err(|stop| tracing::error!("{stop}"))?;
+    let engine = Engine::connect(&sdk, &config).await.require_federation()?;
     let app = App::new(config, engine, limits);
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

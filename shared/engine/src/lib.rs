@@ -152,10 +152,13 @@ impl Engine {
     }
 
     /// This engine, when the account lets it register IAM-federated users; else the one message
-    /// a function stops with, before any write.
+    /// a function stops with, before any write, logged here once.
     pub fn require_federation(self) -> Result<Self, DirectoryAccount> {
         match self.directory_account() {
-            Some(stop) => Err(stop),
+            Some(stop) => {
+                tracing::error!("{stop}");
+                Err(stop)
+            }
             None => Ok(self),
         }
     }

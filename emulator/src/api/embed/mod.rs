@@ -133,9 +133,10 @@ pub async fn generate_for_registered_user(
     let allowed_domains = b.allowed_domains.unwrap_or_default();
     allowed(&allowed_domains)?;
     let (kind, experience) = experience(&experience_config)?;
+    let shape = Shape::of(kind, experience);
     let mut store = emu.store();
     let user = registered_user(&mut store, &account, &arn)?;
-    if let Some(dashboard) = experience_dashboard(kind, experience)
+    if let Some(dashboard) = shape.dashboard()
         && !store.assets.contains_key(&assets::key(AssetKind::Dashboard, dashboard))
     {
         return Err(ApiError::not_found(
@@ -144,7 +145,6 @@ pub async fn generate_for_registered_user(
         ));
     }
     drop(store);
-    let shape = Shape::of(kind, experience);
     let code = random_hex(2);
     let session = emu.embeds.issue(Issued {
         user,
@@ -298,13 +298,4 @@ fn experience(config: &serde_json::Map<String, Value>) -> Result<(&'static str, 
         _ => id("InitialTopicId", 2048, false)?,
     }
     Ok((kind, value))
-}
-
-/// The dashboard a Dashboard or DashboardVisual experience opens.
-fn experience_dashboard<'a>(kind: &str, experience: &'a Value) -> Option<&'a str> {
-    match kind {
-        "Dashboard" => experience["InitialDashboardId"].as_str(),
-        "DashboardVisual" => experience["InitialDashboardVisualId"]["DashboardId"].as_str(),
-        _ => None,
-    }
 }

@@ -69,6 +69,14 @@ impl Shape {
         }
     }
 
+    /// The dashboard a dashboard or visual experience opens.
+    pub fn dashboard(&self) -> Option<&str> {
+        match self {
+            Shape::Dashboard { dashboard } | Shape::Visual { dashboard, .. } => Some(dashboard),
+            Shape::Console { .. } | Shape::QSearch { .. } => None,
+        }
+    }
+
     /// The URL path for `session`.
     pub fn path(&self, session: &str) -> String {
         match self {
